@@ -1,0 +1,1 @@
+"""Subcommands of the ``symcollapse`` command line (one private module each)."""
