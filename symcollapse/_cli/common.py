@@ -12,7 +12,8 @@ import itertools
 import json
 import math
 import sys
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from symcollapse.spec import PRESET_NAMES, Chain, Problem, Ridge, SpecError, Spectrum, Target, preset
 

@@ -1,0 +1,223 @@
+"""Shared helpers of the figure experiments: tidy records, theory/simulation rows, grids, writers.
+
+A figure's result is a :class:`Table`: a plain ``list`` of ``dict`` records (one per plotted point) whose
+columns start with :data:`COLUMNS` (the contract in notes/CONTRACTS.md), plus a ``meta`` dict holding the
+resolved settings, so that CSV (the records) and JSON (settings + versions) come from the same object.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.metadata
+import json
+import math
+import platform
+from collections.abc import Iterable
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from symcollapse.spec import Problem, RegimeError, SpecError
+
+__all__ = [
+    "COLUMNS",
+    "Table",
+    "log_grid",
+    "point_seed",
+    "record",
+    "theory_row",
+    "simulation_row",
+    "write_csv",
+    "write_json",
+    "versions",
+    "jsonable",
+    "resolve",
+    "sweep",
+]
+
+COLUMNS = ("figure", "panel", "n", "T", "lam", "d", "T0", "sigma", "sigma0", "source", "value", "stderr", "reps", "seed")
+
+
+class Table(list):
+    """A list of records (dicts) with a ``meta`` dict: settings, notes, derived quantities."""
+
+    def __init__(self, records: Iterable[dict] = (), meta: dict | None = None):
+        super().__init__(records)
+        self.meta = dict(meta or {})
+
+    def where(self, **conditions: Any) -> list[dict]:
+        """Records whose columns equal every ``conditions`` value (a convenience for tests and plots)."""
+        return [r for r in self if all(r.get(k) == v for k, v in conditions.items())]
+
+
+def resolve(defaults: dict, quick_values: dict, quick: bool, overrides: dict) -> dict:
+    """Settings = defaults, replaced by the quick values if ``quick``, then by explicit ``overrides``.
+
+    Unknown override names raise :class:`SpecError` (a typo must not silently run the default).
+    """
+    unknown = sorted(set(overrides) - set(defaults))
+    if unknown:
+        raise SpecError(f"unknown setting(s) {unknown}; valid: {sorted(defaults)}")
+    out = dict(defaults)
+    if quick:
+        out.update(quick_values)
+    out.update({k: v for k, v in overrides.items() if v is not None})
+    return out
+
+
+def log_grid(low: float, high: float, num: int, integer: bool = False) -> list:
+    """``num`` log-spaced values from ``low`` to ``high`` (rounded and de-duplicated if ``integer``)."""
+    values = np.geomspace(float(low), float(high), int(num))
+    if integer:
+        return sorted({int(round(v)) for v in values})
+    return [float(f"{v:.6g}") for v in values]  # short decimals: exact(λ) stays readable in CSV/JSON
+
+
+def point_seed(seed: int, *keys: int) -> int:
+    """A seed for one grid point, derived from the user's ``seed`` and the point's integer ``keys``.
+
+    Every simulated point gets an independent stream, yet the whole figure depends only on ``seed``.
+    """
+    return int(np.random.SeedSequence([int(seed), *[int(k) for k in keys]]).generate_state(1, np.uint32)[0])
+
+
+def _num(x: Any) -> Any:
+    if isinstance(x, Fraction):
+        return float(x)
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (np.floating,)):
+        return float(x)
+    return x
+
+
+def record(figure: str, panel: str, problem: Problem | None, source: str, value: float, stderr: float | None,
+           reps: int | None, seed: int | None, **extra: Any) -> dict:
+    """One tidy record; the problem's parameters fill ``n, T, lam, d, T0, sigma, sigma0``.
+
+    With ``problem=None`` (real-data figures) those columns come from ``extra`` (missing ones are ``None``).
+    """
+    if problem is not None:
+        base = {
+            "n": problem.chain.n,
+            "T": problem.downstream.T,
+            "lam": float(problem.downstream.lam),
+            "d": problem.d,
+            "T0": problem.chain.T0,
+            "sigma": float(problem.downstream.sigma),
+            "sigma0": float(problem.chain.sigma0),
+        }
+    else:
+        base = {k: extra.pop(k, None) for k in ("n", "T", "lam", "d", "T0", "sigma", "sigma0")}
+    row = {"figure": figure, "panel": panel, **base, "source": source, "value": float(value),
+           "stderr": None if stderr is None else float(stderr), "reps": reps, "seed": seed}
+    row.update({k: _num(v) for k, v in extra.items()})
+    return {k: _num(v) for k, v in row.items()}
+
+
+def theory_row(figure: str, panel: str, problem: Problem, normalization: str = "finite", **extra: Any) -> dict | None:
+    """The theory record of ``problem`` (``predict``), or ``None`` if no implemented result covers it.
+
+    ``normalization="finite"`` uses :math:`T_0 - d - 1` in :math:`\\rho` (Thm F.1, the exact finite-sample
+    collapse term for :math:`T_0 \\ge d + 2`), the right comparison for a simulation at finite ``d``.
+    """
+    from symcollapse.theory.evaluate import predict  # noqa: PLC0415 (SymPy import only when needed)
+
+    try:
+        pred = predict(problem, normalization=normalization)
+    except RegimeError:
+        return None
+    return record(figure, panel, problem, "theory", float(pred.total), None, None, None,
+                  theorem=pred.theorem, kind=pred.kind, normalization=pred.normalization, **extra)
+
+
+def simulation_row(figure: str, panel: str, problem: Problem, reps: int, seed: int, **extra: Any) -> dict:
+    """The Monte-Carlo record of ``problem`` (``simulate`` with ``method="auto"``, the fastest exact sampler)."""
+    from symcollapse.simulate.monte_carlo import simulate  # noqa: PLC0415 (numba import only when needed)
+
+    mc = simulate(problem, reps=reps, seed=seed, method="auto")
+    return record(figure, panel, problem, "simulation", float(mc.mean), float(mc.stderr), int(mc.reps), int(seed),
+                  method=mc.method, elapsed=round(float(mc.elapsed), 4), **extra)
+
+
+def jsonable(value: Any) -> Any:
+    """Recursively convert numpy / Fraction / Path values to JSON types (non-finite floats become ``None``)."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, Fraction):
+        return float(value)
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        return v if math.isfinite(v) else None
+    return value
+
+
+def _columns(rows: list[dict]) -> list[str]:
+    cols = list(COLUMNS)
+    for r in rows:
+        cols += [k for k in r if k not in cols]
+    return cols
+
+
+def write_csv(rows: list[dict], path: str | Path) -> Path:
+    """Write ``rows`` as CSV: the contract columns first, then extra columns in order of first appearance."""
+    path = Path(path)
+    cols = _columns(rows)
+    with path.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=cols, extrasaction="ignore")
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in cols})
+    return path
+
+
+def write_json(obj: dict, path: str | Path) -> Path:
+    path = Path(path)
+    path.write_text(json.dumps(jsonable(obj), indent=2) + "\n")
+    return path
+
+
+def versions() -> dict:
+    """Versions of symcollapse, its dependencies, and Python (from package metadata, no heavy imports)."""
+    from symcollapse import __version__  # noqa: PLC0415
+
+    out = {"symcollapse": __version__, "python": platform.python_version()}
+    for dist in ("numpy", "numba", "sympy", "mpmath", "scipy", "matplotlib", "scikit-learn"):
+        try:
+            out[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            out[dist] = None
+    return out
+
+
+def sweep(figure: str, panel: str, problem_at, n_values, theory_x, sim_x, *, reps: int, seed: int, key: int,
+          normalization: str = "finite", advance=None, **extra: Any) -> list[dict]:
+    """Theory and simulation records of one panel: for each ``n``, theory on ``theory_x ∪ sim_x``, simulation on ``sim_x``.
+
+    ``problem_at(n, x)`` builds the :class:`Problem` of one point. Theory is evaluated at every simulated
+    point too, so theory and simulation can be compared point by point. Points whose theory is not covered
+    by any implemented result (``RegimeError``) get simulation records only. Simulation seeds are derived
+    from ``(seed, key, n, index of x)`` (:func:`point_seed`).
+    """
+    rows: list[dict] = []
+    xs = sorted(set(theory_x) | set(sim_x))
+    for n in n_values:
+        for x in xs:
+            row = theory_row(figure, panel, problem_at(n, x), normalization=normalization, **extra)
+            if row is not None:
+                rows.append(row)
+        for i, x in enumerate(sim_x):
+            rows.append(simulation_row(figure, panel, problem_at(n, x), reps, point_seed(seed, key, n, i), **extra))
+            if advance is not None:
+                advance(1)
+    return rows

@@ -1,0 +1,26 @@
+"""Monte-Carlo engine for the fake-data chain (THEORY.md §1.3–1.4): :func:`simulate` → :class:`MCResult`.
+
+Samplers: ``reference`` (plain numpy, materialises every design), ``bartlett``, ``collapsed`` and
+``ols-law`` (exact shortcuts in distribution, numba kernels). See :mod:`symcollapse.simulate.monte_carlo`.
+This package never imports :mod:`symcollapse.theory`; ``kernel_ridge`` (real data, needs scikit-learn) is
+not imported here.
+
+The public function ``symcollapse.simulate`` and this subpackage share a name: once the subpackage is
+imported, Python binds the attribute ``symcollapse.simulate`` to the *module*. The module is therefore made
+callable (forwarding to :func:`simulate`), so ``symcollapse.simulate(problem, reps, seed)`` works either way.
+"""
+
+import sys
+import types
+
+from symcollapse.simulate.monte_carlo import METHODS, MCResult, exact_methods, simulate
+
+__all__ = ["simulate", "MCResult", "METHODS", "exact_methods"]
+
+
+class _CallableModule(types.ModuleType):
+    def __call__(self, *args, **kwargs):
+        return simulate(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -1,0 +1,43 @@
+"""LAPACK routines callable from numba ``@njit(cache=True)`` code: ``dlauum``, ``dpotrf``, ``dpotrs``.
+
+numba's ``np.linalg`` has no ``dlauum`` (triangular product :math:`UU^\\top`) and no ``dpotrs`` (solve with a
+Cholesky factor). SciPy exports its LAPACK as Cython function pointers (``scipy.linalg.cython_lapack``).
+Calling such a pointer through a ``ctypes`` prototype works in numba but makes the function *uncacheable*
+(the address is baked into the machine code). Instead each address is registered with LLVM's symbol table
+under a private name (``llvmlite.binding.add_symbol``) and declared as a numba ``ExternalFunction``: cached
+code refers to the name, which is re-bound to the current process's address whenever this module is
+imported, so ``cache=True`` works.
+
+Order convention. The arguments follow Fortran (column-major) storage. A C-contiguous ``d × d`` array
+holding an *upper* triangular matrix :math:`U` is, to Fortran, the *lower* triangular :math:`U^\\top`; hence
+``dlauum('L')`` on it computes :math:`(U^\\top)^\\top U^\\top = UU^\\top` into the C-upper triangle, and
+``dpotrf('L')`` / ``dpotrs('L')`` then factor and solve with that triangle. All arguments are passed as
+addresses (``arr.ctypes.data``); integer arguments are 1-element ``int32`` arrays (LAPACK ``int``).
+
+These routines run single-threaded inside one numba thread each; the caller limits OpenBLAS to one thread
+(``threadpoolctl``) so that concurrent calls neither oversubscribe the cores nor change rounding.
+"""
+
+from __future__ import annotations
+
+import llvmlite.binding as llvm
+from numba import types
+from numba.extending import get_cython_function_address
+
+__all__ = ["dlauum", "dpotrf", "dpotrs"]
+
+_P = types.uintp  # an address (arr.ctypes.data); ABI-identical to a pointer on every supported platform
+
+
+def _bind(name: str, nargs: int):
+    symbol = f"symcollapse_lapack_{name}"
+    llvm.add_symbol(symbol, get_cython_function_address("scipy.linalg.cython_lapack", name))
+    return types.ExternalFunction(symbol, types.void(*([_P] * nargs)))
+
+
+# dlauum(uplo, n, a, lda, info)
+dlauum = _bind("dlauum", 5)
+# dpotrf(uplo, n, a, lda, info)
+dpotrf = _bind("dpotrf", 5)
+# dpotrs(uplo, n, nrhs, a, lda, b, ldb, info)
+dpotrs = _bind("dpotrs", 8)

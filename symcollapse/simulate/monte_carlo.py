@@ -1,0 +1,552 @@
+r"""Monte-Carlo simulation of the fake-data chain and its downstream ridge model.
+
+:func:`simulate` draws ``reps`` independent replicates of the process of THEORY.md §1.3–1.4 (Dohmatob,
+Feng & Kempe, NeurIPS 2024, Eqs. 4–7) and returns, per replicate, the downstream test error
+:math:`\|\hat w^{pred}_n - w_0\|_\Sigma^2` (Eq. 3) and the chain error :math:`\|\hat w_n - w_0\|_\Sigma^2`.
+
+Samplers (``method``), all exact in distribution — they differ only in cost:
+
+``"reference"``
+    Materialises every design matrix (:mod:`symcollapse.simulate._reference`). Covers everything:
+    :math:`T_0 < d` (minimum-norm interpolating generators), shared designs, :math:`T < d`, any
+    :math:`\lambda \ge 0`. Cost :math:`O((nT_0 + T)d^2)` per replicate, memory :math:`O(Td)`.
+``"bartlett"``
+    Per-generation Bartlett–Wishart sufficient statistics (:func:`~symcollapse.simulate._kernels.
+    bartlett_chain`, :func:`~symcollapse.simulate._kernels.ridge_downstream`). Needs :math:`T_0 \ge d`
+    (when :math:`n \ge 1`) and :math:`T \ge d`; any :math:`\lambda \ge 0`, both designs. Cost
+    :math:`O(nd^2 + d^3)`, independent of :math:`T_0, T`.
+``"collapsed"``
+    The whole chain as :math:`n` chi-squares and one Gaussian vector, then the Bartlett ridge step. Same
+    domain as ``"bartlett"``. Cost :math:`O(d^3)` for :math:`\lambda > 0`, :math:`O(d^2)` for
+    :math:`\lambda = 0`.
+``"ols-law"``
+    :math:`\lambda = 0`, :math:`T \ge d`, :math:`T_0 \ge d`: the closed law of both errors, :math:`O(n)`
+    scalars per replicate and no linear algebra.
+
+``"auto"`` picks the fastest exact one: ``ols-law`` ≻ ``collapsed`` ≻ ``reference``.
+
+Proofs of exactness
+-------------------
+Work in Σ's eigenbasis, :math:`D = \Sigma = \mathrm{diag}(\lambda_j)`, designs :math:`X = ZD^{1/2}` with
+:math:`Z` standard Gaussian, and whitened deviations :math:`v = D^{1/2}(\hat w - w_0)`, so that
+:math:`\|\hat w - w_0\|_\Sigma^2 = \|v\|^2`.
+
+*Sufficient statistics.* Ridge and OLS with :math:`T \ge d` see the data only through :math:`X^\top X` and
+:math:`X^\top Y`; with :math:`Y = X w + sE`, :math:`X^\top Y = X^\top X w + sX^\top E` and, given
+:math:`X`, :math:`X^\top E \sim N(0, X^\top X)`. Hence drawing :math:`W = Z^\top Z` from its Wishart law
+and :math:`b \mid W \sim N(0, W)` reproduces the joint law of every estimate (DESIGN.md §4).
+
+*Bartlett* (``"bartlett"``). :math:`W = UU^\top` with the Bartlett factor :math:`U` of
+:mod:`~symcollapse.simulate._kernels` and :math:`b = Uz`, :math:`z \sim N(0, I_d)`, has exactly that law
+(:math:`\mathrm{Cov}(Uz \mid U) = UU^\top`). A generation with :math:`T_0 \ge d` is
+:math:`\hat w_{k+1} = \hat w_k + (X_k^\top X_k)^{-1}X_k^\top E_k`, i.e.
+:math:`v_{k+1} = v_k + \sigma_0 U_k^{-\top}z_k`. A shared design (:math:`X_m \equiv X_0`) uses the same
+:math:`U_0` in every generation with fresh :math:`z_k` (fresh noise :math:`E_k`). The downstream step is
+proved in :func:`~symcollapse.simulate._kernels.ridge_downstream`. All draws of different generations and of
+the downstream step are independent, as in Eqs. 4–7.
+
+*Collapsed chain* (``"collapsed"``, :math:`T_0 \ge d`). (i) Independent designs: the increment
+:math:`\delta_k = \sigma_0 U_k^{-\top}z_k \sim N(0, \sigma_0^2W_k^{-1})` given :math:`W_k`. Its law is
+rotation invariant (:math:`OW_kO^\top \overset{d}{=} W_k`), so :math:`\delta_k = \|\delta_k\|\,u_k` with
+:math:`u_k` uniform on the sphere and independent of :math:`\|\delta_k\|`. Moreover
+:math:`\|\delta_k\|^2 = \sigma_0^2\|z_k\|^2\,(e^\top W_k^{-1}e)` with :math:`e = z_k/\|z_k\|`, and for any
+fixed unit :math:`e`, :math:`1/(e^\top W^{-1}e) \sim \chi^2(T_0 - d + 1)` (Muirhead, Thm 3.2.12),
+independent of :math:`e`, hence of :math:`\|z_k\|^2 \sim \chi^2_d`. The vector
+:math:`\sigma_0 c_k^{-1/2}g_k` with :math:`c_k \sim \chi^2(T_0 - d + 1)`, :math:`g_k \sim N(0, I_d)`
+independent is rotation invariant with the same norm law, so :math:`\delta_k \overset{d}{=}
+\sigma_0 c_k^{-1/2} g_k`. Summing :math:`n` independent such vectors, conditionally Gaussian given the
+:math:`c_k`:
+
+.. math::
+    v_n = D^{1/2}(\hat w_n - w_0) \overset{d}{=} \sigma_0\Big(\sum_{k=1}^{n}\frac1{c_k}\Big)^{1/2} g,
+    \qquad g \sim N(0, I_d).
+
+(ii) Shared design: :math:`\hat w_n = w_0 + X_0^\dagger(E_0 + \dots + E_{n-1})` and
+:math:`E_0 + \dots + E_{n-1} \sim N(0, n\sigma_0^2 I)`, so :math:`v_n \overset{d}{=} \sigma_0(n/c)^{1/2}g`
+with one :math:`c \sim \chi^2(T_0 - d + 1)`. In both cases the downstream step (independent of the chain)
+is the Bartlett ridge step.
+
+*OLS law* (``"ols-law"``, :math:`\lambda = 0`, :math:`T, T_0 \ge d`). Downstream,
+:math:`\hat w^{pred} = \hat w_n + (X^\top X)^{-1}X^\top\sigma E`; by the argument above its whitened
+increment is :math:`\overset{d}{=} \sigma c'^{-1/2}g'`, :math:`c' \sim \chi^2(T - d + 1)`, independent of
+the chain. With :math:`S = \sum_k 1/c_k` (or :math:`n/c`), :math:`a = \|g\|^2 \sim \chi^2_d`,
+:math:`\gamma = g^\top g'/\|g\| \sim N(0,1)` and :math:`\beta = \|g'\|^2 - \gamma^2 \sim \chi^2_{d-1}`
+(the components of :math:`g'` along and orthogonal to :math:`g`; all independent),
+
+.. math::
+    \|\hat w_n - w_0\|_\Sigma^2 = \sigma_0^2 S a,\qquad
+    \|\hat w^{pred} - w_0\|_\Sigma^2 = \big(\sigma_0\sqrt{Sa} + \sigma\gamma/\sqrt{c'}\big)^2
+    + \sigma^2\beta/c' ,
+
+jointly. Marginally the test error is :math:`\chi^2_d\,(\sigma_0^2 S + \sigma^2/c')`, whose mean is
+Thm 4.1's exact :math:`\sigma^2 d/(T - d - 1) + n\sigma_0^2 d/(T_0 - d - 1)`.
+
+Randomness and reproducibility
+------------------------------
+One :class:`numpy.random.SeedSequence` per call: ``SeedSequence(seed).spawn(k)`` gives one stream per
+*block* of ``B`` consecutive replicates, ``B`` a fixed function of the problem and the sampler (about
+:math:`2^{20}` random numbers per block, at most 1024 replicates). Every block always draws a full block in
+a fixed order (surplus replicates are discarded). So replicate :math:`i`'s value depends on
+``(problem, method, seed, i)`` only: not on ``reps`` (a run with more replicates extends one with fewer),
+not on how blocks are grouped into kernel calls, and not on the number of numba threads (kernels contain
+no RNG; each replicate is computed by one thread). Global RNG state is never touched. OpenBLAS is limited
+to one thread during a call when ``threadpoolctl`` is installed (replicates run in parallel instead).
+
+Memory: the fast samplers never allocate anything of size :math:`T \times d`; a kernel call holds at most
+about :math:`2^{23}` random numbers (64 MB) plus one :math:`d \times d` workspace per thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import numbers
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from symcollapse._progress import progress as _progress
+from symcollapse.spec import Problem, RegimeError, SpecError
+
+__all__ = ["simulate", "MCResult", "METHODS", "exact_methods"]
+
+METHODS = ("auto", "reference", "bartlett", "collapsed", "ols-law")
+_FASTEST_FIRST = ("ols-law", "collapsed", "bartlett", "reference")
+_BLOCK_NUMBERS = 2**20  # random numbers per RNG block (fixes B; part of the reproducibility scheme)
+_CHUNK_NUMBERS = 2**23  # random numbers held per kernel call (memory bound; does not affect results)
+_CHUNK_MAX = 2**24  # hard cap when enlarging a chunk to keep every thread busy
+
+
+@dataclass(frozen=True)
+class MCResult:
+    r"""Result of :func:`simulate`.
+
+    Attributes
+    ----------
+    mean, stderr : float
+        Mean of the downstream test error :math:`\|\hat w^{pred}_n - w_0\|_\Sigma^2` over replicates and
+        its standard error (sample standard deviation over :math:`\sqrt{reps}`).
+    reps, seed : int
+    method : str
+        The sampler actually used (``"auto"`` resolved).
+    errors : numpy.ndarray
+        Per-replicate downstream test errors (read-only).
+    chain_errors : numpy.ndarray
+        Per-replicate :math:`\|\hat w_n - w_0\|_\Sigma^2` (read-only).
+    elapsed : float
+        Wall-clock seconds of the simulation (including any one-off numba compilation).
+    problem : Problem
+    """
+
+    mean: float
+    stderr: float
+    reps: int
+    seed: int
+    method: str
+    errors: np.ndarray = field(repr=False)
+    chain_errors: np.ndarray = field(repr=False)
+    elapsed: float
+    problem: Problem = field(repr=False)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Problem as plain numbers
+# --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _P:
+    ev: np.ndarray
+    c: np.ndarray
+    d: int
+    n: int
+    T0: int
+    sigma0: float
+    shared: bool
+    T: int
+    sigma: float
+    lam: float
+
+    @property
+    def mu(self) -> float:
+        return self.lam * self.T
+
+    @property
+    def G(self) -> int:
+        """Number of distinct chain designs (Bartlett factors / chi-squares)."""
+        return 0 if self.n == 0 else (1 if self.shared else self.n)
+
+
+def _plain(problem: Problem) -> _P:
+    return _P(
+        ev=np.ascontiguousarray(problem.eigenvalues, dtype=np.float64),
+        c=np.ascontiguousarray(problem.coefficients, dtype=np.float64),
+        d=int(problem.d),
+        n=int(problem.chain.n),
+        T0=int(problem.chain.T0),
+        sigma0=float(problem.chain.sigma0),
+        shared=problem.chain.design == "shared",
+        T=int(problem.downstream.T),
+        sigma=float(problem.downstream.sigma),
+        lam=float(problem.downstream.lam),
+    )
+
+
+def _why_not(method: str, p: _P) -> str | None:
+    """``None`` if ``method`` is exact for ``p``, else the failed condition(s)."""
+    if method == "reference":
+        return None
+    why = []
+    if p.n > 0 and p.T0 < p.d:
+        why.append(
+            f"T0 >= d for the chain (got T0 = {p.T0} < d = {p.d}: minimum-norm interpolating generators "
+            "are only simulated by method='reference')"
+        )
+    if p.T < p.d:
+        why.append(f"T >= d downstream (got T = {p.T} < d = {p.d}; use method='reference')")
+    if method == "ols-law" and p.lam != 0:
+        why.append(f"lam = 0 (got lam = {p.lam:g}; use method='collapsed' or 'bartlett' for ridge)")
+    return "; ".join(why) or None
+
+
+def exact_methods(problem: Problem) -> list[str]:
+    """The samplers that are exact for ``problem``, fastest first (``"auto"`` uses the first)."""
+    p = _plain(problem)
+    return [m for m in _FASTEST_FIRST if _why_not(m, p) is None]
+
+
+# --------------------------------------------------------------------------------------------------------
+# Samplers: per-replicate random-number count, block draws, chunk computation
+# --------------------------------------------------------------------------------------------------------
+
+
+def _sqrt_chi_bartlett(gen, T: int, d: int, size: tuple) -> np.ndarray:
+    """Diagonal of a Bartlett factor: sqrt(χ²(T − d + 1 + i)), i = 0..d−1 (last axis)."""
+    return np.sqrt(gen.chisquare(np.arange(T - d + 1, T + 1, dtype=np.float64), size=size))
+
+
+class _Vectorised:
+    """A sampler whose block draws are arrays with a leading replicate axis."""
+
+    name = ""
+
+    def per_rep(self, p: _P) -> int:  # random numbers per replicate
+        raise NotImplementedError
+
+    def shapes(self, p: _P) -> dict[str, tuple]:  # per-replicate shapes, in draw order
+        raise NotImplementedError
+
+    def fill(self, p: _P, gen, arrays: dict, sl: slice, B: int) -> None:
+        raise NotImplementedError
+
+    def compute(self, p: _P, arrays: dict, k: int) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def run_chunk(self, p: _P, gens: list, B: int, kept: int, pool=None):
+        arrays = {name: np.empty((len(gens) * B, *shape)) for name, shape in self.shapes(p).items()}
+
+        def fill(i: int) -> None:
+            self.fill(p, gens[i], arrays, slice(i * B, (i + 1) * B), B)
+
+        # numpy's Generator releases the GIL while filling, so blocks are drawn in parallel; each block has
+        # its own stream, so the values do not depend on the number of threads or the scheduling.
+        if pool is not None and len(gens) > 1:
+            list(pool.map(fill, range(len(gens))))
+        else:
+            for i in range(len(gens)):
+                fill(i)
+        return self.compute(p, {k: a[:kept] for k, a in arrays.items()}, kept)
+
+
+def _downstream_shapes(p: _P) -> dict[str, tuple]:
+    from symcollapse.simulate._kernels import packed_size
+
+    return {"down_diag": (p.d,), "down_off": (packed_size(p.d),), "down_z": (p.d,)}
+
+
+def _fill_downstream(p: _P, gen, arrays: dict, sl: slice, B: int) -> None:
+    arrays["down_diag"][sl] = _sqrt_chi_bartlett(gen, p.T, p.d, (B, p.d))
+    gen.standard_normal(out=arrays["down_off"][sl])
+    gen.standard_normal(out=arrays["down_z"][sl])
+
+
+def _run_downstream(p: _P, v: np.ndarray, arrays: dict, k: int):
+    from symcollapse.simulate._kernels import ridge_downstream
+
+    err = np.empty(k)
+    chain_err = np.empty(k)
+    status = np.zeros(k, dtype=np.int32)
+    ridge_downstream(
+        1.0 / np.sqrt(p.ev), 1.0 / p.ev, p.c, float(p.mu), p.sigma, v,
+        arrays["down_diag"], arrays["down_off"], arrays["down_z"], err, chain_err, status,
+    )
+    bad = np.flatnonzero(status)
+    if bad.size:
+        raise FloatingPointError(
+            f"LAPACK failed (info = {int(status[bad[0]])}) in {bad.size} replicate(s): the ridge system "
+            "W + μΣ⁻¹ was not numerically positive definite"
+        )
+    return err, chain_err
+
+
+class _Bartlett(_Vectorised):
+    name = "bartlett"
+
+    def per_rep(self, p):
+        return (p.G + 1) * (p.d * (p.d + 1) // 2) + (p.n + 1) * p.d
+
+    def shapes(self, p):
+        from symcollapse.simulate._kernels import packed_size
+
+        return {
+            "chain_diag": (p.G, p.d),
+            "chain_off": (p.G, packed_size(p.d)),
+            "chain_z": (p.n, p.d),
+            **_downstream_shapes(p),
+        }
+
+    def fill(self, p, gen, arrays, sl, B):
+        arrays["chain_diag"][sl] = _sqrt_chi_bartlett(gen, p.T0, p.d, (B, p.G, p.d))
+        gen.standard_normal(out=arrays["chain_off"][sl])
+        gen.standard_normal(out=arrays["chain_z"][sl])
+        _fill_downstream(p, gen, arrays, sl, B)
+
+    def compute(self, p, arrays, k):
+        from symcollapse.simulate._kernels import bartlett_chain
+
+        v = np.zeros((k, p.d))
+        if p.n > 0:
+            bartlett_chain(arrays["chain_diag"], arrays["chain_off"], arrays["chain_z"], p.sigma0, p.shared, v)
+        return _run_downstream(p, v, arrays, k)
+
+
+def _chain_S(p: _P, c: np.ndarray) -> np.ndarray:
+    r""":math:`S = \sum_k 1/c_k` (independent designs) or :math:`n/c_0` (shared); 0 when :math:`n = 0`."""
+    if p.n == 0:
+        return np.zeros(c.shape[0])
+    return p.n / c[:, 0] if p.shared else np.sum(1.0 / c, axis=1)
+
+
+class _Collapsed(_Vectorised):
+    name = "collapsed"
+
+    def per_rep(self, p):
+        return p.G + 2 * p.d + p.d * (p.d + 1) // 2
+
+    def shapes(self, p):
+        return {"chain_c": (p.G,), "chain_z": (p.d,), **_downstream_shapes(p)}
+
+    def fill(self, p, gen, arrays, sl, B):
+        if p.G:
+            arrays["chain_c"][sl] = gen.chisquare(p.T0 - p.d + 1, size=(B, p.G))
+        gen.standard_normal(out=arrays["chain_z"][sl])
+        _fill_downstream(p, gen, arrays, sl, B)
+
+    def compute(self, p, arrays, k):
+        S = _chain_S(p, arrays["chain_c"])
+        v = np.ascontiguousarray((p.sigma0 * np.sqrt(S))[:, None] * arrays["chain_z"])
+        return _run_downstream(p, v, arrays, k)
+
+
+class _OLSLaw(_Vectorised):
+    name = "ols-law"
+
+    def per_rep(self, p):
+        return p.G + 4
+
+    def shapes(self, p):
+        return {"chain_c": (p.G,), "c_down": (), "a": (), "gamma": (), "beta": ()}
+
+    def fill(self, p, gen, arrays, sl, B):
+        if p.G:
+            arrays["chain_c"][sl] = gen.chisquare(p.T0 - p.d + 1, size=(B, p.G))
+        arrays["c_down"][sl] = gen.chisquare(p.T - p.d + 1, size=B)
+        arrays["a"][sl] = gen.chisquare(p.d, size=B)
+        gen.standard_normal(out=arrays["gamma"][sl])
+        arrays["beta"][sl] = gen.chisquare(p.d - 1, size=B) if p.d > 1 else 0.0
+
+    def compute(self, p, arrays, k):
+        S = _chain_S(p, arrays["chain_c"])
+        a, cd = arrays["a"], arrays["c_down"]
+        chain_err = p.sigma0**2 * S * a
+        err = (p.sigma0 * np.sqrt(S * a) + p.sigma * arrays["gamma"] / np.sqrt(cd)) ** 2
+        err += p.sigma**2 * arrays["beta"] / cd
+        return err, chain_err
+
+
+class _Reference:
+    name = "reference"
+
+    def per_rep(self, p):
+        return (p.G * p.T0 + p.T) * p.d + p.n * p.T0 + p.T
+
+    def run_chunk(self, p, gens, B, kept, pool=None):
+        from symcollapse.simulate._reference import reference_block
+
+        errs, chains = [], []
+        for i, gen in enumerate(gens):
+            count = min(B, kept - i * B)
+            e, ce, _ = reference_block(
+                p.ev, p.c, p.n, p.T0, p.sigma0, p.shared, p.T, p.sigma, p.lam, gen, count
+            )
+            errs.append(e)
+            chains.append(ce)
+        return np.concatenate(errs), np.concatenate(chains)
+
+
+_SAMPLERS = {s.name: s for s in (_Reference(), _Bartlett(), _Collapsed(), _OLSLaw())}
+
+
+def block_size(method: str, problem: Problem) -> int:
+    """Replicates per RNG block for ``method`` on ``problem`` (fixed: part of the reproducibility scheme)."""
+    p = _plain(problem)
+    if method == "reference":
+        # sequential per-replicate draws: small blocks only to give the progress bar a pulse
+        return int(min(64, max(1, 2**20 // _SAMPLERS[method].per_rep(p))))
+    return int(min(1024, max(1, _BLOCK_NUMBERS // _SAMPLERS[method].per_rep(p))))
+
+
+# --------------------------------------------------------------------------------------------------------
+# Public entry point
+# --------------------------------------------------------------------------------------------------------
+
+
+def _single_thread_blas():
+    """Limit BLAS to one thread (replicates run in parallel instead); no-op without threadpoolctl."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - optional
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _check_int(name: str, value: Any, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < low:
+        raise SpecError(f"{name} must be an integer >= {low}, got {value!r}")
+    return int(value)
+
+
+def _resolve(method: str, p: _P) -> str:
+    if method not in METHODS:
+        raise SpecError(f"method must be one of {METHODS}, got {method!r}")
+    if method == "auto":
+        return next(m for m in _FASTEST_FIRST if _why_not(m, p) is None)
+    why = _why_not(method, p)
+    if why is not None:
+        raise RegimeError(f"method={method!r} is not exact for this problem: it needs {why}")
+    return method
+
+
+def simulate(problem: Problem, reps: int, seed: int, method: str = "auto", progress: bool = False) -> MCResult:
+    r"""Monte-Carlo estimate of :math:`\mathbb E\|\hat w^{pred}_n - w_0\|_\Sigma^2` (THEORY.md §1.3–1.4).
+
+    Simulates ``reps`` independent replicates of the chain of Eqs. 4–6 (``n`` OLS generators on
+    ``T0`` samples each, label noise :math:`\sigma_0`, independent or shared designs) followed by the
+    downstream ridge of Eq. 7, :math:`\hat w^{pred} = (X^\top X + \lambda T I)^{-1}X^\top Y` on ``T`` fresh
+    samples labelled by :math:`\hat w_n` plus :math:`N(0, \sigma^2)` noise (minimum-norm interpolator when
+    :math:`\lambda = 0` and :math:`T < d`).
+
+    Parameters
+    ----------
+    problem : Problem
+    reps : int
+        Number of replicates, at least 2 (a standard error needs two).
+    seed : int
+        Non-negative seed of the call's :class:`numpy.random.SeedSequence`.
+    method : {"auto", "reference", "bartlett", "collapsed", "ols-law"}
+        Sampler (see the module docstring for what each covers and the proofs). ``"auto"`` is the fastest
+        exact one. A named sampler that is not exact for ``problem`` raises :class:`RegimeError`.
+    progress : bool
+        Show a progress bar on stderr, advanced per chunk of replicates.
+
+    Returns
+    -------
+    MCResult
+
+    Raises
+    ------
+    SpecError
+        ``reps < 2``, a bad ``seed`` or an unknown ``method``.
+    RegimeError
+        ``method`` names a sampler that is not exact for ``problem``.
+
+    Examples
+    --------
+    Thm 4.1's exact identity :math:`\mathbb E\,E_{test} = \sigma^2\frac{d}{T-d-1} +
+    n\sigma_0^2\frac{d}{T_0-d-1}` (= 0.1 + 3·0.04·0.1 = 0.112 here):
+
+    >>> from symcollapse.spec import Problem, Spectrum, Target, Chain, Ridge
+    >>> p = Problem(Spectrum.isotropic(10), Target.isotropic(), Chain(n=3, T0=111, sigma0=0.2),
+    ...             Ridge(T=111, sigma=1.0, lam=0))
+    >>> r = simulate(p, reps=20000, seed=1)
+    >>> r.method, abs(r.mean - 0.112) < 4 * r.stderr
+    ('ols-law', True)
+    """
+    if not isinstance(problem, Problem):
+        raise SpecError(f"problem must be a symcollapse Problem, got {type(problem).__name__}")
+    reps = _check_int("reps", reps, 2)
+    seed = _check_int("seed", seed, 0)
+    p = _plain(problem)
+    method = _resolve(method, p)
+    sampler = _SAMPLERS[method]
+    start = time.perf_counter()
+
+    B = block_size(method, problem)
+    n_blocks = math.ceil(reps / B)
+    streams = np.random.SeedSequence(seed).spawn(n_blocks)
+    block_numbers = B * sampler.per_rep(p)
+    chunk_blocks = max(1, _CHUNK_NUMBERS // block_numbers)
+    threads = 1
+    if method != "reference":
+        from numba import get_num_threads
+
+        threads = get_num_threads()
+        # keep every thread busy (>= 1 block per RNG thread, >= 2 replicates per kernel thread) if memory allows
+        want = max(threads, math.ceil(2 * threads / B))
+        if want > chunk_blocks and want * block_numbers <= _CHUNK_MAX:
+            chunk_blocks = want
+    else:
+        chunk_blocks = 1
+
+    errors = np.empty(reps)
+    chain_errors = np.empty(reps)
+    pool = ThreadPoolExecutor(threads) if threads > 1 and n_blocks > 1 else None
+    with _single_thread_blas(), _progress(reps, f"simulate [{method}]", progress) as advance, (
+        pool or contextlib.nullcontext()
+    ):
+        for b0 in range(0, n_blocks, chunk_blocks):
+            b1 = min(n_blocks, b0 + chunk_blocks)
+            lo, hi = b0 * B, min(reps, b1 * B)
+            gens = [np.random.default_rng(s) for s in streams[b0:b1]]
+            e, ce = sampler.run_chunk(p, gens, B, hi - lo, pool)
+            errors[lo:hi] = e
+            chain_errors[lo:hi] = ce
+            advance(hi - lo)
+    elapsed = time.perf_counter() - start
+    errors.setflags(write=False)
+    chain_errors.setflags(write=False)
+    return MCResult(
+        mean=float(np.mean(errors)),
+        stderr=float(np.std(errors, ddof=1) / math.sqrt(reps)),
+        reps=reps,
+        seed=seed,
+        method=method,
+        errors=errors,
+        chain_errors=chain_errors,
+        elapsed=elapsed,
+        problem=problem,
+    )
+
+
+def warmup() -> float:
+    """Compile (or load from numba's cache) every kernel on a tiny problem; return the seconds it took."""
+    from symcollapse.spec import Chain, Ridge, Spectrum, Target
+
+    t = time.perf_counter()
+    tiny = Problem(Spectrum.isotropic(3), Target.isotropic(), Chain(n=2, T0=4, sigma0=0.1), Ridge(T=4, sigma=0.1))
+    simulate(tiny.replace(lam=0.1), 2, 0, method="bartlett")
+    simulate(tiny, 2, 0, method="bartlett")
+    return time.perf_counter() - t

@@ -1,0 +1,306 @@
+r"""Hypothesis strategies for random, *valid* model-collapse problems (for property tests).
+
+The strategies are built from the table of domains declared on the spec fields
+(:func:`symcollapse.spec.domains`): every scalar is drawn from its field's ``typical`` range, log-uniformly
+where the field says ``log=True``, and checked against the field's valid range when the strategy is built.
+Hypothesis owns the randomness (draw seeds for simulations with :func:`seeds`), so a failing example
+shrinks and replays.
+
+Sample sizes are not typical ranges of a single field: they only make sense relative to :math:`d` and to the
+result under test. They are defined here, per regime (:data:`SAMPLE_SIZES`), with the reason for each bound:
+
+* ``T0`` (and ``T`` for OLS) in :math:`[d + 3, 12d]` for theory-only checks: the exact identities of Thm 4.1
+  and Thm F.1 need :math:`T_0, T \ge d + 2` (Lemma F.3, inverse-Wishart mean); :math:`12d` keeps
+  :math:`\phi_0 \ge 1/12`, where the collapse term is still visible.
+* For Monte-Carlo checks (``mc=True``) the lower bound is :math:`d + 8`: the per-replicate error contains
+  :math:`1/\chi^2_{T-d+1}` factors, whose :math:`m`-th moment is finite only if :math:`T - d + 1 > 2m`.
+  :math:`T - d + 1 \ge 9` gives four finite moments, so the sample mean is close to normal at a few hundred
+  replicates and its estimated standard error can be trusted (with :math:`T = d + 3` the variance is
+  infinite and a z-test is meaningless).
+* ``T`` for ridge in :math:`[\lceil d/3 \rceil, 12d]`: the deterministic equivalents cover
+  over-parametrised downstream models (:math:`\phi` up to 3).
+* ``T0`` below :math:`d` (over-parametrised generator): :math:`[\lceil d/4 \rceil, d - 1]` for the
+  noiseless Thms 4.5/4.6 (projections are bounded, no moment condition), and
+  :math:`[\lceil d/4 \rceil, d - 8]` for Eq. 18 with :math:`\sigma_0 > 0`, where
+  :math:`\mathrm{tr}(X_0X_0^\top)^{-1}` needs :math:`d - T_0` large for finite moments (same reason as above).
+
+Regimes (``problems(regime=...)``) generate only problems inside the hypothesis of one result, so tests need
+neither skip lists nor ``assume``:
+
+``"ols-exact"``
+    Thm 4.1: :math:`\lambda = 0`, :math:`T_0, T \ge d + 3`, any spectrum and target, either design.
+``"cor44"``
+    Cor 4.4 (Eq. 19): ridge :math:`\lambda > 0` (log-uniform), :math:`T_0 \ge d + 3`,
+    :math:`T \in [d/3, 12d]`, any spectrum and target, either design (the expected error is the same).
+``"eq18"``
+    Thm 4.3 (Eq. 18) with Thm 4.5: shared design, :math:`T_0 < d`, :math:`\sigma_0 > 0`, ridge
+    :math:`\lambda > 0`, :math:`\Sigma = sI` (the package's bias of an over-parametrised chain needs an
+    isotropic :math:`\Sigma`; ``predict`` raises ``RegimeError`` otherwise).
+``"thm46"`` / ``"thm45"``
+    Thm 4.6 (independent designs) / Thm 4.5 (shared design): :math:`\Sigma = sI`, :math:`\sigma_0 = 0`,
+    :math:`T_0 < d`, OLS downstream (:math:`\lambda = 0`) with :math:`T \ge d + 3` — exact in expectation —
+    or, with ``ridge=True``, ridge :math:`\lambda > 0` and :math:`T \in [d/3, 12d]` (deterministic equivalent).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from hypothesis import strategies as st
+
+from symcollapse.spec import Chain, Domain, Problem, Ridge, Spectrum, Target, domains
+
+__all__ = [
+    "REGIMES",
+    "SAMPLE_SIZES",
+    "from_domain",
+    "seeds",
+    "spectra",
+    "targets",
+    "problems",
+    "sample_size_range",
+    "assert_mc_agrees",
+    "log_check",
+]
+
+REGIMES = ("ols-exact", "cor44", "eq18", "thm46", "thm45")
+
+# Sample-size ranges relative to d (see the module docstring for the reason behind every bound):
+# name -> (low(d, mc), high(d)). `mc` adds the finite-moment margin of Monte-Carlo checks.
+SAMPLE_SIZES: dict[str, tuple[Any, Any]] = {
+    "T0-under": (lambda d, mc: d + (8 if mc else 3), lambda d: 12 * d),
+    "T-ols": (lambda d, mc: d + (8 if mc else 3), lambda d: 12 * d),
+    "T-ridge": (lambda d, mc: max(1, math.ceil(d / 3)), lambda d: 12 * d),
+    "T0-over-noiseless": (lambda d, mc: max(1, math.ceil(d / 4)), lambda d: d - 1),
+    "T0-over-noisy": (lambda d, mc: max(1, math.ceil(d / 4)), lambda d: d - 8),
+}
+
+# Custom (non-parametric) spectra and targets have no single field to declare a typical range on:
+# eigenvalues log-uniform over two decades around 1, coefficients uniform in [-1, 1].
+_CUSTOM_EIGENVALUE_RANGE = (0.1, 10.0)
+_CUSTOM_COEFFICIENT_RANGE = (-1.0, 1.0)
+# Significant digits kept for drawn reals: short decimals keep the exact (Fraction) values small for the
+# SymPy and mpmath paths and make failing examples readable; rounding is monotone, so bounds hold.
+_DIGITS = 6
+
+
+def _round(x: float) -> float:
+    return float(f"{x:.{_DIGITS}g}")
+
+
+def _grid(x: float, lo: float, hi: float) -> float:
+    """Snap to a grid of 10⁻⁶ of the range, then to short decimals: no 1e-300 draws whose squares underflow
+    (an interior value is 0 exactly or at least 10⁻⁶ of the range away from the bound)."""
+    step = (hi - lo) * 1e-6
+    return min(max(_round(lo + round((x - lo) / step) * step), lo), hi) if step > 0 else lo
+
+
+def _inside(dom: Domain, value: float) -> bool:
+    try:
+        dom.check("bound", int(value) if dom.integer else value)
+    except ValueError:
+        return False
+    return True
+
+
+def from_domain(dom: Domain, *, low: float | None = None, high: float | None = None) -> st.SearchStrategy:
+    """Strategy for one parameter: uniform (or log-uniform if ``dom.log``) over its typical range.
+
+    ``low``/``high`` override the typical range; both ends must lie in the valid range of ``dom`` (checked
+    here, once), so every drawn value is valid.
+    """
+    lo, hi = dom.typical if dom.typical is not None else (None, None)
+    lo = lo if low is None else low
+    hi = hi if high is None else high
+    if lo is None or hi is None:
+        raise ValueError("from_domain needs a typical range on the Domain or explicit low/high")
+    if lo > hi:
+        raise ValueError(f"empty range [{lo}, {hi}]")
+    if not (_inside(dom, lo) and _inside(dom, hi)):
+        raise ValueError(f"range [{lo}, {hi}] is not inside the valid domain ({dom.describe()})")
+    if dom.integer:
+        return st.integers(int(math.ceil(lo)), int(math.floor(hi)))
+    if dom.log:
+        if lo <= 0:
+            raise ValueError("a log-uniform range needs low > 0")
+        return st.floats(math.log10(lo), math.log10(hi)).map(lambda u: min(max(_round(10.0**u), lo), hi))
+    return st.floats(lo, hi).map(lambda x: _grid(x, lo, hi))
+
+
+def seeds() -> st.SearchStrategy[int]:
+    """Seeds for :func:`symcollapse.simulate`, drawn by Hypothesis (so failures replay)."""
+    return st.integers(0, 2**32 - 1)
+
+
+def sample_size_range(name: str, d: int, mc: bool = False) -> tuple[int, int]:
+    """The integer range of sample size ``name`` (a key of :data:`SAMPLE_SIZES`) for dimension ``d``."""
+    low, high = SAMPLE_SIZES[name]
+    return int(low(d, mc)), int(high(d))
+
+
+_SPEC = domains(Spectrum)
+_TGT = domains(Target)
+_CHAIN = domains(Chain)
+_RIDGE = domains(Ridge)
+
+
+@st.composite
+def spectra(draw, d: int, kinds: tuple[str, ...] = ("isotropic", "power_law", "custom")) -> Spectrum:
+    """Isotropic (random scale), power law (β in the declared typical range) or custom eigenvalues."""
+    kind = draw(st.sampled_from(kinds))
+    scale = draw(from_domain(_SPEC["scale"]))
+    if kind == "isotropic":
+        return Spectrum.isotropic(d, scale=scale)
+    if kind == "power_law":
+        return Spectrum.power_law(d, beta=draw(from_domain(_SPEC["beta"])), scale=scale)
+    lo, hi = _CUSTOM_EIGENVALUE_RANGE
+    ev = draw(st.lists(st.floats(math.log10(lo), math.log10(hi)).map(lambda u: _round(10.0**u)),
+                       min_size=d, max_size=d))
+    return Spectrum(eigenvalues=sorted(ev, reverse=True))
+
+
+@st.composite
+def targets(draw, spectrum: Spectrum, kinds: tuple[str, ...] = ("isotropic", "source", "custom")) -> Target:
+    """Isotropic (random norm), source condition (r in its typical range; power-law spectra only) or custom."""
+    allowed = [k for k in kinds if k != "source" or spectrum.kind == "power_law"]
+    kind = draw(st.sampled_from(allowed))
+    if kind == "isotropic":
+        return Target.isotropic(norm=draw(from_domain(_TGT["norm"])))
+    if kind == "source":
+        return Target.source(r=draw(from_domain(_TGT["r"])), scale=draw(from_domain(_TGT["scale"])))
+    lo, hi = _CUSTOM_COEFFICIENT_RANGE
+    coef = draw(st.lists(st.floats(lo, hi).map(lambda x: _grid(x, lo, hi)), min_size=spectrum.d, max_size=spectrum.d))
+    return Target(coefficients=coef)
+
+
+def _int_range(draw, name: str, d: int, mc: bool) -> int:
+    lo, hi = sample_size_range(name, d, mc)
+    return draw(st.integers(lo, hi))
+
+
+def problems(
+    regime: str = "cor44",
+    *,
+    d: tuple[int, int] | None = None,
+    n: tuple[int, int] | None = None,
+    mc: bool = False,
+    spectrum_kinds: tuple[str, ...] | None = None,
+    design: str | None = None,
+    ridge: bool = False,
+) -> st.SearchStrategy[Problem]:
+    r"""Strategy for a random :class:`~symcollapse.spec.Problem` inside the hypothesis of ``regime`` (see module docstring).
+
+    Parameters
+    ----------
+    regime : {"ols-exact", "cor44", "eq18", "thm46", "thm45"}
+    d : (int, int), optional
+        Range of the dimension (default: the declared typical range of ``Spectrum.d``; Monte-Carlo tests
+        pass a smaller one to fit the CI budget).
+    n : (int, int), optional
+        Range of the number of generations (default: the declared typical range of ``Chain.n``).
+    mc : bool
+        Use the sample-size margins that make Monte-Carlo z-tests valid (finite moments).
+    spectrum_kinds : tuple of str, optional
+        Restrict the spectrum kinds (Thms 4.5/4.6 always use isotropic spectra).
+    design : {"independent", "shared"}, optional
+        Force the chain design where the regime allows both.
+    ridge : bool
+        For ``"thm46"``/``"thm45"``: a ridge downstream (:math:`\lambda > 0`) instead of OLS.
+    """
+    if regime not in REGIMES:
+        raise ValueError(f"regime must be one of {REGIMES}, got {regime!r}")
+    d_lo, d_hi = d if d is not None else _SPEC["d"].typical
+    if regime == "eq18":
+        d_lo = max(d_lo, 12)  # room for T0 in [d/4, d - 8]
+    if not (1 <= d_lo <= d_hi):
+        raise ValueError(f"empty or invalid d range ({d_lo}, {d_hi}) for regime {regime!r}")
+    return _problems(regime, int(d_lo), int(d_hi), n, mc, spectrum_kinds, design, ridge)
+
+
+@st.composite
+def _problems(draw, regime, d_lo, d_hi, n, mc, spectrum_kinds, design, ridge) -> Problem:
+    dd = draw(st.integers(int(d_lo), int(d_hi)))
+    n_dom = _CHAIN["n"]
+    nn = draw(from_domain(n_dom, low=n[0], high=n[1]) if n is not None else from_domain(n_dom))
+    sigma = draw(from_domain(_RIDGE["sigma"]))
+    sigma0 = draw(from_domain(_CHAIN["sigma0"]))
+
+    if regime in ("thm46", "thm45", "eq18"):
+        spec = Spectrum.isotropic(dd, scale=draw(from_domain(_SPEC["scale"])))
+    else:
+        spec = draw(spectra(dd, spectrum_kinds or ("isotropic", "power_law", "custom")))
+    tgt = draw(targets(spec))
+
+    if regime == "ols-exact":
+        T0 = _int_range(draw, "T0-under", dd, mc)
+        T = _int_range(draw, "T-ols", dd, mc)
+        lam: Any = 0
+        des = design or draw(st.sampled_from(("independent", "shared")))
+    elif regime == "cor44":
+        T0 = _int_range(draw, "T0-under", dd, mc)
+        T = _int_range(draw, "T-ridge", dd, mc)
+        lam = draw(from_domain(_RIDGE["lam"]))
+        des = design or draw(st.sampled_from(("independent", "shared")))
+    elif regime == "eq18":
+        T0 = _int_range(draw, "T0-over-noisy", dd, mc)
+        T = _int_range(draw, "T-ridge", dd, mc)
+        lam = draw(from_domain(_RIDGE["lam"]))
+        # σ0 > 0: the collapse term is what Eq. 18 is about (σ0 = 0 is Thm 4.5)
+        sigma0 = draw(from_domain(_CHAIN["sigma0"], low=0.05, high=_CHAIN["sigma0"].typical[1]))
+        des = "shared"
+    else:  # thm46 / thm45
+        T0 = _int_range(draw, "T0-over-noiseless", dd, mc)
+        if ridge:
+            T = _int_range(draw, "T-ridge", dd, mc)
+            lam = draw(from_domain(_RIDGE["lam"]))
+        else:
+            T = _int_range(draw, "T-ols", dd, mc)
+            lam = 0
+        sigma0 = 0
+        des = "independent" if regime == "thm46" else "shared"
+    return Problem(spec, tgt, Chain(n=nn, T0=T0, sigma0=sigma0, design=des), Ridge(T=T, sigma=sigma, lam=lam))
+
+
+# --------------------------------------------------------------------------------------------------------
+# Monte-Carlo assertions with a record of every check
+# --------------------------------------------------------------------------------------------------------
+
+_LOG_ENV = "SYMCOLLAPSE_CHECK_LOG"
+
+
+def log_check(label: str, z: float | None, passed: bool, **info: Any) -> None:
+    """Append one check (formula label, z-score, verdict) to the JSON-lines file named by the environment
+    variable ``SYMCOLLAPSE_CHECK_LOG`` (no-op when unset). Used to count the (problem, formula) pairs a
+    property run checks and the largest |z| it saw."""
+    import json
+    import os
+
+    path = os.environ.get(_LOG_ENV)
+    if not path:
+        return
+    rec = {"label": label, "z": None if z is None or not math.isfinite(z) else float(z), "passed": bool(passed)}
+    rec.update({k: (v if isinstance(v, (int, float, str, bool)) or v is None else str(v)) for k, v in info.items()})
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(rec) + "\n")
+
+
+def assert_mc_agrees(
+    label: str, value: float, mean: float, stderr: float, k: float, allowance: float = 0.0, context: Any = None
+) -> float:
+    r"""Assert :math:`|\bar x - v| \le k\,\mathrm{se} + a` (Monte-Carlo mean against a theory value); return z.
+
+    The message states every number, and ``context`` (e.g. the problem), so a shrunk Hypothesis failure is
+    self-explanatory. A relative round-off floor of 1e-10 of the larger of the two values is added, for
+    deterministic cases whose error is exactly 0.
+    """
+    diff = mean - value
+    z = diff / stderr if stderr > 0 else (0.0 if diff == 0 else math.copysign(math.inf, diff))
+    tol = k * stderr + allowance + 1e-10 * max(abs(value), abs(mean))
+    ok = abs(diff) <= tol
+    log_check(label, z, ok, allowance=allowance, value=value)
+    assert ok, (
+        f"{label}: MC {mean:.8g} ± {stderr:.3g} vs theory {value:.8g}: |diff| = {abs(diff):.3g} > "
+        f"{k:g}·se + allowance = {tol:.3g} (z = {z:+.2f}, allowance {allowance:.3g})\n{context!r}"
+    )
+    return z

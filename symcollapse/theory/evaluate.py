@@ -1,0 +1,643 @@
+r"""``predict(problem)``: the paper's test error for a :class:`~symcollapse.spec.Problem`, fast or to any precision.
+
+Which result applies where
+--------------------------
+Notation: :math:`d` dimension, :math:`n` generations, :math:`T_0` samples per generation, :math:`\sigma_0`
+chain noise, :math:`T, \sigma, \lambda` the downstream ridge (THEORY.md §1). "Collapse-free" means
+:math:`n = 0`, or :math:`\sigma_0 = 0` with :math:`T_0 \ge d` (then :math:`\hat w_n = w_0` exactly).
+:math:`\delta = 0` for ``normalization="paper"`` and :math:`1` for ``"finite"``.
+
+=========================================================  ====================================  ==============
+regime                                                     result (``theorem``)                  ``kind``
+=========================================================  ====================================  ==============
+:math:`\lambda = 0`, :math:`T \ge d+2`, and collapse-free   Thm 4.1 exact identity,               exact
+or :math:`T_0 \ge d+2` (any :math:`\Sigma`)                 :math:`\sigma^2\frac{d}{T-d-1} + n\sigma_0^2\frac{d}{T_0-d-1}`
+otherwise, :math:`n = 0` or :math:`T_0 \ge d`               Prop 4.2 (``n = 0``) /                deterministic-
+(needs :math:`T_0 > d + \delta` unless collapse-free)       Cor 4.4, ρ of Eq. 19                  equivalent
+:math:`T_0 < d`, :math:`n \ge 1`, :math:`\Sigma = sI`,      Thm 4.6 (independent) /               exact if
+:math:`\sigma_0 = 0`                                        Thm 4.5 (shared) + Prop 4.2           λ = 0, T ≥ d+2
+:math:`T_0 < d`, :math:`n \ge 1`, :math:`\Sigma = sI`,      Thm 4.5 + Thm 4.3 (Eq. 18)            as above
+shared design, :math:`\sigma_0 > 0` (:math:`T_0 < d - \delta`)
+=========================================================  ====================================  ==============
+
+Everything else raises :class:`~symcollapse.spec.RegimeError` naming the failed condition:
+:math:`\lambda = 0` with :math:`|T - d| \le 1` (the ridgeless error blows up at :math:`T = d`);
+:math:`T_0 \le d + \delta` with :math:`n \ge 1`, :math:`\sigma_0 > 0` (ρ diverges);
+:math:`T_0 < d` with an anisotropic :math:`\Sigma` (the bias needs Lemma F.8, not implemented: use
+``symcollapse.simulate``); :math:`T_0 < d` with independent designs and :math:`\sigma_0 > 0` (no closed form
+in the paper, THEORY.md §7 item 3).
+
+Details of each branch:
+
+* **Prop 4.2 / Cor 4.4** (any :math:`\Sigma`): :math:`\mathrm{Bias} = \kappa^2 w_0^\top\Sigma(\Sigma+\kappa)^{-2}w_0/(1-\mathrm{df}_2/T)`,
+  :math:`\mathrm{Var} = \sigma^2(\mathrm{df}_2/T)/(1-\mathrm{df}_2/T)`, ``collapse`` :math:`= n\sigma_0^2\rho` with
+  Eq. 19 (:math:`T_0 - d` for ``"paper"``, :math:`T_0 - d - 1` for ``"finite"``, Thm F.1). For
+  :math:`\lambda = 0`, :math:`T < d` the ridgeless limit :math:`\kappa` = root of :math:`\mathrm{df}_1(\kappa) = T`.
+* **Thm 4.5 / 4.6 over-parametrised generator**, :math:`\Sigma = sI` (derivation in
+  :func:`~symcollapse.theory.formulas.error_overparam_isotropic`): with
+  :math:`\eta = \prod_m\min(1/\phi_m, 1)` (:math:`(T_0/d)^n` independent, :math:`T_0/d` shared),
+  ``bias`` :math:`= \eta\,\kappa^2 w_0^\top\Sigma(\Sigma+\kappa)^{-2}w_0/(1 - \mathrm{df}_2/T)`,
+  ``delta_bias`` :math:`= (1-\eta)\|w_0\|_\Sigma^2`. At :math:`\lambda = 0`, :math:`T \ge d + 2` this is exact in
+  expectation: :math:`(1-\eta)\|w_0\|_\Sigma^2 + \sigma^2 d/(T-d-1)`.
+* **Eq. 18** (shared design, :math:`\sigma_0 > 0`, :math:`\Sigma = sI`): ``collapse`` :math:`= n\sigma_0^2\rho`,
+  :math:`\rho = \frac{T_0}{d - T_0 - \delta}\cdot\frac1d\big(\mathrm{df}_2 + \kappa^2\mathrm{tr}(\Sigma+\kappa)^{-2}
+  \frac{\mathrm{df}_2}{T - \mathrm{df}_2}\big)` (Eq. 18 with :math:`\kappa_0 = s(\phi_0 - 1)`; the ``"finite"``
+  prefactor :math:`T_0/(d-T_0-1)` is the exact inverse-Wishart moment). The chain noise is centred and
+  independent of the designs, so it does not change the bias.
+
+At :math:`\lambda = 0`, :math:`T \ge d + 2` every branch uses the exact finite-sample identities
+(inverse-Wishart means), whatever ``normalization`` asks; :attr:`Prediction.normalization` then reports
+``"finite"`` — it always records the normalisation actually used.
+
+Precision
+---------
+``dps=None`` (default): float64, vectorised numpy, no SymPy. ``dps=N``: every quantity is computed with
+mpmath inside ``mpmath.workdps`` starting from the *exact* problem (a Python float means its shortest decimal
+representation: ``0.1`` is :math:`1/10`; strings, ints, Fractions and SymPy Rationals are exact; power-law
+eigenvalues :math:`s\,j^{-\beta}` are computed in mpmath from the exact :math:`\beta`). The evaluation is run
+twice, at ``N + 5`` and ``N + 20`` digits; the values of the second run are rounded to ``N`` digits and
+:attr:`Prediction.digits` is the number of significant digits on which both runs agree (minimum over the
+nonzero quantities, capped at ``N``). The global ``mpmath.mp.dps`` is never changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import mpmath
+
+from symcollapse.spec import Problem, RegimeError, SpecError, exact
+from symcollapse.theory import fixed_point as fp
+
+__all__ = ["Prediction", "predict", "formula"]
+
+_NORMALIZATIONS = ("paper", "finite")
+EXACT = "exact"
+DETEQ = "deterministic-equivalent"
+_QUANTITIES = ("bias", "variance", "collapse", "delta_bias", "total", "kappa", "kappa0", "df1", "df2", "rho")
+
+
+@dataclass(frozen=True)
+class Prediction:
+    r"""The theory's test error :math:`\mathbb E\|\hat w^{pred}_n - w_0\|_\Sigma^2` and its parts.
+
+    Attributes
+    ----------
+    bias, variance : float or mpf
+        Downstream ridge bias and variance (Prop 4.2; bias scaled by :math:`\eta` when the chain is
+        over-parametrised).
+    collapse : float or mpf
+        :math:`n\sigma_0^2\rho`, the variance injected by the chain.
+    delta_bias : float or mpf
+        :math:`\Delta\mathrm{Bias} = (1-\eta)\|w_0\|_\Sigma^2` for an over-parametrised chain (Thms 4.5/4.6), else 0.
+    total : float or mpf
+        ``bias + variance + collapse + delta_bias``.
+    kappa, kappa0 : float or mpf
+        :math:`\kappa(\lambda, T)` and :math:`\kappa(0, T_0)` (``kappa0`` is ``None`` if :math:`T_0 \ge d`).
+    df1, df2 : float or mpf
+        :math:`\mathrm{df}_1(\kappa)`, :math:`\mathrm{df}_2(\kappa)`.
+    rho : float or mpf or None
+        :math:`\rho` (Eq. 19, Eq. 18 or Thm 4.1's :math:`d/(T_0-d-1)`); ``None`` where undefined.
+    kind : {"exact", "deterministic-equivalent"}
+    theorem : str
+        The result used, e.g. ``"Thm 4.1"``, ``"Cor 4.4 (Eq. 19)"``, ``"Thm 4.6"``.
+    normalization : {"paper", "finite"}
+        The normalisation of ρ actually used (``"finite"`` for every exact result).
+    dps, digits : int or None
+        Requested and certified significant digits (``None`` on the float path).
+    problem : Problem
+    """
+
+    bias: Any
+    variance: Any
+    collapse: Any
+    delta_bias: Any
+    total: Any
+    kappa: Any
+    kappa0: Any
+    df1: Any
+    df2: Any
+    rho: Any
+    kind: str
+    theorem: str
+    normalization: str
+    dps: int | None
+    digits: int | None
+    problem: Problem
+
+    def as_dict(self) -> dict:
+        """Flat dict of the numbers and labels plus ``problem`` as :meth:`Problem.to_dict`."""
+        out = {q: getattr(self, q) for q in _QUANTITIES}
+        out.update(kind=self.kind, theorem=self.theorem, normalization=self.normalization, dps=self.dps,
+                   digits=self.digits, problem=self.problem.to_dict())
+        return out
+
+
+# --------------------------------------------------------------------------------------------------------
+# Regime selection (precision independent)
+# --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Regime:
+    name: str  # "thm41" | "cor44" | "overparam"
+    theorem: str
+    kind: str
+    normalization: str
+    delta: int  # 0 (paper) or 1 (finite): the shift in T0 - d - delta / d - T0 - delta
+    rho: bool  # whether rho is defined
+    ols_exact: bool  # λ = 0 and T >= d + 2
+    isotropic: bool
+
+
+def _is_isotropic(p: Problem) -> bool:
+    sp_ = p.spectrum
+    if sp_.kind == "isotropic" or sp_.d == 1:
+        return True
+    if sp_.kind == "power_law":
+        return False
+    vals = {exact(v) for v in sp_.values}
+    return len(vals) == 1
+
+
+def _select(p: Problem, normalization: str) -> _Regime:
+    if normalization not in _NORMALIZATIONS:
+        raise SpecError(f"normalization must be one of {_NORMALIZATIONS}, got {normalization!r}")
+    d, n, T0, T = p.d, p.chain.n, p.chain.T0, p.downstream.T
+    lam0 = exact(p.downstream.lam, "Ridge.lam") == 0
+    s0zero = exact(p.chain.sigma0, "Chain.sigma0") == 0
+    iso = _is_isotropic(p)
+    if lam0 and d - 1 <= T <= d + 1:
+        raise RegimeError(
+            f"λ = 0 with T = {T} and d = {d}: the ridgeless error diverges at T = d and no result covers "
+            f"|T − d| <= 1; use T <= d − 2 or T >= d + 2, or λ > 0"
+        )
+    ols_exact = lam0 and T >= d + 2
+    delta = 0 if normalization == "paper" else 1
+    if n == 0 or T0 >= d:
+        collapse_free = n == 0 or s0zero
+        if ols_exact and (collapse_free or T0 >= d + 2):
+            return _Regime("thm41", "Thm 4.1", EXACT, "finite", 1, T0 >= d + 2, True, iso)
+        rho_ok = T0 - d - delta > 0
+        if not collapse_free and not rho_ok:
+            need = "T0 > d" if normalization == "paper" else "T0 >= d + 2"
+            raise RegimeError(
+                f"Cor 4.4 (Eq. 19) needs {need} for normalization={normalization!r} when n >= 1 and σ0 > 0 "
+                f"(ρ ∝ 1/(T0 − d{' − 1' if delta else ''}) diverges); got T0 = {T0}, d = {d}"
+            )
+        theorem = "Prop 4.2" if n == 0 else "Cor 4.4 (Eq. 19)"
+        return _Regime("cor44", theorem, DETEQ, normalization, delta, rho_ok, False, iso)
+    # Over-parametrised generator: T0 < d, n >= 1.
+    design = p.chain.design
+    if not iso:
+        raise RegimeError(
+            f"T0 = {T0} < d = {d} (over-parametrised generator) with an anisotropic Σ: the bias increase needs "
+            "Lemma F.8, which is not implemented; use symcollapse.simulate(problem, ...) instead"
+        )
+    if design == "independent" and not s0zero:
+        raise RegimeError(
+            f"T0 = {T0} < d = {d} with independent designs and σ0 > 0: the paper gives no closed form "
+            "(Thm 4.3's Eq. 18 needs a shared design, THEORY.md §7 item 3); use design='shared', σ0 = 0, "
+            "or symcollapse.simulate"
+        )
+    delta_over = 1 if (ols_exact or normalization == "finite") else 0
+    rho_ok = design == "shared" and d - T0 - delta_over > 0
+    if design == "shared" and not s0zero:
+        if not rho_ok:
+            need = "T0 <= d − 2" if delta_over else "T0 < d"
+            raise RegimeError(
+                f"Eq. 18 (shared design, σ0 > 0) needs {need} here (ρ ∝ T0/(d − T0"
+                f"{' − 1' if delta_over else ''}) diverges); got T0 = {T0}, d = {d}"
+            )
+        theorem = "Thm 4.5 + Thm 4.3 (Eq. 18)"
+    else:
+        theorem = "Thm 4.6" if design == "independent" else "Thm 4.5"
+    norm_used = "finite" if ols_exact else normalization
+    return _Regime("overparam", theorem, EXACT if ols_exact else DETEQ, norm_used, delta_over, rho_ok,
+                   ols_exact, iso)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Numeric backends: float64 (numpy) and mpmath
+# --------------------------------------------------------------------------------------------------------
+
+
+class _FloatOps:
+    """Grouped float64 spectral data: unique eigenvalues u, multiplicities m, sums of c_j² per group s."""
+
+    def __init__(self, p: Problem):
+        self.u, self.m, self.s = fp.group(p.eigenvalues, p.coefficients**2)
+        self.lam = float(exact(p.downstream.lam))
+        self.sigma = float(exact(p.downstream.sigma))
+        self.sigma0 = float(exact(p.chain.sigma0))
+        self.one = 1.0
+
+    def kappa(self, T):
+        """κ(λ, T) of the downstream ridge."""
+        return fp.kappa(self.lam, T, self.u, self.m)
+
+    def kappa0(self, T0):
+        """κ(0, T0) of the generator."""
+        return fp.kappa(0.0, T0, self.u, self.m)
+
+    def sums(self, k):
+        u, m = self.u, self.m
+        inv = 1.0 / (u + k)
+        rr = u * inv
+        return float(rr @ m), float((rr * rr) @ m), float(self.s @ (u * inv * inv)), float(m @ (inv * inv))
+
+    def signal(self):
+        return float(self.s @ self.u)  # ‖w0‖²_Σ
+
+    def frac(self, x):
+        return float(x)
+
+
+def _mpf(x: Fraction):
+    return mpmath.mpf(x.numerator) / x.denominator
+
+
+def _exact_spectrum(p: Problem):
+    """Exact description of the grouped spectrum: callable producing (u, m, s) as mpf lists in context."""
+    spec, tgt = p.spectrum, p.target
+    d = spec.d
+    sc = exact(spec.scale, "Spectrum.scale")
+    tsc = exact(tgt.scale, "Target.scale")
+
+    def c2_custom():
+        return [tsc * exact(x) ** 2 for x in tgt.coefficients_in]
+
+    if spec.kind == "isotropic" or (spec.kind == "custom" and len({exact(v) for v in spec.values}) == 1):
+        ev = sc if spec.kind == "isotropic" else sc * exact(spec.values[0])
+        if tgt.kind == "isotropic":
+            w = exact(tgt.norm) ** 2
+        else:  # custom (a source target needs a power law)
+            w = sum(c2_custom(), Fraction(0))
+
+        def make():
+            return [_mpf(ev)], [d], [_mpf(w)]
+
+        return make
+    if spec.kind == "power_law":
+        beta = exact(spec.beta)
+
+        def make():
+            js = range(1, d + 1)
+            b = _mpf(beta)
+            if beta.denominator == 1:
+                u = [_mpf(sc) / mpmath.mpf(jj) ** beta.numerator for jj in js]
+            else:
+                u = [_mpf(sc) * mpmath.power(jj, -b) for jj in js]
+            if tgt.kind == "isotropic":
+                w = _mpf(exact(tgt.norm) ** 2 / d)
+                s = [w] * d
+            elif tgt.kind == "source":
+                dl = 1 + beta * (2 * exact(tgt.r) - 1)
+                s = [_mpf(tsc) * mpmath.power(jj, -_mpf(dl)) for jj in js]
+            else:
+                s = [_mpf(x) for x in c2_custom()]
+            return u, [1] * d, s
+
+        return make
+    # custom spectrum: group exact values
+    vals = [sc * exact(v) for v in spec.values]
+    if tgt.kind == "isotropic":
+        w = [exact(tgt.norm) ** 2 / d] * d
+    else:
+        w = c2_custom()
+    uq, mult, ws = fp.group_mp(vals, w)
+
+    def make():
+        return [_mpf(x) for x in uq], list(mult), [_mpf(x) for x in ws]
+
+    return make
+
+
+class _MpOps:
+    """mpmath twin of :class:`_FloatOps`, built at the current precision from exact inputs."""
+
+    def __init__(self, p: Problem, make, kappa_start: dict):
+        self.u, self.m, self.s = make()
+        self.lam = _mpf(exact(p.downstream.lam))
+        self.sigma = _mpf(exact(p.downstream.sigma))
+        self.sigma0 = _mpf(exact(p.chain.sigma0))
+        self.one = mpmath.mpf(1)
+        self._start = kappa_start
+
+    def kappa(self, T):
+        return fp.kappa_mp(self.lam, T, self.u, self.m, start=self._start.get("kappa"))
+
+    def kappa0(self, T0):
+        return fp.kappa_mp(0, T0, self.u, self.m, start=self._start.get("kappa0"))
+
+    def sums(self, k):
+        df1 = df2 = b = tr2 = mpmath.mpf(0)
+        for u, m, s in zip(self.u, self.m, self.s):
+            inv = 1 / (u + k)
+            r = u * inv
+            df1 += m * r
+            df2 += m * r * r
+            b += s * u * inv * inv
+            tr2 += m * inv * inv
+        return df1, df2, b, tr2
+
+    def signal(self):
+        return mpmath.fsum(s * u for s, u in zip(self.s, self.u))
+
+    def frac(self, x):
+        return _mpf(Fraction(x))
+
+
+def _compute(p: Problem, reg: _Regime, ops) -> dict:
+    """All quantities of :class:`Prediction` for regime ``reg``, in the arithmetic of ``ops``."""
+    d, n, T0, T = p.d, p.chain.n, p.chain.T0, p.downstream.T
+    one = ops.one
+    zero = 0 * one
+    sig2, sig02 = ops.sigma**2, ops.sigma0**2
+    out = dict.fromkeys(_QUANTITIES, zero)
+    out["kappa0"] = ops.kappa0(T0) if T0 < d else None
+    if reg.name == "thm41":
+        out.update(kappa=zero, df1=one * d, df2=one * d, variance=sig2 * d / ops.frac(T - d - 1))
+        out["rho"] = one * d / ops.frac(T0 - d - 1) if reg.rho else None
+        out["collapse"] = n * sig02 * out["rho"] if (n and sig02 != 0) else zero
+    else:
+        k = ops.kappa(T)
+        df1, df2, btr, tr2 = ops.sums(k)
+        gap = 1 - df2 / T
+        if not gap > 0:
+            raise RegimeError(
+                f"1 − df2(κ)/T = {float(gap):.3g} <= 0 at λ = {float(ops.lam):g}, T = {T}, d = {d}: the "
+                "deterministic equivalent is singular here (T too close to d at λ ≈ 0)"
+            )
+        bias = k**2 * btr / gap
+        var = sig2 * (df2 / T) / gap
+        # Numerator of ρ (Eq. 19 bracket = deterministic equivalent of E tr Σ⁻¹Σ̂RΣΣ̂R).
+        num = df2 + k**2 * tr2 * df2 / (T - df2)
+        out.update(kappa=k, df1=df1, df2=df2)
+        if reg.name == "cor44":
+            out.update(bias=bias, variance=var)
+            out["rho"] = num / ops.frac(T0 - d - reg.delta) if reg.rho else None
+        else:  # over-parametrised isotropic chain
+            eta = ops.frac(Fraction(T0, d)) ** (n if p.chain.design == "independent" else 1)
+            signal = ops.signal()
+            out["delta_bias"] = (1 - eta) * signal
+            if reg.ols_exact:  # A = RΣ̂ = I: no bias, exact OLS variance, bracket of ρ exactly d
+                out.update(bias=zero, variance=sig2 * d / ops.frac(T - d - 1), kappa=zero, df1=one * d, df2=one * d)
+                num = one * d
+            else:
+                out.update(bias=eta * bias, variance=var)
+            out["rho"] = ops.frac(Fraction(T0, d - T0 - reg.delta)) * num / d if reg.rho else None
+        if out["rho"] is not None and n and sig02 != 0:
+            out["collapse"] = n * sig02 * out["rho"]
+    out["total"] = out["bias"] + out["variance"] + out["collapse"] + out["delta_bias"]
+    return out
+
+
+def _agree(a, b, cap: int) -> int:
+    if a is None or b is None:
+        return cap
+    if a == b:
+        return cap
+    if b == 0:
+        return 0 if abs(a) > 0 else cap
+    rel = abs(a - b) / abs(b)
+    return max(0, min(cap, int(mpmath.floor(-mpmath.log10(rel)))))
+
+
+def predict(problem: Problem, dps: int | None = None, normalization: str = "paper") -> Prediction:
+    r"""Theory prediction of the downstream test error :math:`\mathbb E\|\hat w^{pred}_n - w_0\|_\Sigma^2`.
+
+    Picks the result covering the problem's regime (module docstring: Thm 4.1 exact identity; Prop 4.2 /
+    Cor 4.4 with Eq. 19; Thms 4.5/4.6 and Eq. 18 for an over-parametrised isotropic chain) and says which in
+    :attr:`Prediction.theorem` and :attr:`Prediction.kind`.
+
+    Parameters
+    ----------
+    problem : Problem
+    dps : int, optional
+        ``None``: float64. Otherwise the number of significant digits wanted (mpmath, certified by
+        re-evaluation with guard digits; :attr:`Prediction.digits`).
+    normalization : {"paper", "finite"}
+        ρ of Eq. 19 with :math:`T_0 - d` (the paper's deterministic equivalent) or :math:`T_0 - d - 1`
+        (Thm F.1's exact finite-sample normalisation). Irrelevant for exact results.
+
+    Returns
+    -------
+    Prediction
+
+    Raises
+    ------
+    RegimeError
+        When no implemented result covers the problem (the message names the condition).
+
+    Examples
+    --------
+    >>> from symcollapse.spec import preset
+    >>> p = preset("fig1a", n=0, lam=0)
+    >>> predict(p).theorem, round(predict(p).total, 12)   # σ² d/(T − d − 1) = 0.01·300/699
+    ('Thm 4.1', 0.004291845494)
+    >>> import mpmath
+    >>> mpmath.nstr(predict(p, dps=30).total, 30)
+    '0.00429184549356223175965665236052'
+    """
+    if not isinstance(problem, Problem):
+        raise SpecError(f"predict needs a Problem, got {type(problem).__name__}")
+    reg = _select(problem, normalization)
+    fops = _FloatOps(problem)
+    if dps is None:
+        q = _compute(problem, reg, fops)
+        return Prediction(**q, kind=reg.kind, theorem=reg.theorem, normalization=reg.normalization,
+                          dps=None, digits=None, problem=problem)
+    if isinstance(dps, bool) or not isinstance(dps, int) or dps < 1:
+        raise SpecError(f"dps must be a positive integer, got {dps!r}")
+    return _predict_mp(problem, reg, fops, dps)
+
+
+def _float_starts(problem: Problem, fops: _FloatOps) -> dict:
+    # float κ roots as Newton starting points for the mpmath path (keys match _MpOps.kappa)
+    starts = {}
+    T, T0, d = problem.downstream.T, problem.chain.T0, problem.d
+    if not (fops.lam == 0 and T >= d):
+        starts["kappa"] = fops.kappa(T)
+    if T0 < d:
+        starts["kappa0"] = fops.kappa0(T0)
+    return starts
+
+
+def _predict_mp(problem: Problem, reg: _Regime, fops: _FloatOps, dps: int) -> Prediction:
+    make = _exact_spectrum(problem)
+    starts = _float_starts(problem, fops)
+    runs = []
+    for extra in (5, 20):
+        with mpmath.workdps(dps + extra):
+            runs.append(_compute(problem, reg, _MpOps(problem, make, starts)))
+    lo, hi = runs
+    digits = min(_agree(lo[q], hi[q], dps) for q in _QUANTITIES)
+    with mpmath.workdps(dps):
+        vals = {q: (None if v is None else +v) for q, v in hi.items()}
+    return Prediction(**vals, kind=reg.kind, theorem=reg.theorem, normalization=reg.normalization,
+                      dps=dps, digits=digits, problem=problem)
+
+
+# --------------------------------------------------------------------------------------------------------
+# formula(): the same prediction as a SymPy expression
+# --------------------------------------------------------------------------------------------------------
+
+
+def formula(problem: Problem, symbolic: bool = False, normalization: str = "paper"):
+    r"""The SymPy expression of :func:`predict`'s ``total`` for ``problem``.
+
+    ``symbolic=True``: the general expression of the result that applies, in the paper's symbols
+    (:mod:`~symcollapse.theory.symbols`): spectral sums ``Sum(..., (j, 1, d))`` with ``kappa`` (and ``kappa_0``)
+    as symbols for a general :math:`\Sigma`; the closed form in :math:`\lambda, \phi, \phi_0, \sigma, \sigma_0,
+    n, \|w_0\|` with :math:`\kappa` replaced by Eq. 11 for an isotropic one (written for :math:`\Sigma = I`;
+    :math:`\Sigma = sI` is the same with :math:`\lambda \to \lambda/s` and :math:`\|w_0\|^2 \to s\|w_0\|^2`), so
+    ``sympy.diff(expr, lam)`` and limits work.
+
+    ``symbolic=False`` (default): the numbers of ``problem`` substituted. For isotropic :math:`\Sigma` and for
+    the exact results every number is exact (rationals; the square root of Eq. 11 kept symbolic), so
+    ``sympy.N(expr, 50)`` gives 50 correct digits. For other spectra the spectral sums are expanded over the
+    distinct eigenvalues (exact values, e.g. ``j**(-beta)``) and :math:`\kappa` (a root of Eq. 9 with no
+    closed form) enters as a 60-digit ``Float``; the expression then agrees with ``predict`` to ~55 digits.
+    Expanding costs :math:`O(d)` SymPy terms: fine for :math:`d` up to a few thousand.
+    """
+    import sympy as sp  # noqa: PLC0415  (lazy: the float path never imports SymPy)
+
+    from symcollapse.theory import formulas as F  # noqa: PLC0415
+    from symcollapse.theory import symbols as S  # noqa: PLC0415
+
+    reg = _select(problem, normalization)
+    n = problem.chain.n
+    iso = reg.isotropic
+    nrm = reg.normalization
+    if symbolic:
+        if reg.name == "thm41":
+            return F.thm41_exact()
+        if reg.name == "cor44":
+            if iso:
+                k = F.kappa_isotropic()
+                return F.bias_variance_isotropic(kappa=k) + S.n * S.sigma0**2 * F.rho_isotropic(nrm, kappa=k)
+            return F.bias_prop42() + F.variance_prop42() + S.n * S.sigma0**2 * F.rho_eq19(nrm)
+        eta = F.eta(problem.chain.design)
+        shared_noise = problem.chain.design == "shared" and exact(problem.chain.sigma0) != 0
+        if reg.ols_exact:
+            expr = (1 - eta) * S.w0norm**2 + S.sigma**2 * S.d / (S.T - S.d - 1)
+            if shared_noise:
+                expr += S.n * S.sigma0**2 * S.T0 / (S.d - S.T0 - 1)
+            return expr
+        k = F.kappa_isotropic()
+        expr = F.error_overparam_isotropic(eta, kappa=k)
+        if shared_noise:
+            expr += S.n * S.sigma0**2 * F.rho_eq18_isotropic(nrm, kappa=k)
+        return expr
+
+    R = sp.Rational
+
+    def q(x):
+        f = exact(x)
+        return R(f.numerator, f.denominator)
+
+    d, T, T0 = problem.d, problem.downstream.T, problem.chain.T0
+    lam, sigma, sigma0 = q(problem.downstream.lam), q(problem.downstream.sigma), q(problem.chain.sigma0)
+    phi, phi0 = R(d, T), R(d, T0)
+    collapse_on = n != 0 and sigma0 != 0
+    if reg.name == "thm41":
+        expr = sigma**2 * R(d, T - d - 1)
+        if collapse_on and reg.rho:
+            expr += n * sigma0**2 * R(d, T0 - d - 1)
+        return expr
+    if iso:
+        s, w = _iso_exact(problem)
+        k = F.kappa_isotropic(lam=lam / s, phi=phi)
+        w0 = sp.sqrt(s * w)
+        if reg.name == "cor44":
+            expr = F.bias_variance_isotropic(kappa=k, phi=phi, sigma=sigma, w0norm=w0)
+            if collapse_on:
+                expr += n * sigma0**2 * F.rho_isotropic(nrm, kappa=k, phi=phi, phi0=phi0, d=d)
+            return expr
+        eta = R(T0, d) ** (n if problem.chain.design == "independent" else 1)
+        shared_noise = problem.chain.design == "shared" and sigma0 != 0
+        if reg.ols_exact:
+            expr = (1 - eta) * w0**2 + sigma**2 * R(d, T - d - 1)
+            if shared_noise:
+                expr += n * sigma0**2 * R(T0, d - T0 - 1)
+            return expr
+        expr = F.error_overparam_isotropic(eta, kappa=k, phi=phi, sigma=sigma, w0norm=w0)
+        if shared_noise:
+            expr += n * sigma0**2 * F.rho_eq18_isotropic(nrm, kappa=k, phi=phi, phi0=phi0, d=d)
+        return expr
+    # General spectrum, Prop 4.2 / Cor 4.4: expand the sums over distinct eigenvalues.
+    pred = predict(problem, dps=60, normalization=normalization)
+    kap = sp.Float(mpmath.nstr(pred.kappa, 60), 60)
+    uq, mult, ws = _exact_groups(problem)
+    j, ev, c = S.j, S.ev, S.c
+    general = F.bias_prop42() + F.variance_prop42()
+    if collapse_on:
+        general += S.n * S.sigma0**2 * F.rho_eq19(nrm)
+
+    # Substitute the scalars first so every expanded term collapses to a number as it is built.
+    general = general.xreplace({S.kappa: kap, S.T: sp.Integer(T), S.T0: sp.Integer(T0), S.d: sp.Integer(d),
+                                S.n: sp.Integer(n), S.sigma: sigma, S.sigma0: sigma0})
+
+    def expand(e):
+        if isinstance(e, sp.Sum):
+            f = e.function
+            return sp.Add(*[m * f.xreplace({c[j] ** 2: wv / m, ev[j]: uv}) for uv, m, wv in zip(uq, mult, ws)])
+        if e.args:
+            return e.func(*[expand(a) for a in e.args])
+        return e
+
+    return expand(general)
+
+
+def _iso_exact(problem: Problem):
+    """Exact (s, ‖w0‖²) as SymPy Rationals for an isotropic Σ = sI."""
+    import sympy as sp  # noqa: PLC0415
+
+    spec, tgt = problem.spectrum, problem.target
+    sc = exact(spec.scale)
+    # isotropic: λ_j = s; a power law with d = 1: λ_1 = s·1^-β = s; custom: all values equal
+    s = sc * exact(spec.values[0]) if spec.kind == "custom" else sc
+    if tgt.kind == "isotropic":
+        w = exact(tgt.norm) ** 2
+    elif tgt.kind == "source":  # d == 1 power law: c_1² = scale·1^-δ
+        w = exact(tgt.scale)
+    else:
+        w = sum((exact(tgt.scale) * exact(x) ** 2 for x in tgt.coefficients_in), Fraction(0))
+    return sp.Rational(s.numerator, s.denominator), sp.Rational(w.numerator, w.denominator)
+
+
+def _exact_groups(problem: Problem):
+    """Distinct eigenvalues (exact SymPy numbers), multiplicities and Σ c_j² per group (exact)."""
+    import sympy as sp  # noqa: PLC0415
+
+    spec, tgt = problem.spectrum, problem.target
+    d = spec.d
+    sc = exact(spec.scale)
+    tsc = exact(tgt.scale)
+
+    def R(f: Fraction):
+        return sp.Rational(f.numerator, f.denominator)
+
+    if spec.kind == "power_law":
+        beta = R(exact(spec.beta))
+        u = [R(sc) * sp.Integer(jj) ** (-beta) for jj in range(1, d + 1)]
+        if tgt.kind == "isotropic":
+            w = [R(exact(tgt.norm) ** 2 / d)] * d
+        elif tgt.kind == "source":
+            dl = 1 + beta * (2 * R(exact(tgt.r)) - 1)
+            w = [R(tsc) * sp.Integer(jj) ** (-dl) for jj in range(1, d + 1)]
+        else:
+            w = [R(tsc * exact(x) ** 2) for x in tgt.coefficients_in]
+        return u, [1] * d, w
+    vals = [sc * exact(v) for v in spec.values]
+    if tgt.kind == "isotropic":
+        w = [exact(tgt.norm) ** 2 / d] * d
+    else:
+        w = [tsc * exact(x) ** 2 for x in tgt.coefficients_in]
+    uq, mult, ws = fp.group_mp(vals, w)
+    return [R(x) for x in uq], list(mult), [R(x) for x in ws]
+
+

@@ -1,0 +1,287 @@
+r"""The effective regularisation :math:`\kappa(\lambda, T)` (Eq. 9) and the degrees of freedom :math:`\mathrm{df}_m`.
+
+.. math:: \mathrm{df}_m(t) = \mathrm{tr}\,\Sigma^m(\Sigma + tI)^{-m} = \sum_j \frac{\lambda_j^m}{(\lambda_j + t)^m},
+          \qquad \kappa - \lambda = \kappa\,\mathrm{df}_1(\kappa)/T \quad\text{(Eq. 9)}.
+
+Two twins of each function: float64 (numpy, vectorised over :math:`\lambda`, :math:`T`, :math:`t`) and mpmath
+(``*_mp``, at the caller's precision or inside ``mpmath.workdps(dps)``; never touches the global
+``mp.dps``).
+
+Root finding. :math:`F(\kappa) = \kappa - \lambda - \kappa\,\mathrm{df}_1(\kappa)/T` has
+:math:`F'(\kappa) = 1 - \mathrm{df}_2(\kappa)/T` (Lemma I.2), which increases with :math:`\kappa`: :math:`F` is
+convex. Its wanted root is the unique positive root of the monotone form
+:math:`\lambda/\kappa + \mathrm{df}_1(\kappa)/T = 1` (:math:`= F/\kappa + 1`, strictly decreasing in
+:math:`\kappa > 0`), bracketed by
+
+* :math:`\lambda > 0`: :math:`[\lambda,\ \lambda + \mathrm{tr}\,\Sigma/T]` (since
+  :math:`\kappa\,\mathrm{df}_1(\kappa) \le \mathrm{tr}\,\Sigma`);
+* :math:`\lambda = 0`, :math:`T < d` (root of :math:`\mathrm{df}_1(\kappa) = T`):
+  :math:`[\lambda_{min}(d - T)/T,\ \mathrm{tr}\,\Sigma/T]`;
+* :math:`\lambda = 0`, :math:`T \ge d`: :math:`\kappa = 0` (rank :math:`\Sigma = d \le T`).
+
+Newton's method started at the upper end of the bracket decreases monotonically to the root (convexity);
+every step is safeguarded: a step leaving the current bracket is replaced by bisection (geometric when the
+bracket spans decades).
+
+Equal eigenvalues are grouped (unique values × multiplicities, :func:`group`), so an isotropic problem costs
+:math:`O(1)` per evaluation whatever :math:`d`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mpmath
+import numpy as np
+
+__all__ = ["group", "df", "kappa", "df_mp", "kappa_mp", "group_mp"]
+
+_EPS = np.finfo(np.float64).eps
+_MAXITER = 200
+
+
+def group(eigenvalues: Any, weights: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Unique eigenvalues, their multiplicities and (optionally) the sums of ``weights`` over each group.
+
+    ``weights`` are typically :math:`c_j^2`, so :math:`\\sum_j c_j^2 f(\\lambda_j) = \\sum_k s_k f(u_k)`.
+    Fast paths: constant arrays (one group) and strictly monotone arrays (no grouping needed) are detected
+    in :math:`O(d)`; otherwise ``numpy.unique``.
+    """
+    ev = np.asarray(eigenvalues, dtype=np.float64).ravel()
+    w = None if weights is None else np.asarray(weights, dtype=np.float64).ravel()
+    if ev.size == 0:
+        raise ValueError("eigenvalues must be non-empty")
+    if w is not None and w.shape != ev.shape:
+        raise ValueError(f"weights has length {w.size} but there are {ev.size} eigenvalues")
+    if np.all(ev == ev[0]):
+        return ev[:1].copy(), np.array([float(ev.size)]), (None if w is None else np.array([w.sum()]))
+    diff = np.diff(ev)
+    if np.all(diff < 0) or np.all(diff > 0):
+        return ev, np.ones_like(ev), w
+    u, inv, cnt = np.unique(ev, return_inverse=True, return_counts=True)
+    s = None if w is None else np.bincount(inv, weights=w, minlength=u.size)
+    return u, cnt.astype(np.float64), s
+
+
+def _prep(eigenvalues, multiplicities):
+    if multiplicities is None:
+        u, m, _ = group(eigenvalues)
+    else:
+        u = np.asarray(eigenvalues, dtype=np.float64).ravel()
+        m = np.asarray(multiplicities, dtype=np.float64).ravel()
+        if m.shape != u.shape:
+            raise ValueError("multiplicities must have the same length as eigenvalues")
+    if not np.all(np.isfinite(u)) or np.any(u <= 0):
+        raise ValueError("eigenvalues must be positive and finite (Σ ≻ 0)")
+    return u, m
+
+
+def df(m: int, t: Any, eigenvalues: Any, multiplicities: Any = None) -> float | np.ndarray:
+    r""":math:`\mathrm{df}_m(t) = \sum_j \lambda_j^m/(\lambda_j + t)^m` (§4.2), float64, vectorised over ``t``.
+
+    Parameters
+    ----------
+    m : int
+        Order, :math:`m \ge 1`.
+    t : float or array
+        Argument(s), :math:`t \ge 0`.
+    eigenvalues : array
+        Eigenvalues of :math:`\Sigma` (or the unique values when ``multiplicities`` is given).
+    multiplicities : array, optional
+        Multiplicity of each value in ``eigenvalues``.
+
+    >>> float(df(1, 1.0, [1.0, 1.0, 1.0]))
+    1.5
+    """
+    u, mult = _prep(eigenvalues, multiplicities)
+    tt = np.asarray(t, dtype=np.float64)
+    if np.any(tt < 0):
+        raise ValueError(f"df: t must be >= 0, got {t!r}")
+    r = u / (u + tt[..., None])
+    out = (r**m) @ mult
+    return float(out) if out.ndim == 0 else out
+
+
+def kappa(lam: Any, T: Any, eigenvalues: Any, multiplicities: Any = None) -> float | np.ndarray:
+    r"""Effective regularisation :math:`\kappa(\lambda, T)`, the nonnegative root of Eq. 9, float64.
+
+    .. math:: \kappa - \lambda = \kappa\,\mathrm{df}_1(\kappa)/T .
+
+    Vectorised: ``lam`` and ``T`` broadcast against each other. :math:`\lambda = 0`, :math:`T \ge d` gives 0;
+    :math:`\lambda = 0`, :math:`T < d` the positive root of :math:`\mathrm{df}_1(\kappa) = T` (ridgeless
+    limit). Relative accuracy is a few ulps times the condition number :math:`1/(1 - \mathrm{df}_2/T)`.
+
+    >>> round(kappa(1.0, 600, [1.0] * 300), 7)   # φ = 0.5, λ = 1 (THEORY.md §2.1)
+    1.2807764
+    >>> kappa(0.0, 150, [1.0] * 300)             # φ = 2, λ = 0
+    1.0
+    """
+    u, mult = _prep(eigenvalues, multiplicities)
+    lam_a, T_a = np.broadcast_arrays(np.asarray(lam, dtype=np.float64), np.asarray(T, dtype=np.float64))
+    scalar = lam_a.ndim == 0
+    lam_v = np.atleast_1d(lam_a).astype(np.float64).ravel()
+    T_v = np.atleast_1d(T_a).astype(np.float64).ravel()
+    if np.any(~np.isfinite(lam_v)) or np.any(lam_v < 0):
+        raise ValueError(f"kappa: lam must be finite and >= 0, got {lam!r}")
+    if np.any(~np.isfinite(T_v)) or np.any(T_v <= 0):
+        raise ValueError(f"kappa: T must be finite and > 0, got {T!r}")
+    out = _kappa_vec(lam_v, T_v, u, mult)
+    if scalar:
+        return float(out[0])
+    return out.reshape(lam_a.shape)
+
+
+def _kappa_vec(lam: np.ndarray, T: np.ndarray, u: np.ndarray, mult: np.ndarray) -> np.ndarray:
+    d = mult.sum()
+    trace = float(u @ mult)
+    out = np.zeros_like(lam)
+    todo = ~((lam == 0) & (T >= d))  # λ = 0, T >= d: κ = 0 (rank Σ <= T)
+    if not np.any(todo):
+        return out
+    lam_t, T_t = lam[todo], T[todo]
+    hi = lam_t + trace / T_t
+    lo = np.where(lam_t > 0, lam_t, u.min() * np.maximum(d - T_t, 0.0) / T_t)
+    k = hi.copy()
+    active = np.ones(k.shape, dtype=bool)
+    for _ in range(_MAXITER):
+        idx = np.nonzero(active)[0]
+        if idx.size == 0:
+            break
+        ka, la, Ta = k[idx], lam_t[idx], T_t[idx]
+        rr = u / (u + ka[:, None])
+        df1 = rr @ mult
+        df2 = (rr * rr) @ mult
+        F = ka - la - ka * df1 / Ta
+        Fp = 1.0 - df2 / Ta
+        pos = F > 0
+        hi[idx] = np.where(pos, ka, hi[idx])
+        lo[idx] = np.where(pos, lo[idx], ka)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = F / Fp
+        kn = ka - step
+        # A Newton step below rounding level means convergence (quadratic); test it before the bracket
+        # test, since such a step may land exactly on the bracket end.
+        conv = (Fp > 0) & (np.abs(step) <= 4 * _EPS * ka)
+        bad = ~np.isfinite(kn) | (Fp <= 0) | (kn <= lo[idx]) | (kn >= hi[idx])
+        l_, h_ = lo[idx], hi[idx]
+        mid = np.where((l_ > 0) & (h_ > 4 * l_), np.sqrt(l_ * np.maximum(h_, 0)), 0.5 * (l_ + h_))
+        kn = np.where(conv | ~bad, kn, mid)
+        k[idx] = kn
+        done = conv | (F == 0) | (hi[idx] - lo[idx] <= 4 * _EPS * hi[idx])
+        active[idx[done]] = False
+    out[todo] = k
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------
+# mpmath twins
+# --------------------------------------------------------------------------------------------------------
+
+
+def group_mp(values: list, weights: list | None = None) -> tuple[list, list, list | None]:
+    """Group equal mpmath (or exact) values; returns unique values, integer multiplicities, weight sums."""
+    index: dict = {}
+    uniq: list = []
+    mult: list = []
+    wsum: list | None = None if weights is None else []
+    for i, v in enumerate(values):
+        k = index.get(v)
+        if k is None:
+            index[v] = len(uniq)
+            uniq.append(v)
+            mult.append(1)
+            if wsum is not None:
+                wsum.append(weights[i])
+        else:
+            mult[k] += 1
+            if wsum is not None:
+                wsum[k] = wsum[k] + weights[i]
+    return uniq, mult, wsum
+
+
+def df_mp(m: int, t: Any, eigenvalues: list, multiplicities: list | None = None, dps: int | None = None):
+    r""":math:`\mathrm{df}_m(t)` in mpmath (current precision, or ``mpmath.workdps(dps)`` if given)."""
+    if dps is not None:
+        with mpmath.workdps(dps):
+            return +df_mp(m, t, eigenvalues, multiplicities)
+    mult = [1] * len(eigenvalues) if multiplicities is None else multiplicities
+    t = mpmath.mpf(t)
+    return mpmath.fsum(k * (u / (u + t)) ** m for u, k in zip(eigenvalues, mult))
+
+
+def _df12_mp(t, u, mult):
+    df1 = mpmath.mpf(0)
+    df2 = mpmath.mpf(0)
+    for v, k in zip(u, mult):
+        x = v / (v + t)
+        df1 += k * x
+        df2 += k * x * x
+    return df1, df2
+
+
+def kappa_mp(
+    lam: Any,
+    T: Any,
+    eigenvalues: list,
+    multiplicities: list | None = None,
+    dps: int | None = None,
+    start: float | None = None,
+):
+    r""":math:`\kappa(\lambda, T)` (Eq. 9) in mpmath: bracketed, safeguarded Newton at the current precision.
+
+    Parameters
+    ----------
+    lam, T : mpmath-convertible
+        Exact inputs are best (``mpmath.mpf(1)/1000``); a float is taken at face value here.
+    eigenvalues : list of mpf
+        Eigenvalues (unique values if ``multiplicities`` is given).
+    multiplicities : list of int, optional
+    dps : int, optional
+        Work inside ``mpmath.workdps(dps)``; otherwise use the caller's context (the result is not rounded).
+    start : float, optional
+        A float64 estimate of the root (e.g. from :func:`kappa`); Newton then needs ~4 steps at 50 digits.
+    """
+    if dps is not None:
+        with mpmath.workdps(dps):
+            return +kappa_mp(lam, T, eigenvalues, multiplicities, None, start)
+    mult = [1] * len(eigenvalues) if multiplicities is None else list(multiplicities)
+    u = [mpmath.mpf(v) for v in eigenvalues]
+    lam = mpmath.mpf(lam)
+    T = mpmath.mpf(T)
+    if lam < 0 or T <= 0:
+        raise ValueError(f"kappa_mp: need lam >= 0 and T > 0, got lam={lam}, T={T}")
+    d = sum(mult)
+    if lam == 0 and T >= d:
+        return mpmath.mpf(0)
+    trace = mpmath.fsum(k * v for v, k in zip(u, mult))
+    hi = lam + trace / T
+    lo = lam if lam > 0 else min(u) * (d - T) / T
+    eps = mpmath.eps
+
+    def F(k):
+        df1, df2 = _df12_mp(k, u, mult)
+        return k - lam - k * df1 / T, 1 - df2 / T
+
+    k = hi
+    if start is not None and start > 0:
+        # Start just right of the float root so convex Newton decreases monotonically to it.
+        k0 = mpmath.mpf(start) * (1 + mpmath.mpf(2) ** -30)
+        if lo < k0 < hi and F(k0)[0] > 0:
+            k = k0
+    for _ in range(10 * _MAXITER):
+        f, fp = F(k)
+        if f > 0:
+            hi = k
+        elif f < 0:
+            lo = k
+        else:
+            return k
+        kn = k - f / fp if fp > 0 else None
+        if kn is not None and abs(kn - k) <= 8 * eps * k:  # converged (before the bracket test, see float path)
+            return kn
+        if kn is None or not (lo < kn < hi):
+            kn = mpmath.sqrt(lo * hi) if (lo > 0 and hi > 4 * lo) else (lo + hi) / 2
+        if hi - lo <= 8 * eps * hi:
+            return kn
+        k = kn
+    raise ArithmeticError("kappa_mp did not converge")  # pragma: no cover

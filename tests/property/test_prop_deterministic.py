@@ -1,0 +1,61 @@
+"""Deterministic equivalents (RMT limit) against simulation, within k·stderr + the calibrated allowance.
+
+* Cor 4.4 / Eq. 19 (THEORY.md §2.5), general Σ and isotropic Σ, ridge λ > 0, T0 >= d + 8, T in [d/3, 12d].
+* Thm 4.3 / Eq. 18 (§2.4) with Thm 4.5: shared over-parametrised generator, σ0 > 0, Σ = sI.
+* Thms 4.5/4.6 with a ridge downstream (λ > 0): the over-parametrised chain's bias as a deterministic equivalent.
+
+The allowance is symcollapse.compare.allowance (C·|value|·g, C calibrated by
+tests/regression/make_reference.py calibrate); it is never widened here.
+"""
+
+from hypothesis import given, settings
+
+from symcollapse.compare import compare
+from symcollapse.testing import log_check, problems, seeds
+
+K = 4.0
+
+
+def _examples(fraction: float) -> int:
+    return max(5, int(settings.default.max_examples * fraction))
+
+
+def _check(c):
+    log_check(c.theory.theorem, c.z, c.passed, kind=c.theory.kind, allowance=c.allowance)
+    assert c.passed, f"{c.reason}\n{c.problem!r}"
+
+
+@settings(max_examples=_examples(1.0))
+@given(problems("cor44", d=(4, 30), n=(0, 12), mc=True), seeds())
+def test_cor44_general_sigma(p, seed):
+    c = compare(p, reps=400, seed=seed, k=K)
+    assert c.theory.theorem in ("Cor 4.4 (Eq. 19)", "Prop 4.2") and c.theory.normalization == "finite"
+    _check(c)
+
+
+@settings(max_examples=_examples(0.6))
+@given(problems("cor44", d=(4, 30), n=(0, 12), mc=True, spectrum_kinds=("isotropic",)), seeds())
+def test_cor44_isotropic(p, seed):
+    c = compare(p, reps=400, seed=seed, k=K)
+    _check(c)
+
+
+@settings(max_examples=_examples(0.6))
+@given(problems("eq18", d=(12, 40), n=(0, 10), mc=True), seeds())
+def test_eq18_shared_overparametrised_generator(p, seed):
+    c = compare(p, reps=300, seed=seed, k=K)
+    if p.chain.n > 0:
+        assert "Eq. 18" in c.theory.theorem
+    _check(c)
+
+
+@settings(max_examples=_examples(0.4))
+@given(problems("thm46", d=(4, 30), n=(0, 8), mc=True, ridge=True), seeds())
+def test_thm46_with_ridge_downstream(p, seed):
+    _check(compare(p, reps=300, seed=seed, k=K))
+
+
+@settings(max_examples=_examples(0.4))
+@given(problems("thm45", d=(4, 30), n=(0, 8), mc=True, ridge=True), seeds())
+def test_thm45_with_ridge_downstream(p, seed):
+    _check(compare(p, reps=300, seed=seed, k=K))
