@@ -72,7 +72,8 @@ def _family(theorem: str) -> str:
 def finite_size_scale(problem: Problem, theory: Prediction) -> float:
     r"""The scale :math:`g` of the finite-size corrections of a deterministic equivalent.
 
-    .. math:: g = \frac{1}{T - \mathrm{df}_2(\kappa)} + \mathbb 1[T_0 < d]\,\frac{1}{T_0 - \mathrm{df}_2(\kappa_0)},
+    .. math:: g = \frac{1}{T - \mathrm{df}_2(\kappa)}
+              + \mathbb 1[T_0 < d,\ \Sigma \ne sI]\,\frac{1}{T_0 - \mathrm{df}_2(\kappa_0)},
               \qquad \kappa = \kappa(\lambda, T),\ \kappa_0 = \kappa(0, T_0).
 
     Why this form. The deterministic equivalents of Prop. 4.2 and Eqs. 18–19 are the leading term of an
@@ -85,14 +86,23 @@ def finite_size_scale(problem: Problem, theory: Prediction) -> float:
     :math:`\sigma^2 T/(d - T - 1)` against :math:`\sigma^2 T/(d - T)`, where
     :math:`T - \mathrm{df}_2(\kappa) = T(d - T)/d \le d - T`. Far from the interpolation threshold
     :math:`T - \mathrm{df}_2 \asymp d \asymp T`, i.e. the usual :math:`O(1/d)`; near it the allowance grows, as
-    the true finite-size gap does. The chain's over-parametrised generator (:math:`T_0 < d`, Eq. 18) enters
-    through the second resolvent, at :math:`\kappa_0`, with the same structure. For :math:`T_0 \ge d + 2` the
-    chain's factor :math:`1/(T_0 - d - 1)` is exact (Thm F.1 with ``normalization="finite"``) and adds no term.
+    the true finite-size gap does.
+
+    The chain adds no term where its part is exact: for :math:`T_0 \ge d + 2` the factor
+    :math:`1/(T_0 - d - 1)` is exact (Thm F.1 with ``normalization="finite"``); for an over-parametrised
+    chain with :math:`\Sigma = sI` (Thms 4.5/4.6, Eq. 18 — the only :math:`T_0 < d` cases ``predict``
+    implements) :math:`\mathbb E P_m = (T_0/d)I`, :math:`\mathbb E\,\mathrm{tr}(X_0X_0^\top)^{-1} = T_0/(s(d - T_0 - 1))`
+    are exact and, by rotation invariance, :math:`\mathbb E\|(AP_0 - I)w_0\|^2 = \eta\,\mathbb E\|(A - I)w_0\|^2
+    + (1-\eta)\|w_0\|^2` holds exactly in expectation (:math:`A = R\hat\Sigma`; the :math:`\eta(1-\eta)` terms of
+    :math:`\mathbb E P_0MP_0` cancel against :math:`\mathbb E\,w_0^\top A^2 w_0 = \mathbb E\,\mathrm{tr}A^2\,\|w_0\|^2/d`).
+    Only a generator deterministic equivalent at :math:`\kappa_0` with an anisotropic :math:`\Sigma` would add
+    the second term, with the same structure as the first.
     """
     T = problem.downstream.T
     ev = problem.eigenvalues
     g = 1.0 / (T - df(2, float(theory.kappa), ev))
-    if problem.chain.T0 < problem.d and problem.chain.n > 0 and theory.kappa0 is not None:
+    anisotropic = bool(np.ptp(ev) > 0)
+    if problem.chain.T0 < problem.d and problem.chain.n > 0 and theory.kappa0 is not None and anisotropic:
         g += 1.0 / (problem.chain.T0 - df(2, float(theory.kappa0), ev))
     return g
 

@@ -10,6 +10,7 @@ Examples::
 from __future__ import annotations
 
 import argparse
+from fractions import Fraction
 
 import mpmath
 
@@ -46,23 +47,33 @@ def _lam_cell(lam):
         return str(lam)
 
 
+def _sc(v) -> str:
+    """A scalar as the user would write it: 0.2 rather than 1/5 when the decimal is exact."""
+    if isinstance(v, Fraction):
+        if v.denominator == 1:
+            return str(v.numerator)
+        f = float(v)
+        return repr(f) if Fraction(repr(f)) == v else str(v)
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
 def describe(p: Problem) -> str:
     """One line naming the problem (the fields that do not vary over the grid)."""
     s, t, ch, r = p.spectrum, p.target, p.chain, p.downstream
     if s.kind == "isotropic":
-        spec = f"Σ = {s.scale}·I (d = {s.d})" if float(s.scale) != 1 else f"Σ = I (d = {s.d})"
+        spec = f"Σ = {_sc(s.scale)}·I (d = {s.d})" if float(s.scale) != 1 else f"Σ = I (d = {s.d})"
     elif s.kind == "power_law":
-        spec = f"Σ power law λ_j = {'' if float(s.scale) == 1 else f'{s.scale}·'}j^-{s.beta} (d = {s.d})"
+        spec = f"Σ power law λ_j = {'' if float(s.scale) == 1 else f'{_sc(s.scale)}·'}j^-{_sc(s.beta)} (d = {s.d})"
     else:
         spec = f"Σ custom (d = {s.d})"
     if t.kind == "isotropic":
-        tgt = f"‖w0‖ = {t.norm}"
+        tgt = f"‖w0‖ = {_sc(t.norm)}"
     elif t.kind == "source":
-        tgt = f"source r = {t.r} (c_j² = {'' if float(t.scale) == 1 else f'{t.scale}·'}j^-δ)"
+        tgt = f"source r = {_sc(t.r)} (c_j² = {'' if float(t.scale) == 1 else f'{_sc(t.scale)}·'}j^-δ)"
     else:
         tgt = "custom w0"
-    chain = f"T0 = {ch.T0}, σ0 = {ch.sigma0}, {ch.design} designs"
-    return f"{spec}, {tgt}; chain {chain}; ridge σ = {r.sigma}"
+    chain = f"T0 = {ch.T0}, σ0 = {_sc(ch.sigma0)}, {ch.design} designs"
+    return f"{spec}, {tgt}; chain {chain}; ridge σ = {_sc(r.sigma)}"
 
 
 def run(args: argparse.Namespace) -> int:

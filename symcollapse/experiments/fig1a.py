@@ -41,7 +41,7 @@ def settings(quick: bool = False, **overrides) -> dict:
         reps=100,
     )
     quick_values = dict(n_values=(0, 2, 5, 20), lam_theory=log_grid(1e-4, 1e2, 25), lam_sim=log_grid(1e-3, 10, 5),
-                        T_theory=log_grid(10, 10**6, 21, integer=True), T_sim=(1000, 10**4, 10**6), reps=30)
+                        T_theory=log_grid(10, 10**6, 21, integer=True), T_sim=(1000, 10**4, 10**6), reps=60)
     return resolve(defaults, quick_values, quick, overrides)
 
 

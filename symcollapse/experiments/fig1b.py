@@ -43,7 +43,7 @@ def settings(quick: bool = False, **overrides) -> dict:
         reps=100,
     )
     quick_values = dict(n_values=(0, 1, 5), lam_theory=log_grid(1e-6, 1.0, 25), lam_sim=log_grid(1e-5, 1e-1, 3),
-                        T_theory=log_grid(10, 10**6, 21, integer=True), T_sim=(1000, 10**4, 10**5), reps=30)
+                        T_theory=log_grid(10, 10**6, 21, integer=True), T_sim=(1000, 10**4, 10**5), reps=60)
     return resolve(defaults, quick_values, quick, overrides)
 
 

@@ -25,9 +25,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from symcollapse.simulate._lapack import dlauum, dpotrf, dpotrs
+from symcollapse.simulate._lapack import dlauum, dpotrf, dpotrs, dsyrk
 
-__all__ = ["bartlett_chain", "ridge_downstream", "packed_size"]
+__all__ = ["bartlett_chain", "ridge_downstream", "dual_chain", "dual_downstream", "packed_size", "trapezoid_size"]
 
 
 def packed_size(d: int) -> int:
@@ -153,4 +153,141 @@ def ridge_downstream(inv_sqrt_ev, inv_ev, c, mu, sigma, v, diag, off, z, err, ch
         s = 0.0
         for i in range(d):
             s += e[i] * e[i]
+        err[b] = s
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Fewer samples than dimensions (T_m < d): the trapezoidal Bartlett factor and the dual (T × T) solve
+# ---------------------------------------------------------------------------------------------------------
+
+
+def trapezoid_size(T: int, d: int) -> int:
+    """Packed strictly-upper entries of a ``T × d`` upper-trapezoidal factor (rows ``0..T-1``), ``T <= d``."""
+    return T * d - T * (T + 1) // 2
+
+
+@njit(cache=True)
+def _dual_fit(sq_ev, ev, diag, off, u, z, s, mu, Rs, K, rhs, out, info):
+    r"""One fit on :math:`T < d` samples through the trapezoidal factor: ``out`` = whitened new estimate.
+
+    Let :math:`Z \in \mathbb R^{T\times d}` be standard Gaussian, :math:`T < d`. Householder reflections
+    applied column after column (each depends only on the columns already processed, which are independent
+    of the later ones, and maps the later columns to iid Gaussians again) give :math:`Z = HR` with
+    :math:`H` orthogonal and :math:`R` upper trapezoidal: :math:`R_{ii} \sim \chi(T - i)`
+    (:math:`i = 0..T-1`), :math:`R_{ij} \sim N(0,1)` for :math:`j > i`, all independent. Labels
+    :math:`Y = ZD^{1/2}w + sE` enter only through :math:`H^\top Y = RD^{1/2}w + s\,H^\top E` and
+    :math:`H^\top E \sim N(0, I_T)` independently of :math:`R` (:math:`E \perp Z`). With
+    :math:`X = ZD^{1/2}`, :math:`R_s = RD^{1/2}`, the ridge / minimum-norm fit (Eq. 7, :math:`\mu = \lambda T
+    \ge 0`) in dual form is
+
+    .. math::
+        \hat w = X^\top(XX^\top + \mu I_T)^{-1}Y = R_s^\top(R_sR_s^\top + \mu I_T)^{-1}(R_s w + s z),
+
+    (for :math:`\mu = 0` this is :math:`X^\dagger Y`, the minimum-norm interpolator, as :math:`XX^\top \succ 0`
+    a.s.), with the same law as with :math:`X` materialised. Input ``u`` :math:`= D^{1/2}w`, output ``out``
+    :math:`= D^{1/2}\hat w = DR^\top\alpha`, :math:`\alpha = (R_sR_s^\top + \mu I)^{-1}(Ru + sz)`.
+    Cost: ``dsyrk`` :math:`T^2d` + ``dpotrf`` :math:`T^3/3` flops.
+    """
+    T = diag.shape[0]
+    d = u.shape[0]
+    for i in range(T):
+        base = i * d - (i * (i + 1)) // 2 - i - 1
+        for j in range(i):
+            Rs[i, j] = 0.0
+        Rs[i, i] = diag[i] * sq_ev[i]
+        acc = diag[i] * u[i]
+        for j in range(i + 1, d):
+            r = off[base + j]
+            Rs[i, j] = r * sq_ev[j]
+            acc += r * u[j]
+        rhs[i] = acc + s * z[i]
+    # C-order Rs (T × d) is Fortran Rsᵀ (d × T): syrk('L', 'T') gives Rs Rsᵀ in the Fortran-lower = C-upper part
+    lo = np.array([76], dtype=np.uint8)  # 'L'
+    tr = np.array([84], dtype=np.uint8)  # 'T'
+    nT = np.array([T], dtype=np.int32)
+    nd = np.array([d], dtype=np.int32)
+    one_i = np.array([1], dtype=np.int32)
+    one = np.array([1.0])
+    zero = np.array([0.0])
+    dsyrk(lo.ctypes.data, tr.ctypes.data, nT.ctypes.data, nd.ctypes.data, one.ctypes.data, Rs.ctypes.data,
+          nd.ctypes.data, zero.ctypes.data, K.ctypes.data, nT.ctypes.data)
+    for i in range(T):
+        K[i, i] += mu
+    dpotrf(lo.ctypes.data, nT.ctypes.data, K.ctypes.data, nT.ctypes.data, info.ctypes.data)
+    if info[0] == 0:
+        dpotrs(lo.ctypes.data, nT.ctypes.data, one_i.ctypes.data, K.ctypes.data, nT.ctypes.data,
+               rhs.ctypes.data, nT.ctypes.data, info.ctypes.data)
+    for j in range(d):
+        out[j] = 0.0
+    for i in range(T):
+        base = i * d - (i * (i + 1)) // 2 - i - 1
+        a = rhs[i]
+        out[i] += diag[i] * a
+        for j in range(i + 1, d):
+            out[j] += off[base + j] * a
+    for j in range(d):
+        out[j] *= ev[j]
+
+
+@njit(cache=True, parallel=True, nogil=True)
+def dual_chain(sq_ev, ev, c, diag, off, z, sigma0, shared, v, status):
+    r"""Chain of minimum-norm interpolators, :math:`T_0 < d` (:func:`_dual_fit` with :math:`\mu = 0`).
+
+    ``diag`` (B, G, T0), ``off`` (B, G, T0·d − T0(T0+1)/2), ``z`` (B, n, T0); ``v`` (B, d) output:
+    :math:`D^{1/2}(\hat w_n - w_0)`. A shared design reuses generation 0's factor with fresh noise
+    (:math:`H_0^\top E_k` are independent :math:`N(0, I)` for independent :math:`E_k`).
+    """
+    B = z.shape[0]
+    n = z.shape[1]
+    T0 = z.shape[2]
+    d = v.shape[1]
+    for b in prange(B):
+        u = np.empty(d)
+        new = np.empty(d)
+        Rs = np.empty((T0, d))
+        K = np.empty((T0, T0))
+        rhs = np.empty(T0)
+        info = np.zeros(1, dtype=np.int32)
+        for j in range(d):
+            u[j] = c[j] * sq_ev[j]
+        for k in range(n):
+            g = 0 if shared else k
+            _dual_fit(sq_ev, ev, diag[b, g], off[b, g], u, z[b, k], sigma0, 0.0, Rs, K, rhs, new, info)
+            if info[0] != 0:
+                break
+            for j in range(d):
+                u[j] = new[j]
+        status[b] = info[0]
+        for j in range(d):
+            v[b, j] = u[j] - c[j] * sq_ev[j]
+
+
+@njit(cache=True, parallel=True, nogil=True)
+def dual_downstream(sq_ev, ev, c, mu, sigma, v, diag, off, z, err, chain_err, status):
+    r"""Downstream ridge (:math:`\mu > 0`) or minimum-norm interpolator (:math:`\mu = 0`) on :math:`T < d`
+    samples (:func:`_dual_fit`); ``diag`` (B, T), ``off`` (B, T·d − T(T+1)/2), ``z`` (B, T).
+
+    Outputs as :func:`ridge_downstream`.
+    """
+    B = v.shape[0]
+    d = v.shape[1]
+    T = z.shape[1]
+    for b in prange(B):
+        u = np.empty(d)
+        out = np.empty(d)
+        Rs = np.empty((T, d))
+        K = np.empty((T, T))
+        rhs = np.empty(T)
+        info = np.zeros(1, dtype=np.int32)
+        s = 0.0
+        for j in range(d):
+            s += v[b, j] * v[b, j]
+            u[j] = v[b, j] + c[j] * sq_ev[j]
+        chain_err[b] = s
+        _dual_fit(sq_ev, ev, diag[b], off[b], u, z[b], sigma, mu, Rs, K, rhs, out, info)
+        status[b] = info[0]
+        s = 0.0
+        for j in range(d):
+            e = out[j] - c[j] * sq_ev[j]
+            s += e * e
         err[b] = s

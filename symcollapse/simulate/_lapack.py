@@ -1,4 +1,4 @@
-"""LAPACK routines callable from numba ``@njit(cache=True)`` code: ``dlauum``, ``dpotrf``, ``dpotrs``.
+"""LAPACK routines callable from numba ``@njit(cache=True)`` code: ``dlauum``, ``dpotrf``, ``dpotrs``, ``dsyrk``.
 
 numba's ``np.linalg`` has no ``dlauum`` (triangular product :math:`UU^\\top`) and no ``dpotrs`` (solve with a
 Cholesky factor). SciPy exports its LAPACK as Cython function pointers (``scipy.linalg.cython_lapack``).
@@ -24,14 +24,14 @@ import llvmlite.binding as llvm
 from numba import types
 from numba.extending import get_cython_function_address
 
-__all__ = ["dlauum", "dpotrf", "dpotrs"]
+__all__ = ["dlauum", "dpotrf", "dpotrs", "dsyrk"]
 
 _P = types.uintp  # an address (arr.ctypes.data); ABI-identical to a pointer on every supported platform
 
 
-def _bind(name: str, nargs: int):
+def _bind(name: str, nargs: int, module: str = "scipy.linalg.cython_lapack"):
     symbol = f"symcollapse_lapack_{name}"
-    llvm.add_symbol(symbol, get_cython_function_address("scipy.linalg.cython_lapack", name))
+    llvm.add_symbol(symbol, get_cython_function_address(module, name))
     return types.ExternalFunction(symbol, types.void(*([_P] * nargs)))
 
 
@@ -41,3 +41,5 @@ dlauum = _bind("dlauum", 5)
 dpotrf = _bind("dpotrf", 5)
 # dpotrs(uplo, n, nrhs, a, lda, b, ldb, info)
 dpotrs = _bind("dpotrs", 8)
+# dsyrk(uplo, trans, n, k, alpha, a, lda, beta, c, ldc)  (BLAS)
+dsyrk = _bind("dsyrk", 10, "scipy.linalg.cython_blas")

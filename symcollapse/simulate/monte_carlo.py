@@ -11,19 +11,22 @@ Samplers (``method``), all exact in distribution — they differ only in cost:
     :math:`T_0 < d` (minimum-norm interpolating generators), shared designs, :math:`T < d`, any
     :math:`\lambda \ge 0`. Cost :math:`O((nT_0 + T)d^2)` per replicate, memory :math:`O(Td)`.
 ``"bartlett"``
-    Per-generation Bartlett–Wishart sufficient statistics (:func:`~symcollapse.simulate._kernels.
-    bartlett_chain`, :func:`~symcollapse.simulate._kernels.ridge_downstream`). Needs :math:`T_0 \ge d`
-    (when :math:`n \ge 1`) and :math:`T \ge d`; any :math:`\lambda \ge 0`, both designs. Cost
-    :math:`O(nd^2 + d^3)`, independent of :math:`T_0, T`.
+    Per-generation Bartlett–Wishart sufficient statistics (:mod:`symcollapse.simulate._kernels`): for a
+    design with :math:`T_m \ge d` the triangular factor of :math:`X_m^\top X_m`, for :math:`T_m < d` the
+    trapezoidal factor of :math:`X_m` and the dual :math:`T_m \times T_m` solve. Covers everything the
+    reference covers (both designs, :math:`T_0 < d`, :math:`T < d`, any :math:`\lambda \ge 0`) without ever
+    allocating a :math:`T \times d` array. Cost :math:`O(nd^2 + d^3)` when :math:`T_0, T \ge d`,
+    independent of :math:`T_0, T`.
 ``"collapsed"``
-    The whole chain as :math:`n` chi-squares and one Gaussian vector, then the Bartlett ridge step. Same
-    domain as ``"bartlett"``. Cost :math:`O(d^3)` for :math:`\lambda > 0`, :math:`O(d^2)` for
-    :math:`\lambda = 0`.
+    The whole chain as :math:`n` chi-squares and one Gaussian vector, then the Bartlett downstream step.
+    Needs :math:`T_0 \ge d` (when :math:`n \ge 1`); any :math:`T`, any :math:`\lambda \ge 0`, both designs.
+    Cost :math:`O(d^3)` for :math:`\lambda > 0`, :math:`O(d^2)` for :math:`\lambda = 0`.
 ``"ols-law"``
     :math:`\lambda = 0`, :math:`T \ge d`, :math:`T_0 \ge d`: the closed law of both errors, :math:`O(n)`
     scalars per replicate and no linear algebra.
 
-``"auto"`` picks the fastest exact one: ``ols-law`` ≻ ``collapsed`` ≻ ``reference``.
+``"auto"`` picks the fastest exact one: ``ols-law`` ≻ ``collapsed`` ≻ ``bartlett`` (the reference is
+only used when asked for by name).
 
 Proofs of exactness
 -------------------
@@ -43,15 +46,18 @@ and :math:`b \mid W \sim N(0, W)` reproduces the joint law of every estimate (DE
 :math:`v_{k+1} = v_k + \sigma_0 U_k^{-\top}z_k`. A shared design (:math:`X_m \equiv X_0`) uses the same
 :math:`U_0` in every generation with fresh :math:`z_k` (fresh noise :math:`E_k`). The downstream step is
 proved in :func:`~symcollapse.simulate._kernels.ridge_downstream`. All draws of different generations and of
-the downstream step are independent, as in Eqs. 4–7.
+the downstream step are independent, as in Eqs. 4–7. Designs with fewer samples than dimensions
+(:math:`T_m < d`: minimum-norm interpolating generators, an over-parametrised downstream ridge) use the
+trapezoidal factor instead; the proof is in :func:`~symcollapse.simulate._kernels._dual_fit`.
 
 *Collapsed chain* (``"collapsed"``, :math:`T_0 \ge d`). (i) Independent designs: the increment
 :math:`\delta_k = \sigma_0 U_k^{-\top}z_k \sim N(0, \sigma_0^2W_k^{-1})` given :math:`W_k`. Its law is
 rotation invariant (:math:`OW_kO^\top \overset{d}{=} W_k`), so :math:`\delta_k = \|\delta_k\|\,u_k` with
 :math:`u_k` uniform on the sphere and independent of :math:`\|\delta_k\|`. Moreover
 :math:`\|\delta_k\|^2 = \sigma_0^2\|z_k\|^2\,(e^\top W_k^{-1}e)` with :math:`e = z_k/\|z_k\|`, and for any
-fixed unit :math:`e`, :math:`1/(e^\top W^{-1}e) \sim \chi^2(T_0 - d + 1)` (Muirhead, Thm 3.2.12),
-independent of :math:`e`, hence of :math:`\|z_k\|^2 \sim \chi^2_d`. The vector
+fixed unit :math:`e`, :math:`1/(e^\top W^{-1}e) \sim \chi^2(T_0 - d + 1)`; for a random :math:`e`
+independent of :math:`W` the same holds and the chi-square is independent of :math:`e` (Muirhead 1982,
+*Aspects of Multivariate Statistical Theory*, §3.2), hence of :math:`\|z_k\|^2 \sim \chi^2_d`. The vector
 :math:`\sigma_0 c_k^{-1/2}g_k` with :math:`c_k \sim \chi^2(T_0 - d + 1)`, :math:`g_k \sim N(0, I_d)`
 independent is rotation invariant with the same norm law, so :math:`\delta_k \overset{d}{=}
 \sigma_0 c_k^{-1/2} g_k`. Summing :math:`n` independent such vectors, conditionally Gaussian given the
@@ -85,15 +91,16 @@ Randomness and reproducibility
 ------------------------------
 One :class:`numpy.random.SeedSequence` per call: ``SeedSequence(seed).spawn(k)`` gives one stream per
 *block* of ``B`` consecutive replicates, ``B`` a fixed function of the problem and the sampler (about
-:math:`2^{20}` random numbers per block, at most 1024 replicates). Every block always draws a full block in
+:math:`2^{16}` random numbers per block, at most 1024 replicates). Every block always draws a full block in
 a fixed order (surplus replicates are discarded). So replicate :math:`i`'s value depends on
 ``(problem, method, seed, i)`` only: not on ``reps`` (a run with more replicates extends one with fewer),
 not on how blocks are grouped into kernel calls, and not on the number of numba threads (kernels contain
 no RNG; each replicate is computed by one thread). Global RNG state is never touched. OpenBLAS is limited
 to one thread during a call when ``threadpoolctl`` is installed (replicates run in parallel instead).
 
-Memory: the fast samplers never allocate anything of size :math:`T \times d`; a kernel call holds at most
-about :math:`2^{23}` random numbers (64 MB) plus one :math:`d \times d` workspace per thread.
+Memory: the fast samplers never allocate anything of size :math:`T \times d` (:math:`T \ge d`); a kernel
+call holds about :math:`2^{23}` random numbers (64 MB; up to :math:`2^{24}` when that keeps every thread
+busy) plus one :math:`d \times d` workspace per thread.
 """
 
 from __future__ import annotations
@@ -115,7 +122,7 @@ __all__ = ["simulate", "MCResult", "METHODS", "exact_methods"]
 
 METHODS = ("auto", "reference", "bartlett", "collapsed", "ols-law")
 _FASTEST_FIRST = ("ols-law", "collapsed", "bartlett", "reference")
-_BLOCK_NUMBERS = 2**20  # random numbers per RNG block (fixes B; part of the reproducibility scheme)
+_BLOCK_NUMBERS = 2**16  # random numbers per RNG block (fixes B; part of the reproducibility scheme)
 _CHUNK_NUMBERS = 2**23  # random numbers held per kernel call (memory bound; does not affect results)
 _CHUNK_MAX = 2**24  # hard cap when enlarging a chunk to keep every thread busy
 
@@ -197,16 +204,16 @@ def _plain(problem: Problem) -> _P:
 
 def _why_not(method: str, p: _P) -> str | None:
     """``None`` if ``method`` is exact for ``p``, else the failed condition(s)."""
-    if method == "reference":
+    if method in ("reference", "bartlett"):
         return None
     why = []
     if p.n > 0 and p.T0 < p.d:
         why.append(
-            f"T0 >= d for the chain (got T0 = {p.T0} < d = {p.d}: minimum-norm interpolating generators "
-            "are only simulated by method='reference')"
+            f"T0 >= d for the chain (got T0 = {p.T0} < d = {p.d}: a chain of minimum-norm interpolators does "
+            "not collapse; use method='bartlett' or 'reference')"
         )
-    if p.T < p.d:
-        why.append(f"T >= d downstream (got T = {p.T} < d = {p.d}; use method='reference')")
+    if method == "ols-law" and p.T < p.d:
+        why.append(f"T >= d downstream (got T = {p.T} < d = {p.d}; use method='bartlett' or 'collapsed')")
     if method == "ols-law" and p.lam != 0:
         why.append(f"lam = 0 (got lam = {p.lam:g}; use method='collapsed' or 'bartlett' for ridge)")
     return "; ".join(why) or None
@@ -223,9 +230,19 @@ def exact_methods(problem: Problem) -> list[str]:
 # --------------------------------------------------------------------------------------------------------
 
 
-def _sqrt_chi_bartlett(gen, T: int, d: int, size: tuple) -> np.ndarray:
-    """Diagonal of a Bartlett factor: sqrt(χ²(T − d + 1 + i)), i = 0..d−1 (last axis)."""
-    return np.sqrt(gen.chisquare(np.arange(T - d + 1, T + 1, dtype=np.float64), size=size))
+def _factor(Tm: int, d: int) -> tuple[int, int, int]:
+    """(diagonal length, packed off-diagonal length, Gaussian-vector length) of one design's factor."""
+    from symcollapse.simulate._kernels import packed_size, trapezoid_size
+
+    return (d, packed_size(d), d) if Tm >= d else (Tm, trapezoid_size(Tm, d), Tm)
+
+
+def _draw_diag(gen, Tm: int, d: int, size: tuple) -> np.ndarray:
+    """Diagonal of a factor along the last axis: :math:`T_m \\ge d`: reversed Bartlett
+    :math:`\\sqrt{\\chi^2(T_m - d + 1 + i)}`, :math:`i < d`; :math:`T_m < d`: trapezoid
+    :math:`\\sqrt{\\chi^2(T_m - i)}`, :math:`i < T_m`."""
+    df = np.arange(Tm - d + 1, Tm + 1, dtype=np.float64) if Tm >= d else np.arange(Tm, 0, -1, dtype=np.float64)
+    return np.sqrt(gen.chisquare(df, size=size))
 
 
 class _Vectorised:
@@ -234,7 +251,7 @@ class _Vectorised:
     name = ""
 
     def per_rep(self, p: _P) -> int:  # random numbers per replicate
-        raise NotImplementedError
+        return sum(math.prod(shape) for shape in self.shapes(p).values())
 
     def shapes(self, p: _P) -> dict[str, tuple]:  # per-replicate shapes, in draw order
         raise NotImplementedError
@@ -262,64 +279,70 @@ class _Vectorised:
 
 
 def _downstream_shapes(p: _P) -> dict[str, tuple]:
-    from symcollapse.simulate._kernels import packed_size
-
-    return {"down_diag": (p.d,), "down_off": (packed_size(p.d),), "down_z": (p.d,)}
+    k, m, zlen = _factor(p.T, p.d)
+    return {"down_diag": (k,), "down_off": (m,), "down_z": (zlen,)}
 
 
 def _fill_downstream(p: _P, gen, arrays: dict, sl: slice, B: int) -> None:
-    arrays["down_diag"][sl] = _sqrt_chi_bartlett(gen, p.T, p.d, (B, p.d))
+    arrays["down_diag"][sl] = _draw_diag(gen, p.T, p.d, (B, arrays["down_diag"].shape[1]))
     gen.standard_normal(out=arrays["down_off"][sl])
     gen.standard_normal(out=arrays["down_z"][sl])
 
 
+def _check_status(status: np.ndarray, what: str) -> None:
+    bad = np.flatnonzero(status)
+    if bad.size:
+        raise FloatingPointError(
+            f"LAPACK failed (info = {int(status[bad[0]])}) in {bad.size} replicate(s): {what} was not "
+            "numerically positive definite; method='reference' (SVD-based) may still work"
+        )
+
+
 def _run_downstream(p: _P, v: np.ndarray, arrays: dict, k: int):
-    from symcollapse.simulate._kernels import ridge_downstream
+    from symcollapse.simulate._kernels import dual_downstream, ridge_downstream
 
     err = np.empty(k)
     chain_err = np.empty(k)
     status = np.zeros(k, dtype=np.int32)
-    ridge_downstream(
-        1.0 / np.sqrt(p.ev), 1.0 / p.ev, p.c, float(p.mu), p.sigma, v,
-        arrays["down_diag"], arrays["down_off"], arrays["down_z"], err, chain_err, status,
-    )
-    bad = np.flatnonzero(status)
-    if bad.size:
-        raise FloatingPointError(
-            f"LAPACK failed (info = {int(status[bad[0]])}) in {bad.size} replicate(s): the ridge system "
-            "W + μΣ⁻¹ was not numerically positive definite"
-        )
+    args = (v, arrays["down_diag"], arrays["down_off"], arrays["down_z"], err, chain_err, status)
+    if p.T >= p.d:
+        ridge_downstream(1.0 / np.sqrt(p.ev), 1.0 / p.ev, p.c, float(p.mu), p.sigma, *args)
+    else:
+        dual_downstream(np.sqrt(p.ev), p.ev, p.c, float(p.mu), p.sigma, *args)
+    _check_status(status, "the downstream system (W + μΣ⁻¹, or XXᵀ + μI when T < d)")
     return err, chain_err
 
 
 class _Bartlett(_Vectorised):
     name = "bartlett"
 
-    def per_rep(self, p):
-        return (p.G + 1) * (p.d * (p.d + 1) // 2) + (p.n + 1) * p.d
-
     def shapes(self, p):
-        from symcollapse.simulate._kernels import packed_size
-
+        k, m, zlen = _factor(p.T0, p.d)
         return {
-            "chain_diag": (p.G, p.d),
-            "chain_off": (p.G, packed_size(p.d)),
-            "chain_z": (p.n, p.d),
+            "chain_diag": (p.G, k),
+            "chain_off": (p.G, m),
+            "chain_z": (p.n, zlen),
             **_downstream_shapes(p),
         }
 
     def fill(self, p, gen, arrays, sl, B):
-        arrays["chain_diag"][sl] = _sqrt_chi_bartlett(gen, p.T0, p.d, (B, p.G, p.d))
+        arrays["chain_diag"][sl] = _draw_diag(gen, p.T0, p.d, (B, p.G, arrays["chain_diag"].shape[2]))
         gen.standard_normal(out=arrays["chain_off"][sl])
         gen.standard_normal(out=arrays["chain_z"][sl])
         _fill_downstream(p, gen, arrays, sl, B)
 
     def compute(self, p, arrays, k):
-        from symcollapse.simulate._kernels import bartlett_chain
+        from symcollapse.simulate._kernels import bartlett_chain, dual_chain
 
         v = np.zeros((k, p.d))
         if p.n > 0:
-            bartlett_chain(arrays["chain_diag"], arrays["chain_off"], arrays["chain_z"], p.sigma0, p.shared, v)
+            chain = (arrays["chain_diag"], arrays["chain_off"], arrays["chain_z"], p.sigma0, p.shared)
+            if p.T0 >= p.d:
+                bartlett_chain(*chain, v)
+            else:
+                status = np.zeros(k, dtype=np.int32)
+                dual_chain(np.sqrt(p.ev), p.ev, p.c, *chain, v, status)
+                _check_status(status, "a generator's Gram matrix X_m X_mᵀ (T0 < d)")
         return _run_downstream(p, v, arrays, k)
 
 
@@ -332,9 +355,6 @@ def _chain_S(p: _P, c: np.ndarray) -> np.ndarray:
 
 class _Collapsed(_Vectorised):
     name = "collapsed"
-
-    def per_rep(self, p):
-        return p.G + 2 * p.d + p.d * (p.d + 1) // 2
 
     def shapes(self, p):
         return {"chain_c": (p.G,), "chain_z": (p.d,), **_downstream_shapes(p)}
@@ -353,9 +373,6 @@ class _Collapsed(_Vectorised):
 
 class _OLSLaw(_Vectorised):
     name = "ols-law"
-
-    def per_rep(self, p):
-        return p.G + 4
 
     def shapes(self, p):
         return {"chain_c": (p.G,), "c_down": (), "a": (), "gamma": (), "beta": ()}
@@ -547,6 +564,6 @@ def warmup() -> float:
 
     t = time.perf_counter()
     tiny = Problem(Spectrum.isotropic(3), Target.isotropic(), Chain(n=2, T0=4, sigma0=0.1), Ridge(T=4, sigma=0.1))
-    simulate(tiny.replace(lam=0.1), 2, 0, method="bartlett")
-    simulate(tiny, 2, 0, method="bartlett")
+    simulate(tiny.replace(lam=0.1), 2, 0, method="bartlett")  # bartlett_chain, ridge_downstream
+    simulate(tiny.replace(T0=2, T=2), 2, 0, method="bartlett")  # dual_chain, dual_downstream
     return time.perf_counter() - t

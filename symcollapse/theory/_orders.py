@@ -41,7 +41,10 @@ import sympy as sp
 from symcollapse.spec import RegimeError
 from symcollapse.theory import symbols as S
 
-__all__ = ["Region", "Monomial", "Order", "OrderError", "OrderEvaluator", "lemma_I1", "power_law_summand"]
+__all__ = [
+    "Region", "Monomial", "Order", "OrderError", "OrderEvaluator", "lemma_I1", "power_law_summand",
+    "match_summand",
+]
 
 
 class OrderError(ValueError):
@@ -415,6 +418,36 @@ def power_law_summand(expr: sp.Expr, beta: sp.Expr, delta: sp.Expr) -> sp.Expr:
     return out.replace(is_ix(S.c), lambda x: x.indices[0] ** (-delta / 2))
 
 
+def match_summand(summand: sp.Expr, jv: sp.Symbol, beta: sp.Expr, delta: sp.Expr) -> tuple:
+    r"""Write a spectral summand, after the power-law substitution, as :math:`C\,j^{-s}(j^{-\beta} + t)^{-m}`.
+
+    Returns ``(C, s, t, m)`` (``t`` is ``None`` when there is no resolvent factor, then ``m = 0``). Raises
+    :class:`OrderError` for summands outside the Lemma I.1 form (e.g. two different shifts).
+    """
+    f = power_law_summand(summand, beta, delta)
+    f = sp.powsimp(sp.expand_power_base(f, force=True), force=True)
+    coeff, s, shift, m = sp.S.One, sp.S.Zero, None, sp.S.Zero
+    for fac in sp.Mul.make_args(f):
+        base, e = fac.as_base_exp()
+        if not fac.has(jv):
+            coeff *= fac
+        elif base == jv:
+            s -= e
+        elif isinstance(base, sp.Add) and not e.has(jv):
+            t, rest = base.as_independent(jv, as_Add=True)
+            u, jpow = rest.as_independent(jv, as_Mul=True)
+            jb, je = jpow.as_base_exp()
+            if jb != jv or sp.cancel(je + beta) != 0:
+                raise OrderError(f"summand factor {fac} is not of the form (j^-beta + t)^-m")
+            if shift is not None and sp.cancel(shift - t / u) != 0:
+                raise OrderError("summands with two different shifts are not supported")
+            shift, m = t / u, m - e
+            coeff *= u**e
+        else:
+            raise OrderError(f"summand factor {fac} is not of the Lemma I.1 form")
+    return coeff, sp.cancel(s), shift, m
+
+
 @dataclass
 class OrderEvaluator:
     r"""Walks a SymPy expression and returns its :class:`Order`.
@@ -506,28 +539,7 @@ class OrderEvaluator:
         jv, lo, hi = expr.limits[0]
         if lo != 1:
             raise OrderError("sums must start at j = 1")
-        f = power_law_summand(expr.function, self.beta, self.delta)
-        f = sp.powsimp(sp.expand_power_base(f, force=True), force=True)
-        coeff, s, shift, m = sp.S.One, sp.S.Zero, None, sp.S.Zero
-        for fac in sp.Mul.make_args(f):
-            base, e = fac.as_base_exp()
-            if not fac.has(jv):
-                coeff *= fac
-            elif base == jv:
-                s -= e
-            elif isinstance(base, sp.Add) and not e.has(jv):
-                t, rest = base.as_independent(jv, as_Add=True)
-                u, jpow = rest.as_independent(jv, as_Mul=True)
-                jb, je = jpow.as_base_exp()
-                if jb != jv or sp.cancel(je + self.beta) != 0:
-                    raise OrderError(f"summand factor {fac} is not of the form (j^-beta + t)^-m")
-                if shift is not None and sp.cancel(shift - t / u) != 0:
-                    raise OrderError("summands with two different shifts are not supported")
-                shift, m = t / u, m - e
-                coeff *= u**e
-            else:
-                raise OrderError(f"summand factor {fac} is not of the Lemma I.1 form")
-        s = sp.cancel(s)
+        coeff, s, shift, m = match_summand(expr.function, jv, self.beta, self.delta)
         d_order = None if hi == sp.oo else self.d
         t_order = self(shift) if shift is not None else Order.const(1, self.region)
         res = lemma_I1(s, m, self.beta, t_order, d_order) * self(coeff)

@@ -67,6 +67,7 @@ from fractions import Fraction
 from typing import Any
 
 import mpmath
+import numpy as np
 
 from symcollapse.spec import Problem, RegimeError, SpecError, exact
 from symcollapse.theory import fixed_point as fp
@@ -166,8 +167,9 @@ def _select(p: Problem, normalization: str) -> _Regime:
     if normalization not in _NORMALIZATIONS:
         raise SpecError(f"normalization must be one of {_NORMALIZATIONS}, got {normalization!r}")
     d, n, T0, T = p.d, p.chain.n, p.chain.T0, p.downstream.T
-    lam0 = exact(p.downstream.lam, "Ridge.lam") == 0
-    s0zero = exact(p.chain.sigma0, "Chain.sigma0") == 0
+    # spec stores int, float or Fraction: all compare with 0 exactly
+    lam0 = p.downstream.lam == 0
+    s0zero = p.chain.sigma0 == 0
     iso = _is_isotropic(p)
     if lam0 and d - 1 <= T <= d + 1:
         raise RegimeError(
@@ -224,32 +226,52 @@ def _select(p: Problem, normalization: str) -> _Regime:
 # --------------------------------------------------------------------------------------------------------
 
 
+# Spectral data depend only on (spectrum, target); Problem.replace keeps those objects, so a sweep over
+# n, T, λ reuses them. Keyed by identity (strong references are kept, so ids stay valid).
+_CACHE: dict = {}
+_CACHE_SIZE = 32
+
+
+def _cached(tag: str, p: Problem, extra: Any, build):
+    key = (tag, id(p.spectrum), id(p.target), extra)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is p.spectrum and hit[1] is p.target:
+        return hit[2]
+    data = build()
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = (p.spectrum, p.target, data)
+    return data
+
+
 class _FloatOps:
     """Grouped float64 spectral data: unique eigenvalues u, multiplicities m, sums of c_j² per group s."""
 
     def __init__(self, p: Problem):
-        self.u, self.m, self.s = fp.group(p.eigenvalues, p.coefficients**2)
-        self.lam = float(exact(p.downstream.lam))
-        self.sigma = float(exact(p.downstream.sigma))
-        self.sigma0 = float(exact(p.chain.sigma0))
+        self.u, self.m, self.s = _cached("float", p, None, lambda: fp.group(p.eigenvalues, p.coefficients**2))
+        self.lam = float(p.downstream.lam)  # int, float or Fraction (spec): float() rounds correctly
+        self.sigma = float(p.downstream.sigma)
+        self.sigma0 = float(p.chain.sigma0)
         self.one = 1.0
 
     def kappa(self, T):
-        """κ(λ, T) of the downstream ridge."""
-        return fp.kappa(self.lam, T, self.u, self.m)
+        """κ(λ, T) of the downstream ridge (data validated by the spec: no re-checks)."""
+        return fp._kappa_scalar(self.lam, float(T), self.u, self.m)
 
     def kappa0(self, T0):
         """κ(0, T0) of the generator."""
-        return fp.kappa(0.0, T0, self.u, self.m)
+        return fp._kappa_scalar(0.0, float(T0), self.u, self.m)
 
     def sums(self, k):
         u, m = self.u, self.m
         inv = 1.0 / (u + k)
         rr = u * inv
-        return float(rr @ m), float((rr * rr) @ m), float(self.s @ (u * inv * inv)), float(m @ (inv * inv))
+        es = np.einsum  # no BLAS: threaded gemv is slow on shared machines (see fixed_point)
+        return (float(es("k,k->", rr, m)), float(es("k,k,k->", rr, rr, m)), float(es("k,k,k->", self.s, rr, inv)),
+                float(es("k,k,k->", m, inv, inv)))
 
     def signal(self):
-        return float(self.s @ self.u)  # ‖w0‖²_Σ
+        return float(np.einsum("k,k->", self.s, self.u))  # ‖w0‖²_Σ
 
     def frac(self, x):
         return float(x)
@@ -319,7 +341,7 @@ class _MpOps:
     """mpmath twin of :class:`_FloatOps`, built at the current precision from exact inputs."""
 
     def __init__(self, p: Problem, make, kappa_start: dict):
-        self.u, self.m, self.s = make()
+        self.u, self.m, self.s = _cached("mp", p, mpmath.mp.prec, make)
         self.lam = _mpf(exact(p.downstream.lam))
         self.sigma = _mpf(exact(p.downstream.sigma))
         self.sigma0 = _mpf(exact(p.chain.sigma0))
@@ -333,15 +355,11 @@ class _MpOps:
         return fp.kappa_mp(0, T0, self.u, self.m, start=self._start.get("kappa0"))
 
     def sums(self, k):
-        df1 = df2 = b = tr2 = mpmath.mpf(0)
-        for u, m, s in zip(self.u, self.m, self.s):
-            inv = 1 / (u + k)
-            r = u * inv
-            df1 += m * r
-            df2 += m * r * r
-            b += s * u * inv * inv
-            tr2 += m * inv * inv
-        return df1, df2, b, tr2
+        inv = [1 / (u + k) for u in self.u]
+        r = [u * i for u, i in zip(self.u, inv)]
+        fdot, m = mpmath.fdot, self.m  # exact accumulation, one rounding per sum
+        return (fdot(r, m), fdot(((x * x, w) for x, w in zip(r, m))), fdot(((x * i, w) for x, i, w in
+                zip(r, inv, self.s))), fdot(((i * i, w) for i, w in zip(inv, m))))
 
     def signal(self):
         return mpmath.fsum(s * u for s, u in zip(self.s, self.u))

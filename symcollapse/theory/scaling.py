@@ -115,7 +115,7 @@ def _lemma_env(reg: Region, kappa_order: Order) -> dict:
     }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def derive(r_case: str = "le", b_case: str | None = None) -> Derivation:
     r"""Derive the orders of κ, df, Bias, Var, ρ and the collapse term from the builders of
     :mod:`~symcollapse.theory.formulas` (see the module docstring). Cached per case."""
@@ -216,7 +216,7 @@ def _reduce(op, args: list, reg: Region) -> sp.Expr:
     """``op`` (``sp.Max``/``sp.Min``) of ``args``, dropping arguments the region proves irrelevant."""
     keep: list = []
     for e in args:
-        e = sp.cancel(e)
+        e = sp.sympify(e)
         dominated = False
         new = []
         for k in keep:
@@ -281,7 +281,7 @@ def _not_negative(args: list, reg: Region) -> sp.Expr:
     return _reduce(sp.Max, keep, reg) if keep else sp.S.NegativeInfinity
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _case_law(r_case: str, b_case: str | None) -> _CaseLaw:
     der = derive(r_case, b_case)
     reg = der.region
@@ -298,8 +298,8 @@ def _case_law(r_case: str, b_case: str | None) -> _CaseLaw:
     # App. G (noisy + fake): bias against variance and collapse
     ell_noisy, rate_noisy = argmin_ell(b_dec + v_dec + c_dec, b_inc + v_inc + c_inc, reg)
     high = _reduce(sp.Max, ve + ce, reg)
-    at_crit0 = [_canon(sp.cancel(e.subs(S.ell, ell_crit))) for e in be + ce]
-    at_crit1 = [_canon(sp.cancel(e.subs(S.ell, ell_crit))) for e in be + ve + ce]
+    at_crit0 = [_canon(e.subs(S.ell, ell_crit)) for e in be + ce]
+    at_crit1 = [_canon(e.subs(S.ell, ell_crit)) for e in be + ve + ce]
     return _CaseLaw(
         bias=_reduce(sp.Max, be, reg),
         variance=_reduce(sp.Max, ve, reg),
@@ -340,6 +340,16 @@ def _check(name: str, value: sp.Expr, cond: sp.Expr, rng: str) -> None:
     truth = cond.subs({}) if isinstance(cond, sp.Basic) else cond
     if truth is sp.false or truth is False:
         raise SpecError(f"{name} must satisfy {rng}, got {value}")
+
+
+def _nice(e: sp.Expr) -> sp.Expr:
+    """The shortest of a few equivalent forms (expanded, factored, cancelled), recursing into Max/Min."""
+    if isinstance(e, (sp.Max, sp.Min)):
+        return type(e)(*(_nice(x) for x in e.args))
+    if not isinstance(e, sp.Expr) or e.is_number:
+        return e
+    forms = [e, sp.expand(e), sp.factor_terms(e), sp.cancel(e)]
+    return min(forms, key=lambda f: (sp.count_ops(f), len(str(f))))
 
 
 def _combine(e_le: sp.Expr, e_ge: sp.Expr, var: sp.Symbol) -> sp.Expr:
@@ -580,7 +590,7 @@ def scaling_law(beta: Any, r: Any, ell: Any = None, a: Any = None, b: Any = None
 
     def at(e: sp.Expr, ell_value: sp.Expr = ell_) -> sp.Expr:
         out = e.subs(S.ell, ell_value).subs(subs) if ell_value is not S.ell else e.subs(subs)
-        return sp.cancel(out) if out.is_number else out
+        return sp.cancel(out) if out.is_number and out.is_finite else _nice(out)
 
     ell_crit = at(pick("ell_crit"))
     c = at(pick("c"))

@@ -239,8 +239,9 @@ def test_fig4_ell_star_is_the_constant_penalty_T0_power():
     beta, r = fig4.QUOTED["poly"]
     lc = fig4.ell_crit(beta, r)
     assert abs(lc - 0.88235) < 1e-5
-    for T in (10, 300, 1000):
+    for T in (300, 1000):  # (log T0/log T)·ℓ_crit <= β: uncapped, λ = T0^(−ℓ_crit) whatever T
         assert math.isclose(T ** -fig4.ell_star(beta, r, 100, T), 100**-lc, rel_tol=1e-12)
+    assert fig4.ell_star(beta, r, 100, 10) == beta  # 2·ℓ_crit > β: the cap of Eq. 28 binds
 
 
 def test_fig5_error_grows_with_generation():

@@ -53,9 +53,11 @@ def test_result_fields_and_public_reexport():
         (dict(lam=0.0), "ols-law", ["ols-law", "collapsed", "bartlett", "reference"]),
         (dict(lam=0.1), "collapsed", ["collapsed", "bartlett", "reference"]),
         (dict(lam=0.1, design="shared"), "collapsed", ["collapsed", "bartlett", "reference"]),
-        (dict(T0=5), "reference", ["reference"]),  # T0 < d: min-norm interpolating generators
+        (dict(T0=5), "bartlett", ["bartlett", "reference"]),  # T0 < d: min-norm interpolating generators
         (dict(T0=5, n=0), "ols-law", ["ols-law", "collapsed", "bartlett", "reference"]),  # no chain at all
-        (dict(T=6, lam=0.1), "reference", ["reference"]),  # T < d downstream
+        (dict(T=6, lam=0.1), "collapsed", ["collapsed", "bartlett", "reference"]),  # T < d downstream
+        (dict(T=6), "collapsed", ["collapsed", "bartlett", "reference"]),  # T < d, min-norm downstream
+        (dict(T0=5, T=6, design="shared"), "bartlett", ["bartlett", "reference"]),
     ],
 )
 def test_auto_picks_the_fastest_exact_sampler(kwargs, auto, exact):
@@ -69,9 +71,9 @@ def test_auto_picks_the_fastest_exact_sampler(kwargs, auto, exact):
     [
         (dict(lam=0.1), "ols-law", "lam = 0"),
         (dict(T0=5), "collapsed", "T0 >= d"),
-        (dict(T0=5), "bartlett", "T0 >= d"),
-        (dict(T=6, lam=0.1), "bartlett", "T >= d"),
+        (dict(T0=5, lam=0.1), "collapsed", "T0 >= d"),
         (dict(T=6), "ols-law", "T >= d"),
+        (dict(T0=5), "ols-law", "T0 >= d"),
     ],
 )
 def test_named_inexact_method_raises_regime_error(kwargs, method, needle):
@@ -102,7 +104,9 @@ def test_bad_method_and_problem():
 
 def test_edge_cases_run():
     # d = 1, sigma0 = 0, sigma = 0, n = 0 and T = d, T0 = d (chi-square with one degree of freedom)
-    for p in (_p(d=1, T0=3, T=3, lam=0.2), _p(sigma0=0, sigma=0, lam=0.1), _p(n=0, lam=0.1), _p(T0=8, T=8, lam=0.1)):
+    cases = (_p(d=1, T0=3, T=3, lam=0.2), _p(sigma0=0, sigma=0, lam=0.1), _p(n=0, lam=0.1), _p(T0=8, T=8, lam=0.1),
+             _p(d=3, T0=1, T=1, lam=0.0), _p(T0=7, T=7, lam=0.0), _p(d=1, T0=1, T=1, lam=0.0))
+    for p in cases:
         for m in exact_methods(p):
             r = simulate(p, 6, 0, method=m)
             assert np.all(np.isfinite(r.errors)) and np.all(np.isfinite(r.chain_errors))
@@ -212,7 +216,7 @@ def test_cli_table_and_errors(capsys):
     assert len(out) == 4 and out[2].split()[6] == "bartlett"
     assert main([*_ARGS, "--reps", "1"]) == 2
     assert "reps" in capsys.readouterr().err
-    assert main([*_ARGS, "--T0", "3", "--method", "collapsed"]) == 2
+    assert main([*_ARGS, "--T0", "3", "--method", "ols-law"]) == 2
     assert "T0 >= d" in capsys.readouterr().err
 
 

@@ -8,10 +8,10 @@ Two kinds of checks:
   (which materialises every design matrix): mean and variance z-scores and a two-sample KS test, on
   isotropic and power-law spectra, with λ = 0 and λ > 0, independent and shared designs.
 
-Thresholds. There are about 70 statistics in this file. |z| ≤ 4.5 has two-sided probability 6.8e-6 under
+Thresholds. There are about 110 statistics in this file. |z| ≤ 4.5 has two-sided probability 6.8e-6 under
 the null and KS p ≥ 1e-4 has probability 1e-4, so a correct sampler fails this file with probability
 below about 1e-2 for a random seed (the seeds here are fixed, so the outcome is deterministic). The
-configurations keep T − d + 1 ≥ 10 and T0 − d + 1 ≥ 10, so that the errors have finite fourth moments
+configurations keep |T − d| ≥ 9 and |T0 − d| ≥ 9 (10 degrees of freedom or more), so that the errors have finite fourth moments
 (the inverse chi-squares need k > 8) and the variance z-score is a valid statistic. Power: an off-by-one
 in a chi-square's degrees of freedom changes the mean by ≥ 10 %, about 5–8 standard errors at these sizes.
 """
@@ -23,7 +23,14 @@ import pytest
 from scipy import stats
 
 from symcollapse.simulate import monte_carlo as mc
-from symcollapse.simulate._kernels import bartlett_chain, packed_size, ridge_downstream
+from symcollapse.simulate._kernels import (
+    _dual_fit,
+    bartlett_chain,
+    dual_downstream,
+    packed_size,
+    ridge_downstream,
+    trapezoid_size,
+)
 from symcollapse.spec import Chain, Problem, Ridge, Spectrum, Target
 
 Z_MAX = 4.5
@@ -45,6 +52,12 @@ CONFIGS = {
     "power-ridge": _problem("power", 6, 2, 15, 15, 0.1),
     "power-ridge-shared": _problem("power", 6, 3, 15, 15, 0.1, design="shared"),
     "power-ols-shared": _problem("power", 6, 3, 15, 16, 0, design="shared"),
+    # fewer samples than dimensions (trapezoidal factor + dual solve); d − T_m ≥ 9 keeps 4th moments finite
+    "iso-interp-chain": _problem("iso", 14, 3, 4, 30, 0),
+    "power-interp-chain-ridge": _problem("power", 14, 2, 5, 5, 0.2),
+    "power-interp-shared": _problem("power", 14, 3, 4, 30, 0.05, design="shared"),
+    "power-minnorm-downstream": _problem("power", 14, 2, 30, 4, 0),
+    "iso-overparam-ridge": _problem("iso", 14, 2, 30, 5, 0.3),
 }
 
 
@@ -77,6 +90,7 @@ def test_every_fast_sampler_is_covered():
     # each configuration has the samplers it should have: λ = 0 adds ols-law
     assert {m for _, m in CASES} == {"bartlett", "collapsed", "ols-law"}
     assert sum(1 for _, m in CASES if m == "ols-law") == 3
+    assert sum(1 for _, m in CASES if m == "bartlett") == len(CONFIGS)  # bartlett covers everything
 
 
 @pytest.mark.parametrize(("name", "method"), CASES, ids=[f"{a}-{b}" for a, b in CASES])
@@ -169,3 +183,76 @@ def test_bartlett_factor_has_the_wishart_mean_and_variance():
     assert np.abs(mean_z).max() < Z_MAX
     var_ratio = W.var(axis=0) / (T * (1 + np.eye(d)))
     assert np.abs(var_ratio - 1).max() < 0.1  # SE of a variance ratio here ≈ sqrt(2 + κ)/√N ≈ 0.015
+
+
+def _unpack_trapezoid(diag, off, d):
+    T = diag.shape[0]
+    R = np.zeros((T, d))
+    R[np.arange(T), np.arange(T)] = diag
+    R[np.triu_indices(T, 1, d)] = off  # row-major strict upper part of the T × d trapezoid
+    return R
+
+
+@pytest.mark.parametrize("mu", [0.0, 0.4])
+def test_dual_kernels_equal_direct_formula(mu):
+    # ŵ = X^T (X X^T + μ I)^{-1} Y with X = H R D^½ for any orthogonal H (here a random one): the kernel,
+    # which never forms H, must agree with the materialised design for the same R, Hᵀε and w.
+    rng = np.random.default_rng(8)
+    B, d, T = 5, 11, 4
+    ev = np.linspace(1.5, 0.02, d)
+    c = rng.standard_normal(d)
+    sigma = 0.3
+    v = rng.standard_normal((B, d))
+    diag = np.sqrt(rng.chisquare(np.arange(T, 0, -1), size=(B, T)))
+    off = rng.standard_normal((B, trapezoid_size(T, d)))
+    z = rng.standard_normal((B, T))
+    err, chain_err, status = np.empty(B), np.empty(B), np.zeros(B, dtype=np.int32)
+    dual_downstream(np.sqrt(ev), ev, c, mu, sigma, v, diag, off, z, err, chain_err, status)
+    assert not status.any()
+    for b in range(B):
+        R = _unpack_trapezoid(diag[b], off[b], d)
+        H = np.linalg.qr(rng.standard_normal((T, T)))[0]
+        X = H @ R @ np.diag(np.sqrt(ev))
+        w_n = c + v[b] / np.sqrt(ev)
+        Y = X @ w_n + sigma * H @ z[b]
+        w_pred = X.T @ np.linalg.solve(X @ X.T + mu * np.eye(T), Y)
+        if mu == 0:
+            np.testing.assert_allclose(w_pred, np.linalg.pinv(X) @ Y, rtol=1e-8, atol=1e-10)
+        np.testing.assert_allclose(err[b], ev @ (w_pred - c) ** 2, rtol=1e-9)
+    # the non-parallel building block agrees too (input u = D^½ w, output D^½ ŵ)
+    out, info = np.empty(d), np.zeros(1, dtype=np.int32)
+    u = np.sqrt(ev) * (c + v[0] / np.sqrt(ev))
+    _dual_fit(np.sqrt(ev), ev, diag[0], off[0], u, z[0], sigma, mu, np.empty((T, d)), np.empty((T, T)),
+              np.empty(T), out, info)
+    R = _unpack_trapezoid(diag[0], off[0], d)
+    Rs = R * np.sqrt(ev)
+    expect = ev * (R.T @ np.linalg.solve(Rs @ Rs.T + mu * np.eye(T), R @ u + sigma * z[0]))
+    np.testing.assert_allclose(out, expect, rtol=1e-9, atol=1e-12)
+
+
+def test_trapezoid_factor_has_the_wishart_moments():
+    # R^T R ~ Wishart(I_d, T) (singular, T < d): E = T I, Var_ij = T (1 + δ_ij)
+    rng = np.random.default_rng(9)
+    N, d, T = 20000, 5, 3
+    diag = np.sqrt(rng.chisquare(np.arange(T, 0, -1), size=(N, T)))
+    off = rng.standard_normal((N, trapezoid_size(T, d)))
+    W = np.array([(R := _unpack_trapezoid(diag[i], off[i], d)).T @ R for i in range(N)])
+    mean_z = (W.mean(axis=0) - T * np.eye(d)) / np.sqrt(T * (1 + np.eye(d)) / N)
+    assert np.abs(mean_z).max() < Z_MAX
+    assert np.abs(W.var(axis=0) / (T * (1 + np.eye(d))) - 1).max() < 0.1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("T0", "T", "lam"), [(60, 60, 1e-3), (60, 25, 0.05), (25, 60, 0.0)])
+def test_larger_problem_matches_reference(T0, T, lam):
+    # d = 40, power law: moderately sized designs, where rounding in the fast path (Cholesky of a
+    # power-law-scaled system) would show up if it mattered. Same thresholds as above.
+    p = Problem(Spectrum.power_law(40, 2), Target.source(r=0.375), Chain(n=3, T0=T0, sigma0=0.3),
+                Ridge(T=T, sigma=0.2, lam=lam))
+    ref = mc.simulate(p, 3000, seed=1, method="reference")
+    fast = mc.simulate(p, 20000, seed=2)
+    for what in ("errors", "chain_errors"):
+        a, b = getattr(fast, what), getattr(ref, what)
+        z_mean, z_var = _zscores(a, b)
+        assert abs(z_mean) <= Z_MAX, (what, z_mean)
+        assert stats.ks_2samp(a, b).pvalue >= KS_P_MIN

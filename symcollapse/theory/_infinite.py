@@ -1,0 +1,340 @@
+r"""High-precision evaluation of the deterministic equivalents for a power-law spectrum, any :math:`d \le \infty`.
+
+Setting (Eqs. 23–26): :math:`\lambda_j = j^{-\beta}`, :math:`c_j^2 = j^{-\delta}`, :math:`\delta = 1 + \beta(2r-1)`,
+:math:`j = 1, \dots, d` with :math:`d` finite or infinite. Every spectral trace of the builders in
+:mod:`~symcollapse.theory.formulas` has the form (:func:`~symcollapse.theory._orders.match_summand`)
+
+.. math:: S(s, m, t; d) = \sum_{j=1}^{d} j^{-s}(j^{-\beta} + t)^{-m} = \sum_{j=1}^{d} f(j),\qquad
+          f(x) = x^{q}(1 + t x^{\beta})^{-m},\quad q = \beta m - s .
+
+Method (no truncation): Euler–Maclaurin summation from :math:`N` on,
+
+.. math:: \sum_{j=1}^{d} f(j) = \sum_{j=1}^{N-1} f(j) + \int_N^d f + \frac{f(N) + f(d)}{2}
+          + \sum_{k=1}^{K} \frac{B_{2k}}{(2k)!}\big(f^{(2k-1)}(d) - f^{(2k-1)}(N)\big) + R_K,
+
+with :math:`f(d)` and its derivatives dropped for :math:`d = \infty` (they vanish when :math:`s > 1`).
+
+* The integral is exact: with :math:`v = t x^\beta/(1 + t x^\beta)`,
+  :math:`\int f\,dx = \frac{t^{-A}}{\beta}\int v^{A-1}(1-v)^{B-1}dv`, :math:`A = m - (s-1)/\beta`,
+  :math:`B = (s-1)/\beta` (an incomplete beta integral), evaluated by its convergent binomial series on
+  :math:`v \le 1/2` and on :math:`1 - v \le 1/2` (terms :math:`\le 2^{-k}`; logarithms where :math:`A + k = 0`
+  or :math:`B + k = 0`).
+* The derivatives :math:`f^{(n)}` are exact Taylor coefficients: :math:`(1+u)^q` and
+  :math:`(1 + t x_0^\beta(1+u)^\beta)^{-m}` are power series in :math:`u = h/x_0`, the second raised to
+  :math:`-m` by J.C.P. Miller's recurrence.
+* :math:`f` is analytic in a sector around :math:`[N, \infty)` whose distance to the nearest singularity
+  (:math:`x = 0`, :math:`x^\beta = -1/t`) is at least :math:`N\sin(\pi/\beta)`, so the Euler–Maclaurin terms
+  decrease like :math:`(2k)!/(2\pi N)^{2k}`: with :math:`N = 40` and :math:`K \le 40` they fall below
+  :math:`10^{-\mathrm{dps}}` for dps up to ~100 (:math:`\beta \le 4`). The sum stops when a term is below
+  :math:`10^{-(\mathrm{dps}+5)}` of the total; if that never happens :class:`ArithmeticError` is raised
+  (no silent loss of digits). :func:`power_law_point` additionally certifies by re-evaluation with 10
+  guard digits.
+
+The cost does not depend on :math:`d` or :math:`t`: one point (κ by bracketed root finding, then bias,
+variance, ρ) takes milliseconds at 30 digits, at :math:`d = \infty` or :math:`d = 10^{15}` alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mpmath
+
+__all__ = ["spectral_sum", "power_law_point", "PowerLawPoint", "local_slope", "problem_error"]
+
+_N = 40
+_KMAX = 40
+
+
+def _series_pow1p(p, n: int) -> list:
+    """Coefficients of :math:`(1 + u)^p` up to :math:`u^{n}`, as mpf."""
+    out = [mpmath.mpf(1)]
+    for k in range(1, n + 1):
+        out.append(out[-1] * (p - k + 1) / k)
+    return out
+
+
+def _series_power(g: list, alpha, n: int) -> list:
+    """Coefficients of :math:`g(u)^\\alpha` (``g[0] != 0``) up to :math:`u^n` (J.C.P. Miller recurrence)."""
+    P = [g[0] ** alpha]
+    for k in range(1, n + 1):
+        acc = mpmath.mpf(0)
+        for i in range(1, k + 1):
+            if i < len(g):
+                acc += ((alpha + 1) * i - k) * g[i] * P[k - i]
+        P.append(acc / (k * g[0]))
+    return P
+
+
+def _taylor(x0, q, beta, t, m, n: int) -> list:
+    """Taylor coefficients of :math:`f(x_0 + h) = \\sum_k a_k h^k` up to ``n``."""
+    base = _series_pow1p(q, n)  # (1+u)^q
+    pb = _series_pow1p(beta, n)  # (1+u)^beta
+    tx = t * x0**beta
+    g = [1 + tx] + [tx * c for c in pb[1:]]
+    G = _series_power(g, -m, n)
+    prod = [mpmath.fsum(base[i] * G[k - i] for i in range(k + 1)) for k in range(n + 1)]
+    scale = x0**q
+    return [scale * prod[k] / x0**k for k in range(n + 1)]
+
+
+def _terms_needed(dps: int) -> int:
+    """Smallest K with (2K)!/(2 pi N)^(2K) < 10^-(dps+8), plus a margin (the bound of the module docstring)."""
+    import math  # noqa: PLC0415
+
+    for k in range(1, _KMAX + 1):
+        if math.lgamma(2 * k + 1) - 2 * k * math.log(2 * math.pi * _N) < -(dps + 8) * math.log(10):
+            return min(k + 1, _KMAX)
+    return _KMAX
+
+
+def _f(x, q, beta, t, m):
+    return x**q * (1 + t * x**beta) ** (-m)
+
+
+def _binom_series_integral(alpha, gamma, w1, w2) -> mpmath.mpf:
+    r""":math:`\int_{w_1}^{w_2} w^{\alpha-1}(1-w)^{\gamma-1}dw` for :math:`0 \le w_1 \le w_2 \le 1/2`, by
+    :math:`(1-w)^{\gamma-1} = \sum_k \binom{\gamma-1}{k}(-w)^k` (terms :math:`\le 2^{-k}`)."""
+    if w2 <= w1:
+        return mpmath.mpf(0)
+    eps = mpmath.eps * 2**-20
+    total = mpmath.mpf(0)
+    coef = mpmath.mpf(1)  # binom(gamma-1, k) (-1)^k
+    # w^(alpha+k) by repeated multiplication (one power per endpoint, not one per term)
+    pw2 = w2**alpha
+    pw1 = w1**alpha if w1 > 0 else None
+    k = 0
+    while True:
+        p = alpha + k
+        if p == 0:
+            term = coef * (mpmath.log(w2) - mpmath.log(w1))
+        else:
+            if pw1 is None and p <= 0:
+                raise ArithmeticError("divergent incomplete beta integral (needs s > 1 at d = infinity)")
+            term = coef * (pw2 - (pw1 if pw1 is not None else 0)) / p
+        total += term
+        if k > 5 and abs(term) <= eps * abs(total) and abs(coef) * pw2 <= eps * (1 + abs(total)):
+            return total
+        k += 1
+        coef *= -(gamma - k) / k
+        pw2 *= w2
+        if pw1 is not None:
+            pw1 *= w1
+        if k > 20 * mpmath.mp.prec:
+            raise ArithmeticError("binomial series did not converge")
+
+
+def _beta_integral(A, B, x1, x2, t, beta) -> mpmath.mpf:
+    r""":math:`\int_{x_1}^{x_2} f(x)\,dx` (``x2 = inf`` allowed) via the incomplete beta form."""
+    tx1 = t * x1**beta
+    v1, w1 = tx1 / (1 + tx1), 1 / (1 + tx1)
+    if x2 == mpmath.inf:
+        v2, w2 = mpmath.mpf(1), mpmath.mpf(0)
+    else:
+        tx2 = t * x2**beta
+        v2, w2 = tx2 / (1 + tx2), 1 / (1 + tx2)
+    half = mpmath.mpf(1) / 2
+    total = mpmath.mpf(0)
+    if v1 < half:  # lower piece in v
+        total += _binom_series_integral(A, B, v1, min(v2, half))
+    if v2 > half:  # upper piece in w = 1 - v
+        total += _binom_series_integral(B, A, w2, min(w1, half))
+    return t ** (-A) / beta * total
+
+
+def spectral_sum(s, m, t, beta, d=None) -> mpmath.mpf:
+    r""":math:`\sum_{j=1}^{d} j^{-s}(j^{-\beta} + t)^{-m}` at the current mpmath precision (module docstring).
+
+    ``d=None`` (or ``mpmath.inf``) means :math:`d = \infty` (needs :math:`s > 1`); a finite ``d`` may be
+    non-integer: the Euler–Maclaurin right-hand side is then a smooth interpolation in :math:`d` that
+    equals the sum at integers. ``m = 0`` gives :math:`\sum j^{-s}` (Hurwitz/Riemann zeta).
+    """
+    s, m, beta = mpmath.mpf(s), mpmath.mpf(m), mpmath.mpf(beta)
+    t = mpmath.mpf(t)
+    inf = d is None or d == mpmath.inf
+    if m == 0 or t == 0:
+        # pure power sum: Riemann / Hurwitz zeta, exact (t = 0 gives j^(beta m - s))
+        q = s - beta * m if t == 0 else s
+        if inf:
+            return mpmath.zeta(q)
+        return mpmath.zeta(q) - mpmath.zeta(q, mpmath.mpf(d) + 1) if q != 1 else mpmath.harmonic(d)
+    if inf and s <= 1:
+        raise ArithmeticError(f"the spectral sum with s = {s} diverges at d = infinity (needs s > 1)")
+    q = beta * m - s
+    X = None if inf else mpmath.mpf(d)
+    if X is not None and X < _N + 1:
+        return mpmath.fsum(_f(mpmath.mpf(j), q, beta, t, m) for j in range(1, int(X) + 1))
+    N = mpmath.mpf(_N)
+    head = mpmath.fsum(_f(mpmath.mpf(j), q, beta, t, m) for j in range(1, _N))
+    A, B = m - (s - 1) / beta, (s - 1) / beta
+    integral = _beta_integral(A, B, N, mpmath.inf if inf else X, t, beta)
+    fN = _f(N, q, beta, t, m)
+    total = head + integral + fN / 2
+    if not inf:
+        total += _f(X, q, beta, t, m) / 2
+    K = _terms_needed(mpmath.mp.dps)
+    aN = _taylor(N, q, beta, t, m, 2 * K)
+    aX = None if inf else _taylor(X, q, beta, t, m, 2 * K)
+    tol = mpmath.eps * 2**-16 * abs(total)
+    prev = None
+    for k in range(1, K + 1):
+        n = 2 * k - 1
+        # f^(n)(x)/n! = a_n, and B_{2k}/(2k)! f^(n) = B_{2k} a_n / (2k)
+        dN = aN[n]
+        dX = aX[n] if aX is not None else 0
+        term = mpmath.bernoulli(2 * k) / (2 * k) * (dX - dN)
+        total += term
+        if abs(term) <= tol:
+            return total
+        if prev is not None and abs(term) > abs(prev) and k > 4:
+            break
+        prev = term
+    raise ArithmeticError(
+        "Euler-Maclaurin terms did not fall below the working precision; lower the precision or beta"
+    )
+
+
+# --------------------------------------------------------------------------------------------------------
+# One point of the deterministic equivalents
+# --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PowerLawPoint:
+    """κ, df, bias, variance (σ = 1), ρ (Eq. 19, paper normalisation) at one point; mpf values."""
+
+    kappa: mpmath.mpf
+    df1: mpmath.mpf
+    df2: mpmath.mpf
+    bias: mpmath.mpf
+    variance: mpmath.mpf
+    rho: mpmath.mpf | None
+    digits: int | None
+
+
+def _solve_kappa(lam, T, beta, d) -> mpmath.mpf:
+    r"""Root of Eq. 9 in the monotone form :math:`g(\kappa) = \lambda/\kappa + \mathrm{df}_1(\kappa)/T - 1`.
+
+    :math:`g` is decreasing and convex on :math:`\kappa > 0` with :math:`g(\lambda) > 0`, so Newton's
+    method started at :math:`\kappa = \lambda` increases monotonically to the root
+    (:math:`g' = -\lambda/\kappa^2 - (\mathrm{df}_1 - \mathrm{df}_2)/(\kappa T)`). It runs at 20 digits
+    until the step is below :math:`10^{-12}`, then at the working precision until the step is below eps.
+    """
+    if lam <= 0:
+        raise ValueError("the power-law evaluator needs lam > 0")
+    target = mpmath.mp.dps
+    kap = mpmath.mpf(lam)
+    for dps, tol in ((min(20, target), mpmath.mpf(10) ** -12), (target, None)):
+        with mpmath.workdps(dps):
+            tol = tol if tol is not None else mpmath.eps * 8
+            for _ in range(200):
+                df1 = spectral_sum(beta, 1, kap, beta, d)
+                df2 = spectral_sum(2 * beta, 2, kap, beta, d)
+                g = lam / kap + df1 / T - 1
+                dg = -lam / kap**2 - (df1 - df2) / (kap * T)
+                step = -g / dg
+                kap = kap + step
+                if abs(step) <= tol * kap:
+                    break
+            else:  # pragma: no cover - Newton on a convex decreasing function always converges
+                raise ArithmeticError("kappa iteration did not converge")
+    return +kap
+
+
+def _point(beta, r, lam, T, d, T0) -> dict:
+    beta, r, lam, T = (mpmath.mpf(x) for x in (beta, r, lam, T))
+    delta = 1 + beta * (2 * r - 1)
+
+    def df(m, t):
+        return spectral_sum(m * beta, m, t, beta, d)
+
+    # Eq. 9 in its monotone form lam/kappa + df1(kappa)/T - 1 = 0 (decreasing in kappa), bracketed by
+    # [lam, lam + tr(Sigma)/T] since kappa*df1(kappa) <= tr(Sigma)
+    kap = _solve_kappa(lam, T, beta, d)
+    df1, df2 = df(1, kap), df(2, kap)
+    u = df2 / T
+    bias = kap**2 * spectral_sum(beta + delta, 2, kap, beta, d) / (1 - u)
+    var = u / (1 - u)
+    rho = None
+    if d is not None and T0 is not None:
+        dd, T0 = mpmath.mpf(d), mpmath.mpf(T0)
+        tr2 = spectral_sum(0, 2, kap, beta, d)
+        rho = (df2 + kap**2 * tr2 * df2 / (T - df2)) / (T0 - dd)
+    return {"kappa": kap, "df1": df1, "df2": df2, "bias": bias, "variance": var, "rho": rho}
+
+
+def power_law_point(beta, r, lam, T, d=None, T0=None, dps: int = 30, certify: bool = True) -> PowerLawPoint:
+    r"""Deterministic equivalents (Eq. 9, Prop 4.2, Eq. 19) for :math:`\lambda_j = j^{-\beta}`,
+    :math:`c_j^2 = j^{-\delta}` at :math:`d \le \infty`, to ``dps`` digits.
+
+    These are the formulas of :func:`~symcollapse.theory.formulas.kappa_equation`, ``bias_prop42``,
+    ``variance_prop42`` (:math:`\sigma = 1`) and ``rho_eq19`` (:math:`T_0 - d`), with every trace
+    evaluated by :func:`spectral_sum`. ``rho`` needs finite ``d`` and ``T0 > d``. Inputs are taken as
+    exact decimals (strings) or numbers; ``digits`` is the number of significant digits on which the
+    evaluation at ``dps`` and at ``dps + 10`` agree (``None`` if ``certify`` is false).
+    """
+    with mpmath.workdps(dps + 10):
+        args = [mpmath.mpf(x) if x is not None else None for x in (beta, r, lam, T, d, T0)]
+        hi = _point(*args)
+    with mpmath.workdps(dps):
+        lo = _point(*[mpmath.mpf(x) if x is not None else None for x in (beta, r, lam, T, d, T0)]) if certify else None
+        digits = None
+        if certify:
+            digs = []
+            for k in ("kappa", "bias", "variance", "rho"):
+                if hi[k] is None:
+                    continue
+                err = abs(hi[k] - lo[k]) / abs(hi[k])
+                digs.append(dps + 10 if err == 0 else int(-mpmath.log10(err)))
+            digits = min(min(digs), dps)
+        out = {k: (+v if v is not None else None) for k, v in hi.items()}
+    return PowerLawPoint(digits=digits, **out)
+
+
+def local_slope(func, T, h: float = 1e-6, dps: int = 30) -> mpmath.mpf:
+    r"""Central difference :math:`d\log E/d\log T` at ``T`` for ``func(T) -> mpf`` (evaluated at ``dps``;
+    step :math:`h` in :math:`\log T`, truncation error :math:`O(h^2)`)."""
+    with mpmath.workdps(dps):
+        T = mpmath.mpf(T)
+        up, dn = func(T * mpmath.exp(h)), func(T * mpmath.exp(-h))
+        return (mpmath.log(up) - mpmath.log(dn)) / (2 * h)
+
+
+def problem_error(problem, dps: int | None = None, normalization: str = "paper"):
+    r"""``predict(problem).total`` recomputed with :func:`spectral_sum` (any :math:`d`, no :math:`O(d)` loop).
+
+    Only for the Prop 4.2 / Cor 4.4 regime of a power-law problem: ``Spectrum.power_law(d, beta)`` and
+    ``Target.source(r)`` with unit scales, :math:`\lambda > 0`, and :math:`n = 0` or :math:`T_0 > d`
+    (Eq. 19 with :math:`T_0 - d`, or :math:`T_0 - d - 1` for ``normalization="finite"``). Returns a float
+    (``dps=None``, computed at 20 digits) or an mpf at ``dps`` digits. Used as an independent objective for
+    :func:`~symcollapse.theory.optimal.optimal_lambda` at dimensions where the direct sums are too slow.
+    """
+    from fractions import Fraction  # noqa: PLC0415
+
+    from symcollapse.spec import RegimeError, exact  # noqa: PLC0415
+
+    sp_, tg = problem.spectrum, problem.target
+    if sp_.kind != "power_law" or tg.kind != "source" or exact(sp_.scale) != 1 or exact(tg.scale) != 1:
+        raise RegimeError("problem_error needs Spectrum.power_law(d, beta) and Target.source(r), unit scales")
+    lam = exact(problem.downstream.lam)
+    if lam <= 0:
+        raise RegimeError("problem_error needs lam > 0")
+    n, T0, d = problem.chain.n, problem.chain.T0, problem.d
+    sigma0, sigma = exact(problem.chain.sigma0), exact(problem.downstream.sigma)
+    shift = 0 if normalization == "paper" else 1
+    collapse_free = n == 0 or sigma0 == 0
+    if not collapse_free and T0 <= d + shift:
+        raise RegimeError(f"Eq. 19 needs T0 > d + {shift}")
+    work = 20 if dps is None else dps
+
+    def q(x: Fraction):
+        return mpmath.mpf(x.numerator) / x.denominator
+
+    with mpmath.workdps(work + 5):
+        pt = _point(q(exact(sp_.beta)), q(exact(tg.r)), q(lam), mpmath.mpf(problem.downstream.T), d,
+                    None if collapse_free else T0 - shift)
+        total = pt["bias"] + q(sigma) ** 2 * pt["variance"]
+        if not collapse_free:
+            total += n * q(sigma0) ** 2 * pt["rho"]
+    with mpmath.workdps(work):
+        return float(total) if dps is None else +total

@@ -1,0 +1,56 @@
+"""Three-way agreement of every implemented formula: SymPy (formula(), lambdified to float64) vs the float
+path of predict vs its mpmath path; and the mpmath path at 40 digits against itself at 60 digits.
+
+Tolerances: 1e-10 relative between float64 evaluations (both are ~1e-14 accurate; the margin covers the
+conditioning 1/(1 − df₂/T) of κ); the 40-digit value must agree with the 60-digit one to the digits it
+reports (|v40 − v60| ≤ 10^(1 − digits)·|v60|), and report at least 35 of them.
+"""
+
+import math
+
+import mpmath
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symcollapse.testing import REGIMES, log_check, problems
+from symcollapse.theory.evaluate import formula, predict
+
+QUANTITIES = ("total", "bias", "variance", "collapse", "delta_bias", "kappa", "rho")
+
+
+def _regime_problems():
+    return st.sampled_from(REGIMES).flatmap(lambda r: problems(r, d=(4, 40)))
+
+
+@settings(max_examples=max(10, settings.default.max_examples * 2))
+@given(_regime_problems(), st.sampled_from(["paper", "finite"]))
+def test_sympy_float_mpmath_agree(p, normalization):
+    expr = formula(p, normalization=normalization)
+    assert not expr.free_symbols, expr.free_symbols
+    f_sympy = float(sp.lambdify((), expr, modules="math")())
+    fl = predict(p, normalization=normalization)
+    mp40 = predict(p, dps=40, normalization=normalization)
+    f_float = float(fl.total)
+    f_mp = float(mp40.total)
+    for a, b, what in ((f_sympy, f_float, "sympy vs float"), (f_mp, f_float, "mpmath vs float")):
+        ok = math.isclose(a, b, rel_tol=1e-10, abs_tol=1e-300)
+        log_check(f"three-way {fl.theorem} {what}", None, ok)
+        assert ok, (what, a, b, fl.theorem)
+
+
+@settings(max_examples=max(10, settings.default.max_examples))
+@given(_regime_problems())
+def test_mpmath_40_digits_agree_with_60(p):
+    a = predict(p, dps=40, normalization="finite")
+    b = predict(p, dps=60, normalization="finite")
+    assert 35 <= a.digits <= 40, a.digits
+    with mpmath.workdps(80):
+        for q in QUANTITIES:
+            x, y = getattr(a, q), getattr(b, q)
+            if x is None or y is None:
+                assert x is None and y is None
+                continue
+            ok = abs(x - y) <= mpmath.mpf(10) ** (1 - a.digits) * abs(y)
+            log_check(f"mpmath 40 vs 60 {a.theorem} {q}", None, ok)
+            assert ok, (q, x, y, a.digits)

@@ -1,0 +1,340 @@
+"""predict() and formula(): regime selection, reference values, float vs mpmath vs SymPy agreement."""
+
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+
+from symcollapse.spec import Chain, Problem, RegimeError, Ridge, SpecError, Spectrum, Target, preset
+from symcollapse.theory import symbols as S
+from symcollapse.theory.evaluate import Prediction, formula, predict
+
+
+def make(spec, tgt, n, T0, s0, T, s, lam, design="independent"):
+    return Problem(spec, tgt, Chain(n=n, T0=T0, sigma0=s0, design=design), Ridge(T=T, sigma=s, lam=lam))
+
+
+ISO200 = Spectrum.isotropic(200)
+PL200 = Spectrum.power_law(200, 2)
+C_QUARTER = Target(coefficients=np.arange(1, 201) ** -0.25)  # c_j = j^(-1/4), THEORY.md §2.5
+
+
+# ------------------------------------------------------------------------------------------------------
+# Reference values (THEORY.md, with the Monte-Carlo estimate each was checked against)
+# ------------------------------------------------------------------------------------------------------
+
+
+def test_thm41_exact_identity_reference():
+    # THEORY.md §2.2: d = 6, T = 16, T0 = 14, n = 3, σ = 0.5, σ0 = 0.7, Σ = diag(linspace(0.3, 2, 6)):
+    # exact 1.42667 (MC 1.42637 ± 0.0022).
+    p = make(Spectrum(eigenvalues=np.linspace(0.3, 2, 6)), Target.isotropic(1), 3, 14, 0.7, 16, 0.5, 0)
+    pred = predict(p)
+    assert (pred.theorem, pred.kind) == ("Thm 4.1", "exact")
+    exact_value = Fraction(1, 4) * 6 / 9 + 3 * Fraction(49, 100) * 6 / 7
+    assert pred.total == pytest.approx(float(exact_value), rel=1e-15)
+    mp = predict(p, dps=40)
+    with mpmath.workdps(40):
+        assert abs(mp.total - mpmath.mpf(exact_value.numerator) / exact_value.denominator) < mpmath.mpf(10) ** -39
+    assert mp.digits == 40
+
+
+@pytest.mark.parametrize(
+    "problem, normalization, expected, tol",
+    [
+        # THEORY.md §2.5 end-to-end checks (theory value quoted there; MC in brackets)
+        (make(ISO200, Target.isotropic(1), 4, 400, 0.5, 300, 0.5, 0.05), "paper", 1.1121, 5e-5),  # MC 1.1136±0.011
+        (make(ISO200, Target.isotropic(1), 2, 400, 1, 300, 0.3, 1e-3), "paper", 2.1650, 5e-5),  # MC 2.1797±0.021
+        (make(PL200, C_QUARTER, 4, 400, 0.5, 300, 0.5, 0.05), "paper", 0.08687, 5e-6),  # MC 0.08697±0.0027
+        (make(PL200, C_QUARTER, 2, 400, 1, 300, 0.3, 1e-3), "finite", 0.3514, 5e-5),  # MC 0.3543±0.0019
+        (make(Spectrum.isotropic(300), Target.isotropic(1), 3, 600, 0.2, 150, 0.1, 0.1), "paper", 0.56396, 5e-6),
+        (make(Spectrum.isotropic(300), Target.isotropic(1), 3, 600, 0.2, 150, 0.1, 1), "paper", 0.62835, 5e-6),
+    ],
+)
+def test_cor44_reference_values(problem, normalization, expected, tol):
+    pred = predict(problem, normalization=normalization)
+    assert pred.theorem == "Cor 4.4 (Eq. 19)" and pred.kind == "deterministic-equivalent"
+    assert pred.total == pytest.approx(expected, abs=tol)
+
+
+def test_thm46_exact_reference():
+    # THEORY.md §2.7: d = 300, T0 = 150, T = 1000, σ = 0.1, ‖w0‖ = 1, λ = 0, independent designs:
+    # E_test = (1 − 2^−n) + σ² d/(T − d − 1) = 0.504, 0.754, 0.879, 0.942 (MC 0.503, 0.752, 0.880, 0.940).
+    for n_, mc in zip(range(1, 5), [0.503, 0.752, 0.880, 0.940]):
+        pred = predict(preset("fig2", n=n_, lam=0))
+        assert (pred.theorem, pred.kind, pred.normalization) == ("Thm 4.6", "exact", "finite")
+        assert pred.delta_bias == pytest.approx(1 - 2.0**-n_, rel=1e-15)
+        assert pred.total == pytest.approx(1 - 2.0**-n_ + 0.01 * 300 / 699, rel=1e-14)
+        assert abs(pred.total - mc) < 0.005
+
+
+def test_thm45_shared_design_bias_increase_independent_of_n():
+    # Fig. 2(a): ΔBias ≈ (1 − 1/φ0)‖w0‖² = 1/2 for every n >= 1.
+    totals = []
+    for n_ in range(1, 5):
+        pred = predict(preset("fig2", n=n_, design="shared"))
+        assert pred.theorem == "Thm 4.5"
+        assert pred.delta_bias == pytest.approx(0.5, rel=1e-15)
+        totals.append(pred.total)
+    assert np.ptp(totals) == 0.0
+
+
+def test_overparam_isotropic_bias_variance_split():
+    # Over-parametrised noiseless chain: bias = η κ²‖w0‖²/((1+κ)² − φ), ΔBias = (1 − η)‖w0‖², same variance.
+    p = preset("fig2", n=3)
+    clean = predict(p.replace(n=0))
+    pred = predict(p)
+    eta = 0.5**3
+    assert pred.bias == pytest.approx(eta * clean.bias, rel=1e-14)
+    assert pred.variance == pytest.approx(clean.variance, rel=1e-15)
+    assert pred.delta_bias == pytest.approx(1 - eta, rel=1e-15)
+    k, phi = pred.kappa, 300 / 1000
+    assert pred.bias == pytest.approx(k**2 * eta / ((1 + k) ** 2 - phi), rel=1e-13)
+
+
+def test_shared_design_noisy_generator_eq18():
+    # Σ = I, shared design, T0 < d, σ0 > 0: collapse = n σ0² ρ with ρ of Eq. 18, κ0 = φ0 − 1.
+    p = preset("fig2", n=2, design="shared", sigma0=0.2)
+    pred = predict(p)
+    assert pred.theorem == "Thm 4.5 + Thm 4.3 (Eq. 18)"
+    k, phi, phi0 = pred.kappa, 0.3, 2.0
+    rho = 1 / (phi0 - 1) / (1 + k) ** 2 * (1 + phi * k**2 / ((1 + k) ** 2 - phi))
+    assert pred.rho == pytest.approx(rho, rel=1e-13)
+    assert pred.collapse == pytest.approx(2 * 0.04 * rho, rel=1e-13)
+    assert pred.kappa0 == pytest.approx(1.0, rel=1e-14)
+    assert pred.delta_bias == pytest.approx(0.5)
+    # exact version at λ = 0, T >= d + 2: T0/(d − T0 − 1) prefactor and no downstream bias
+    ex = predict(p.replace(lam=0))
+    assert ex.kind == "exact"
+    assert ex.total == pytest.approx(0.5 + 0.01 * 300 / 699 + 2 * 0.04 * 150 / 149, rel=1e-14)
+
+
+# ------------------------------------------------------------------------------------------------------
+# Regime selection and errors
+# ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "changes, theorem, kind",
+    [
+        (dict(n=0), "Prop 4.2", "deterministic-equivalent"),
+        (dict(n=3), "Cor 4.4 (Eq. 19)", "deterministic-equivalent"),
+        (dict(n=3, lam=0), "Thm 4.1", "exact"),
+        (dict(n=0, lam=0, T=302), "Thm 4.1", "exact"),
+        (dict(n=3, lam=0, T=200), "Cor 4.4 (Eq. 19)", "deterministic-equivalent"),  # ridgeless, T < d
+        (dict(n=3, lam=0, T0=301), "Cor 4.4 (Eq. 19)", "deterministic-equivalent"),  # T0 = d + 1: no exact
+        (dict(n=3, sigma0=0, T0=300), "Cor 4.4 (Eq. 19)", "deterministic-equivalent"),  # collapse-free
+        (dict(n=2, T0=150, sigma0=0), "Thm 4.6", "deterministic-equivalent"),
+        (dict(n=2, T0=150, sigma0=0, design="shared"), "Thm 4.5", "deterministic-equivalent"),
+    ],
+)
+def test_regime_selection(changes, theorem, kind):
+    pred = predict(preset("fig1a").replace(**changes))
+    assert (pred.theorem, pred.kind) == (theorem, kind)
+    assert pred.total == pytest.approx(pred.bias + pred.variance + pred.collapse + pred.delta_bias, rel=1e-15)
+
+
+def test_collapse_free_chain_equals_clean_error():
+    p = preset("fig1a", n=5, sigma0=0, T0=300)
+    pred = predict(p)
+    assert pred.collapse == 0.0 and pred.rho is None
+    assert pred.total == predict(p.replace(n=0)).total
+
+
+@pytest.mark.parametrize(
+    "problem, normalization, match",
+    [
+        (preset("fig1a", lam=0, T=300), "paper", r"λ = 0 with T = 300 and d = 300"),
+        (preset("fig1a", lam=0, T=299), "paper", r"\|T − d\| <= 1"),
+        (preset("fig1a", lam=0, T=301), "paper", r"\|T − d\| <= 1"),
+        (preset("fig1a", T0=300), "paper", r"Cor 4.4 \(Eq. 19\) needs T0 > d"),
+        (preset("fig1a", T0=301), "finite", r"needs T0 >= d \+ 2"),
+        (preset("fig1b", T0=150, sigma0=0), "paper", r"anisotropic Σ.*Lemma F.8.*simulate"),
+        (preset("fig1b", T0=150, design="shared"), "paper", r"anisotropic Σ"),
+        (preset("fig2", sigma0=0.2), "paper", r"independent designs and σ0 > 0: the paper gives no closed form"),
+        (preset("fig2", sigma0=0.2, design="shared", T0=299), "finite", r"Eq. 18 .* needs T0 <= d − 2"),
+        (preset("fig2", sigma0=0.2, design="shared", T0=299, lam=0), "paper", r"needs T0 <= d − 2"),
+    ],
+)
+def test_regime_errors_name_the_condition(problem, normalization, match):
+    with pytest.raises(RegimeError, match=match):
+        predict(problem, normalization=normalization)
+    with pytest.raises(RegimeError):
+        predict(problem, dps=20, normalization=normalization)
+    with pytest.raises(RegimeError):
+        formula(problem, normalization=normalization)
+
+
+def test_regime_error_is_value_error_and_bad_arguments():
+    assert issubclass(RegimeError, ValueError)
+    with pytest.raises(SpecError, match="normalization"):
+        predict(preset("fig1a"), normalization="asymptotic")
+    for bad in (0, -3, 2.5, True):
+        with pytest.raises(SpecError, match="dps"):
+            predict(preset("fig1a"), dps=bad)
+    with pytest.raises(SpecError, match="Problem"):
+        predict({"d": 3})
+
+
+# ------------------------------------------------------------------------------------------------------
+# Normalisations
+# ------------------------------------------------------------------------------------------------------
+
+
+def test_finite_normalization_rescales_rho():
+    p = preset("fig1a", n=4)
+    paper, finite = predict(p), predict(p, normalization="finite")
+    assert finite.rho / paper.rho == pytest.approx((600 - 300) / (600 - 300 - 1), rel=1e-14)
+    assert finite.bias == paper.bias and finite.variance == paper.variance
+    assert (paper.normalization, finite.normalization) == ("paper", "finite")
+
+
+def test_cor44_small_lambda_tends_to_thm41_asymptotic():
+    p = preset("fig1a", n=4, lam=1e-10)
+    pred = predict(p)
+    phi, phi0 = 0.3, 0.5
+    asym = 0.01 * phi / (1 - phi) + 4 * 0.04 * phi0 / (1 - phi0)
+    assert pred.total == pytest.approx(asym, rel=1e-8)
+
+
+def test_isotropic_scale_invariance():
+    # Σ = sI: κ(λ; sI) = s κ(λ/s; I); Var and ρ are scale-free; Bias scales with ‖w0‖²_Σ = s‖w0‖².
+    s = 2.5
+    p1 = preset("fig1a", n=2, lam=0.04)
+    ps = p1.replace(spectrum=Spectrum.isotropic(300, scale=s), lam=0.1)
+    a, b = predict(p1), predict(ps)
+    assert b.kappa == pytest.approx(s * a.kappa, rel=1e-13)
+    assert b.variance == pytest.approx(a.variance, rel=1e-13)
+    assert b.rho == pytest.approx(a.rho, rel=1e-13)
+    assert b.bias == pytest.approx(s * a.bias, rel=1e-13)
+    custom = predict(ps.replace(spectrum=Spectrum(eigenvalues=[s] * 300)))
+    assert custom.total == pytest.approx(b.total, rel=1e-14)
+
+
+# ------------------------------------------------------------------------------------------------------
+# Precision: float vs mpmath over the Figure 1a / 1b grids; certification; exact-input semantics
+# ------------------------------------------------------------------------------------------------------
+
+LAM_GRID = [1e-6, 1e-4, 1e-3, 1e-2, 0.1, 1.0, 10.0]
+T_GRID = [30, 100, 200, 290, 310, 600, 1000, 3000, 10_000, 100_000]
+
+
+def _grid(fig):
+    base = preset(fig, n=2)
+    pts = [base.replace(lam=lam) for lam in LAM_GRID]  # left panels: λ sweep at fixed T
+    for T in T_GRID:  # right panels: T sweep (λ = 1e-3 for 1a; adaptive λ = T^-0.8 for 1b)
+        pts.append(base.replace(T=T) if fig == "fig1a" else base.replace(T=T, lam=T**-0.8))
+    return pts
+
+
+def _rel(a, b):
+    return abs(float(a - b) / float(b)) if b != 0 else abs(float(a))
+
+
+@pytest.mark.parametrize("fig", ["fig1a", "fig1b"])
+def test_float_and_mpmath_agree_to_12_digits_on_figure_grids(fig):
+    for p in _grid(fig):
+        f = predict(p)
+        m = predict(p, dps=30)
+        assert m.digits == 30, (p.downstream, m.digits)
+        assert isinstance(m.total, mpmath.mpf) and isinstance(f.total, float)
+        for q in ("bias", "variance", "collapse", "total", "kappa", "df2", "rho"):
+            assert _rel(getattr(m, q), getattr(f, q)) < 1e-12, (q, p.downstream)
+
+
+def test_mpmath_50_digits_certified_and_global_precision_untouched():
+    before = mpmath.mp.dps
+    for p in (preset("fig1a", n=5), preset("fig1b", n=1), preset("fig2", n=3), preset("fig1a", lam=0)):
+        m = predict(p, dps=50)
+        assert m.dps == 50 and m.digits == 50
+        hi = predict(p, dps=80)
+        with mpmath.workdps(80):
+            assert abs(hi.total - m.total) <= mpmath.mpf(10) ** -49 * abs(hi.total)
+    assert mpmath.mp.dps == before
+
+
+def test_float_input_means_shortest_decimal_on_mpmath_path():
+    p = preset("fig1a", n=1, lam=0.1)
+    a = predict(p, dps=40).total
+    b = predict(p.replace(lam="1/10"), dps=40).total
+    c = predict(p.replace(lam=Fraction(0.1)), dps=40).total  # the binary double nearest 0.1
+    assert a == b
+    with mpmath.workdps(40):
+        assert a != c and abs(a - c) < mpmath.mpf(10) ** -15
+
+
+def test_prediction_fields():
+    m = predict(preset("fig1a", n=1), dps=25)
+    assert isinstance(m, Prediction)
+    d = m.as_dict()
+    assert d["theorem"] == "Cor 4.4 (Eq. 19)" and d["problem"]["chain"]["n"] == 1 and d["kappa0"] is None
+    f = predict(preset("fig1a"))
+    assert f.dps is None and f.digits is None and f.kappa0 is None
+    assert predict(preset("fig2")).kappa0 == pytest.approx(1.0)
+    with pytest.raises(AttributeError):
+        f.total = 0.0  # frozen
+
+
+# ------------------------------------------------------------------------------------------------------
+# formula(): SymPy expression of the same prediction
+# ------------------------------------------------------------------------------------------------------
+
+FORMULA_CASES = [
+    preset("fig1a", n=0),
+    preset("fig1a", n=5),
+    preset("fig1a", n=5, lam=0),  # Thm 4.1, exact rational
+    preset("fig1a", n=2, lam=0, T=150),  # ridgeless, T < d
+    preset("fig1a", n=2).replace(spectrum=Spectrum.isotropic(300, scale="5/2")),
+    preset("fig2", n=3),
+    preset("fig2", n=3, design="shared", sigma0=0.3),
+    preset("fig2", n=3, design="shared", sigma0=0.3, lam=0),
+    preset("fig1b", n=2).replace(spectrum=Spectrum.power_law(40, 2)),
+    preset("fig1b", n=2).replace(spectrum=Spectrum.power_law(30, "3/2")),
+    make(Spectrum(eigenvalues=[1, 1, "1/2", 3, 3, 3]), Target(coefficients=[1, 0, 2, 1, 1, "1/3"]), 2, 20, 0.5,
+         4, 0.1, "1/100"),
+]
+
+
+@pytest.mark.parametrize("problem", FORMULA_CASES)
+@pytest.mark.parametrize("normalization", ["paper", "finite"])
+def test_formula_evaluates_to_predict(problem, normalization):
+    expr = formula(problem, normalization=normalization)
+    assert isinstance(expr, sp.Expr)
+    val = sp.N(expr, 40)
+    f = predict(problem, normalization=normalization)
+    assert float(val) == pytest.approx(f.total, rel=1e-12)
+    m = predict(problem, dps=35, normalization=normalization)
+    with mpmath.workdps(35):
+        assert abs(mpmath.mpf(str(val)) - m.total) <= mpmath.mpf(10) ** -30 * abs(m.total)
+
+
+def test_formula_isotropic_is_exact_closed_form():
+    expr = formula(preset("fig1a", n=5))
+    assert not expr.atoms(sp.Float)  # exact: rationals and a square root
+    assert expr.atoms(sp.Pow) and any(p.exp == sp.Rational(1, 2) for p in expr.atoms(sp.Pow))
+    assert formula(preset("fig1a", n=5, lam=0)) == sp.Rational(1, 100) * sp.Rational(300, 699) + 5 * sp.Rational(
+        1, 25
+    ) * sp.Rational(300, 299)
+
+
+def test_formula_symbolic_can_be_differentiated_in_lambda():
+    p = preset("fig1a", n=5)
+    expr = formula(p, symbolic=True)
+    assert S.lam in expr.free_symbols and S.phi in expr.free_symbols
+    vals = {S.phi: sp.Rational(3, 10), S.phi0: sp.Rational(1, 2), S.sigma: sp.Rational(1, 10),
+            S.sigma0: sp.Rational(1, 5), S.n: 5, S.w0norm: 1}
+    assert float(sp.N(expr.subs(vals).subs(S.lam, sp.Rational(1, 1000)), 30)) == pytest.approx(predict(p).total,
+                                                                                                  rel=1e-13)
+    slope = sp.diff(expr, S.lam).subs(vals).subs(S.lam, sp.Rational(1, 1000))
+    h = 1e-7
+    fd = (predict(p.replace(lam=1e-3 + h)).total - predict(p.replace(lam=1e-3 - h)).total) / (2 * h)
+    assert float(slope) == pytest.approx(fd, rel=1e-6)
+
+
+def test_formula_symbolic_general_spectrum_uses_sums():
+    expr = formula(preset("fig1b", n=2), symbolic=True)
+    assert expr.has(sp.Sum) and S.kappa in expr.free_symbols
+    assert formula(preset("fig1a", n=2, lam=0), symbolic=True).free_symbols >= {S.T, S.T0, S.d, S.n}
+    over = formula(preset("fig2", n=2), symbolic=True)
+    assert S.phi0 in over.free_symbols
