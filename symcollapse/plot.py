@@ -2,12 +2,15 @@
 
 Conventions: theory is drawn as broken lines, simulation as markers with error bars (± one standard
 error of the Monte-Carlo mean), one colour per generation ``n`` (the same colour in every panel of a
-figure), log axes where the paper uses them. matplotlib is an optional extra (``pip install
+figure; when ``n`` itself is the x-axis, as in Fig. 5, one series), log axes where the paper uses them,
+the legend outside the axes. matplotlib is an optional extra (``pip install
 'symcollapse[plot]'``); it is imported only when a figure is drawn, with the non-interactive Agg backend.
 
 >>> from symcollapse.experiments import fig1a            # doctest: +SKIP
 >>> from symcollapse.plot import save
 >>> save(fig1a.run(quick=True), "fig1a.png")            # doctest: +SKIP
+>>> from symcollapse.experiments._table import read_csv  # re-plot a saved table, no recomputation
+>>> save(read_csv("figs/fig1a.csv"), "fig1a.png")        # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -93,28 +96,32 @@ def figure(table: Any):
     cmap = plt.get_cmap("viridis")
     colour = {n: cmap(0.9 * i / max(len(ns) - 1, 1)) for i, n in enumerate(ns)}
     ncols = len(panels)
-    fig, axes = plt.subplots(1, ncols, figsize=(6.2 * ncols, 4.8), squeeze=False)
+    fig, axes = plt.subplots(1, ncols, figsize=(5.6 * ncols + 2.6, 4.8), squeeze=False)
+    by_n = True
     for ax, panel in zip(axes[0], panels):
         x, xlabel, ylabel, title, logx, logy = layout.get(
             panel, ("T", "x", _ERR, f"{fig_name} {panel}", False, False))
         prow = [r for r in rows if r["panel"] == panel]
+        # x = n (Fig. 5): one series along n, a colour per n would repeat the x-axis
+        by_n = by_n and x != "n"
+        groups = ns if x != "n" else [None]
         schedules = sorted({r.get("schedule") for r in prow}, key=lambda s: (s is None, str(s)))
-        for n in ns:
+        for n in groups:
+            col = colour[n] if n is not None else "C0"
             for sched in schedules:
                 style, _ = _SCHEDULE_STYLE.get(sched, ("-", ""))
-                theory = _sorted([r for r in prow if r["n"] == n and r["source"] == "theory"
-                                  and r.get("schedule") == sched], x)
-                sim = _sorted([r for r in prow if r["n"] == n and r["source"] == "simulation"
-                               and r.get("schedule") == sched], x)
+                mine = [r for r in prow if (n is None or r["n"] == n) and r.get("schedule") == sched]
+                theory = _sorted([r for r in mine if r["source"] == "theory"], x)
+                sim = _sorted([r for r in mine if r["source"] == "simulation"], x)
                 if theory:
-                    ax.plot([r[x] for r in theory], [r["value"] for r in theory], ls="--", lw=1.6,
-                            color=colour[n], zorder=2)
+                    ax.plot([r[x] for r in theory], [r["value"] for r in theory], ls="--", lw=1.6, color=col,
+                            zorder=2)
                 if sim:
                     joined = not theory  # real-data figures have no theory: join the markers to show the curve
                     ax.errorbar([r[x] for r in sim], [r["value"] for r in sim],
                                 yerr=[r["stderr"] or 0.0 for r in sim], fmt="o", ms=4.5, capsize=2.5,
-                                ls=style if joined else "none", lw=1.2, color=colour[n], mfc=colour[n]
-                                if sched != "ell_star" else "white", zorder=3)
+                                ls=style if joined else "none", lw=1.2, color=col,
+                                mfc="white" if sched == "ell_star" else col, zorder=3)
         t0 = {r["T0"] for r in prow}
         if x == "T" and fig_name == "fig4" and len(t0) == 1:
             ax.axvline(t0.pop(), color="grey", ls=":", lw=1.2, zorder=1)
@@ -124,26 +131,26 @@ def figure(table: Any):
         ax.set_ylabel(ylabel)
         ax.set_title(title, fontsize=10)
         ax.grid(True, which="major", alpha=0.3)
-    # one legend per figure: colours = n, styles = theory / simulation (or schedules)
+    # one legend per figure, outside the axes: colours = n, styles = theory / simulation (or schedules)
     from matplotlib.lines import Line2D  # noqa: PLC0415
 
-    handles = [Line2D([], [], color=colour[n], lw=2, label=f"n = {n}") for n in ns]
+    handles = [Line2D([], [], color=colour[n], lw=2, label=f"n = {n}") for n in ns] if by_n else []
     sources = {r["source"] for r in rows}
     if "theory" in sources:
         theorems = sorted({str(r.get("theorem")) for r in rows if r["source"] == "theory" and r.get("theorem")})
-        label = "theory" + (f" ({', '.join(theorems)})" if theorems else "")
+        label = "theory, broken lines" + (f"\n({', '.join(theorems)})" if theorems else "")
         handles.append(Line2D([], [], color="k", ls="--", label=label))
     if "simulation" in sources:
         reps = sorted({r["reps"] for r in rows if r["source"] == "simulation"})
         handles.append(Line2D([], [], color="k", ls="none", marker="o",
-                              label=f"simulation, mean ± stderr ({'/'.join(map(str, reps))} reps)"))
+                              label=f"simulation, mean ± stderr\n({'/'.join(map(str, reps))} reps)"))
     for sched in sorted({r.get("schedule") for r in rows if r.get("schedule")}):
         style, label = _SCHEDULE_STYLE.get(sched, ("-", sched))
         handles.append(Line2D([], [], color="k", ls=style, marker="o",
                               mfc="white" if sched == "ell_star" else "k", label=label))
     if fig_name == "fig4":
         handles.append(Line2D([], [], color="grey", ls=":", label=r"$T = T_0$"))
-    axes[0][-1].legend(handles=handles, fontsize=8, loc="best", framealpha=0.85)
+    axes[0][-1].legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), framealpha=0.85)
     fig.tight_layout()
     return fig
 

@@ -30,6 +30,7 @@ __all__ = [
     "theory_row",
     "simulation_row",
     "write_csv",
+    "read_csv",
     "write_json",
     "versions",
     "jsonable",
@@ -179,6 +180,23 @@ def write_csv(rows: list[dict], path: str | Path) -> Path:
         for r in rows:
             w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in cols})
     return path
+
+
+def _parse(cell: str) -> Any:
+    if cell == "":
+        return None
+    for conv in (int, float):
+        try:
+            return conv(cell)
+        except ValueError:
+            pass
+    return cell
+
+
+def read_csv(path: str | Path) -> Table:
+    """Read a table written by :func:`write_csv` (numbers parsed back, empty cells ``None``) — e.g. to re-plot."""
+    with Path(path).open(newline="") as fh:
+        return Table([{k: _parse(v) for k, v in row.items()} for row in csv.DictReader(fh)])
 
 
 def write_json(obj: dict, path: str | Path) -> Path:

@@ -17,9 +17,10 @@ which these are the exact deterministic equivalents at finite :math:`d`. Simulat
 
 Claim (right panel, Eq. 29): with fake data (:math:`n \ge 1`) the classically optimal
 :math:`\lambda = T^{-\ell_{crit}}` makes the error *grow* with T (the collapse term
-:math:`\propto T^{1 - (1 - \ell/\beta)}` for :math:`T > T_0`); at :math:`d = 300` it levels off once
-:math:`\lambda` falls below the smallest eigenvalue :math:`d^{-\beta}` (:math:`T \gtrsim 10^{6}`), the
-finite-:math:`d` version of the divergence.
+:math:`\propto T\cdot T^{-(1 - \ell/\beta)} = T^{\ell/\beta}` for :math:`T > T_0`, Thm 5.1). At finite
+:math:`d = 300` the growth is bounded — as :math:`\lambda \to 0` the collapse term tends to
+:math:`n\sigma_0^2 d/(T_0 - d - 1)` — but that happens only beyond the plotted range
+(:math:`\lambda = T^{-0.8}` reaches the smallest eigenvalue :math:`d^{-2}` near :math:`T = 10^6`).
 """
 
 from __future__ import annotations

@@ -15,8 +15,9 @@ claims at every :math:`T > d` and matches Fig. 1a's right panel).
 Theory (broken lines): ``predict(..., normalization="finite")``; for :math:`T_0 < d` the normalization
 switch has no effect and ``predict`` returns Thm 4.3 with the ΔBias of Thms 4.5 / 4.6 where it covers
 the point; points it does not cover (``RegimeError``, e.g. :math:`T < d`) have simulation only.
-Simulation: ``simulate(method="auto")``, which for :math:`T_0 < d` is the reference sampler (every
-design materialised), hence the modest grid: 5 values of T, 40 replicates.
+Simulation: ``simulate(method="auto")``; for :math:`T_0 < d` that is an exact sampler of the
+over-parametrised chain (the ``method`` column records which), 7 values of T including two near the
+interpolation threshold :math:`T = d`, 100 replicates.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def settings(quick: bool = False, **overrides) -> dict:
     """Resolved settings (module docstring); ``quick`` shrinks grids and replicates for CI."""
     defaults = dict(
         n_values=(0, 1, 2, 3, 4), designs=("shared", "independent"), lam=1e-3,
-        T_theory=log_grid(10, 10**4, 31, integer=True), T_sim=(30, 100, 600, 1500, 5000), reps=40,
+        T_theory=log_grid(10, 10**4, 31, integer=True), T_sim=(30, 100, 200, 400, 600, 1500, 5000), reps=100,
     )
     quick_values = dict(n_values=(0, 1, 2, 4), T_theory=log_grid(10, 10**4, 16, integer=True), T_sim=(1500,),
                         reps=12)

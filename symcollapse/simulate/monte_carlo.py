@@ -403,15 +403,14 @@ class _Reference:
     def run_chunk(self, p, gens, B, kept, pool=None):
         from symcollapse.simulate._reference import reference_block
 
-        errs, chains = [], []
-        for i, gen in enumerate(gens):
+        def block(i: int):
             count = min(B, kept - i * B)
-            e, ce, _ = reference_block(
-                p.ev, p.c, p.n, p.T0, p.sigma0, p.shared, p.T, p.sigma, p.lam, gen, count
-            )
-            errs.append(e)
-            chains.append(ce)
-        return np.concatenate(errs), np.concatenate(chains)
+            return reference_block(p.ev, p.c, p.n, p.T0, p.sigma0, p.shared, p.T, p.sigma, p.lam, gens[i], count)
+
+        # blocks are independent streams: running them on a thread pool (numpy releases the GIL in its
+        # LAPACK calls and random fills) changes nothing in the values
+        out = list(pool.map(block, range(len(gens)))) if pool is not None else [block(i) for i in range(len(gens))]
+        return np.concatenate([o[0] for o in out]), np.concatenate([o[1] for o in out])
 
 
 _SAMPLERS = {s.name: s for s in (_Reference(), _Bartlett(), _Collapsed(), _OLSLaw())}
@@ -516,17 +515,16 @@ def simulate(problem: Problem, reps: int, seed: int, method: str = "auto", progr
     streams = np.random.SeedSequence(seed).spawn(n_blocks)
     block_numbers = B * sampler.per_rep(p)
     chunk_blocks = max(1, _CHUNK_NUMBERS // block_numbers)
-    threads = 1
-    if method != "reference":
-        from numba import get_num_threads
+    from numba import get_num_threads
 
-        threads = get_num_threads()
+    threads = get_num_threads()
+    if method != "reference":
         # keep every thread busy (>= 1 block per RNG thread, >= 2 replicates per kernel thread) if memory allows
         want = max(threads, math.ceil(2 * threads / B))
         if want > chunk_blocks and want * block_numbers <= _CHUNK_MAX:
             chunk_blocks = want
     else:
-        chunk_blocks = 1
+        chunk_blocks = threads  # one block per thread: the reference materialises O(T d) per replicate
 
     errors = np.empty(reps)
     chain_errors = np.empty(reps)

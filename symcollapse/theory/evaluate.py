@@ -193,18 +193,15 @@ def _select(p: Problem, normalization: str) -> _Regime:
         return _Regime("cor44", theorem, DETEQ, normalization, delta, rho_ok, False, iso)
     # Over-parametrised generator: T0 < d, n >= 1.
     design = p.chain.design
-    if not iso:
-        raise RegimeError(
-            f"T0 = {T0} < d = {d} (over-parametrised generator) with an anisotropic Σ: the bias increase needs "
-            "Lemma F.8, which is not implemented; use symcollapse.simulate(problem, ...) instead"
-        )
     if design == "independent" and not s0zero:
         raise RegimeError(
             f"T0 = {T0} < d = {d} with independent designs and σ0 > 0: the paper gives no closed form "
             "(Thm 4.3's Eq. 18 needs a shared design, THEORY.md §7 item 3); use design='shared', σ0 = 0, "
             "or symcollapse.simulate"
         )
-    delta_over = 1 if (ols_exact or normalization == "finite") else 0
+    # The finite-sample prefactor T0/(d − T0 − 1) of Eq. 18 is exact for Σ = sI only (inverse Wishart).
+    norm_used = ("finite" if (ols_exact or normalization == "finite") else "paper") if iso else "paper"
+    delta_over = 1 if norm_used == "finite" else 0
     rho_ok = design == "shared" and d - T0 - delta_over > 0
     if design == "shared" and not s0zero:
         if not rho_ok:
@@ -213,12 +210,13 @@ def _select(p: Problem, normalization: str) -> _Regime:
                 f"Eq. 18 (shared design, σ0 > 0) needs {need} here (ρ ∝ T0/(d − T0"
                 f"{' − 1' if delta_over else ''}) diverges); got T0 = {T0}, d = {d}"
             )
-        theorem = "Thm 4.5 + Thm 4.3 (Eq. 18)"
-    else:
+        theorem = "Thm 4.5 + Thm 4.3 (Eq. 18)" if iso else "Thm 4.3 (Eq. 18) + Lemma F.8"
+    elif iso:
         theorem = "Thm 4.6" if design == "independent" else "Thm 4.5"
-    norm_used = "finite" if ols_exact else normalization
-    return _Regime("overparam", theorem, EXACT if ols_exact else DETEQ, norm_used, delta_over, rho_ok,
-                   ols_exact, iso)
+    else:
+        theorem = "Thm 4.3 + Lemma F.8"
+    kind = EXACT if (ols_exact and iso) else DETEQ
+    return _Regime("overparam", theorem, kind, norm_used, delta_over, rho_ok, ols_exact, iso)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -275,6 +273,15 @@ class _FloatOps:
 
     def frac(self, x):
         return float(x)
+
+    @staticmethod
+    def vmap(fn, *vecs):
+        """fn applied per distinct eigenvalue (numpy: on whole arrays)."""
+        return fn(*vecs)
+
+    @staticmethod
+    def dot(a, b):
+        return float(np.einsum("k,k->", a, b))
 
 
 def _mpf(x: Fraction):
@@ -367,6 +374,14 @@ class _MpOps:
     def frac(self, x):
         return _mpf(Fraction(x))
 
+    @staticmethod
+    def vmap(fn, *vecs):
+        return [fn(*xs) for xs in zip(*vecs)]
+
+    @staticmethod
+    def dot(a, b):
+        return mpmath.fdot(a, b)
+
 
 def _compute(p: Problem, reg: _Regime, ops) -> dict:
     """All quantities of :class:`Prediction` for regime ``reg``, in the arithmetic of ``ops``."""
@@ -397,20 +412,72 @@ def _compute(p: Problem, reg: _Regime, ops) -> dict:
         if reg.name == "cor44":
             out.update(bias=bias, variance=var)
             out["rho"] = num / ops.frac(T0 - d - reg.delta) if reg.rho else None
-        else:  # over-parametrised isotropic chain
-            eta = ops.frac(Fraction(T0, d)) ** (n if p.chain.design == "independent" else 1)
-            signal = ops.signal()
-            out["delta_bias"] = (1 - eta) * signal
-            if reg.ols_exact:  # A = RΣ̂ = I: no bias, exact OLS variance, bracket of ρ exactly d
-                out.update(bias=zero, variance=sig2 * d / ops.frac(T - d - 1), kappa=zero, df1=one * d, df2=one * d)
-                num = one * d
-            else:
-                out.update(bias=eta * bias, variance=var)
-            out["rho"] = ops.frac(Fraction(T0, d - T0 - reg.delta)) * num / d if reg.rho else None
+        else:
+            _overparam(p, reg, ops, out, k, df2, var)
+            num = None
         if out["rho"] is not None and n and sig02 != 0:
             out["collapse"] = n * sig02 * out["rho"]
     out["total"] = out["bias"] + out["variance"] + out["collapse"] + out["delta_bias"]
     return out
+
+
+def _overparam(p: Problem, reg: _Regime, ops, out: dict, k, df2, var) -> None:
+    r"""Over-parametrised chain (T0 < d, n >= 1): bias via Lemma F.8's one-step identity, ρ via Eq. 18.
+
+    With :math:`\hat w_n = Qw_0` (:math:`Q = P_{n-1}\cdots P_0`, or :math:`P_0` for a shared design),
+    :math:`A = R\hat\Sigma` from the independent downstream design, :math:`\mathbb E A \simeq \Sigma(\Sigma+\kappa)^{-1}`
+    and :math:`\mathbb E(A - I)^\top\Sigma(A - I) \simeq M_B = \kappa^2\Sigma(\Sigma+\kappa)^{-2}/(1 - \mathrm{df}_2/T)`
+    (Prop 4.2), the bias is :math:`\mathbb E\,u^\top(M_B - 2\Sigma K + \Sigma)u + 2w_0^\top\Sigma(K - I)\,\mathbb E u + \|w_0\|_\Sigma^2`,
+    :math:`u = Qw_0`, :math:`K = \kappa(\Sigma+\kappa)^{-1}`. Lemma F.8: :math:`\mathbb E u \simeq D w_0`,
+    :math:`D = \Sigma(\Sigma+\kappa_0)^{-1}` per projection, and for diagonal :math:`N`,
+    :math:`\mathbb E P N P \simeq \Phi(N) = D^2 N + \kappa_0^2\Sigma(\Sigma+\kappa_0)^{-2}\,\frac{\mathrm{tr}\,N\Sigma(\Sigma+\kappa_0)^{-2}}{T_0 - \mathrm{df}_2(\kappa_0)}`,
+    applied once per independent projection (innermost first; all matrices stay diagonal, O(d) per step).
+    For :math:`\Sigma = I` this is :math:`\Phi(N) = N/\phi_0` and reproduces Thms 4.5/4.6 exactly.
+    ``bias`` is :math:`\mathbb E\|(A - I)u\|_\Sigma^2 = \sum_j c_j^2\Phi^{s}(M_B)_j`; ``delta_bias`` the rest.
+    """
+    d, n, T0, T = p.d, p.chain.n, p.chain.T0, p.downstream.T
+    ev, m, s = ops.u, ops.m, ops.s
+    k0 = out["kappa0"]
+    steps = n if p.chain.design == "independent" else 1
+    D = ops.vmap(lambda u: u / (u + k0), ev)
+    e0 = ops.vmap(lambda u: u / (u + k0) ** 2, ev)  # Σ(Σ+κ0)^-2
+    den0 = T0 - ops.dot(m, ops.vmap(lambda x: x * x, D))  # T0 − df2(κ0)
+
+    def phi_map(N):
+        tr = ops.dot(m, ops.vmap(lambda x, y: x * y, N, e0)) / den0
+        return ops.vmap(lambda dd, x, e: dd * dd * x + k0**2 * e * tr, D, N, e0)
+
+    def apply(N):
+        for _ in range(steps):
+            N = phi_map(N)
+        return N
+
+    Dn = ops.vmap(lambda x: x**steps, D)  # E u = D^steps w0 (diagonal)
+    signal = ops.signal()
+    if reg.ols_exact:  # A = I exactly: no downstream bias, exact OLS variance, H = Σ̂RΣΣ̂R = Σ
+        out.update(bias=0 * ops.one, variance=ops.sigma**2 * d / ops.frac(T - d - 1), kappa=0 * ops.one,
+                   df1=ops.one * d, df2=ops.one * d)
+        quad = ops.dot(s, apply(ev))  # E‖u‖²_Σ
+        lin = -2 * ops.dot(s, ops.vmap(lambda u, x: u * x, ev, Dn))
+        out["delta_bias"] = quad + lin + signal
+        EH = ev
+    else:
+        gap = 1 - df2 / T
+        MB = ops.vmap(lambda u: k**2 * u / (u + k) ** 2 / gap, ev)
+        rest = ops.vmap(lambda u: u - 2 * u * k / (u + k), ev)  # Σ − 2ΣK
+        bias = ops.dot(s, apply(MB))
+        quad = ops.dot(s, apply(rest))
+        lin = 2 * ops.dot(s, ops.vmap(lambda u, x: u * (k / (u + k) - 1) * x, ev, Dn))
+        out.update(bias=bias, variance=var, delta_bias=quad + lin + signal)
+        # E H ≃ Σ³(Σ+κ)^-2 + κ²Σ(Σ+κ)^-2 df2/(T − df2) (diagonal; tr of it against Σ(Σ+κ0)^-2 is Eq. 18)
+        EH = ops.vmap(lambda u: u**3 / (u + k) ** 2 + k**2 * u / (u + k) ** 2 * df2 / (T - df2), ev)
+    if reg.rho:
+        rho = ops.dot(m, ops.vmap(lambda x, y: x * y, e0, EH)) / den0  # Eq. 18
+        if reg.normalization == "finite":  # Σ = sI only: exact prefactor T0/(d − T0 − 1) instead of T0/(d − T0)
+            rho = rho * ops.frac(Fraction(d - T0, d - T0 - 1))
+        out["rho"] = rho
+    else:
+        out["rho"] = None
 
 
 def _agree(a, b, cap: int) -> int:
@@ -538,6 +605,11 @@ def formula(problem: Problem, symbolic: bool = False, normalization: str = "pape
                 k = F.kappa_isotropic()
                 return F.bias_variance_isotropic(kappa=k) + S.n * S.sigma0**2 * F.rho_isotropic(nrm, kappa=k)
             return F.bias_prop42() + F.variance_prop42() + S.n * S.sigma0**2 * F.rho_eq19(nrm)
+        if not iso:
+            raise NotImplementedError(
+                "no closed symbolic form for an over-parametrised chain with anisotropic Σ (Lemma F.8's map is "
+                "iterated n times); use formula(problem) for the numeric expression"
+            )
         eta = F.eta(problem.chain.design)
         shared_noise = problem.chain.design == "shared" and exact(problem.chain.sigma0) != 0
         if reg.ols_exact:
@@ -586,8 +658,10 @@ def formula(problem: Problem, symbolic: bool = False, normalization: str = "pape
         if shared_noise:
             expr += n * sigma0**2 * F.rho_eq18_isotropic(nrm, kappa=k, phi=phi, phi0=phi0, d=d)
         return expr
-    # General spectrum, Prop 4.2 / Cor 4.4: expand the sums over distinct eigenvalues.
     pred = predict(problem, dps=60, normalization=normalization)
+    if reg.name == "overparam":  # anisotropic: Lemma F.8 map evaluated in SymPy arithmetic
+        return _compute(problem, reg, _SympyOps(problem, pred))["total"]
+    # General spectrum, Prop 4.2 / Cor 4.4: expand the sums over distinct eigenvalues.
     kap = sp.Float(mpmath.nstr(pred.kappa, 60), 60)
     uq, mult, ws = _exact_groups(problem)
     j, ev, c = S.j, S.ev, S.c
@@ -608,6 +682,50 @@ def formula(problem: Problem, symbolic: bool = False, normalization: str = "pape
         return e
 
     return expand(general)
+
+
+class _SympyOps:
+    """SymPy twin of :class:`_FloatOps` for :func:`formula`: exact eigenvalues, κ and κ0 as 60-digit Floats."""
+
+    def __init__(self, p: Problem, pred: Prediction):
+        import sympy as sp  # noqa: PLC0415
+
+        self.sp = sp
+        self.u, self.m, self.s = _exact_groups(p)
+        R = sp.Rational
+        q = {k: exact(v) for k, v in (("lam", p.downstream.lam), ("sigma", p.downstream.sigma),
+                                      ("sigma0", p.chain.sigma0))}
+        self.lam, self.sigma, self.sigma0 = (R(q[k].numerator, q[k].denominator) for k in ("lam", "sigma", "sigma0"))
+        self.one = sp.Integer(1)
+        self._k = sp.Float(mpmath.nstr(pred.kappa, 60), 60)
+        self._k0 = None if pred.kappa0 is None else sp.Float(mpmath.nstr(pred.kappa0, 60), 60)
+
+    def kappa(self, T):
+        return self._k
+
+    def kappa0(self, T0):
+        return self._k0
+
+    def sums(self, k):
+        inv = [1 / (u + k) for u in self.u]
+        r = [u * i for u, i in zip(self.u, inv)]
+        add = self.sp.Add
+        return (add(*[x * w for x, w in zip(r, self.m)]), add(*[x * x * w for x, w in zip(r, self.m)]),
+                add(*[x * i * w for x, i, w in zip(r, inv, self.s)]), add(*[i * i * w for i, w in zip(inv, self.m)]))
+
+    def signal(self):
+        return self.sp.Add(*[w * u for w, u in zip(self.s, self.u)])
+
+    def frac(self, x):
+        f = Fraction(x)
+        return self.sp.Rational(f.numerator, f.denominator)
+
+    @staticmethod
+    def vmap(fn, *vecs):
+        return [fn(*xs) for xs in zip(*vecs)]
+
+    def dot(self, a, b):
+        return self.sp.Add(*[x * y for x, y in zip(a, b)])
 
 
 def _iso_exact(problem: Problem):

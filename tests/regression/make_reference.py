@@ -18,7 +18,8 @@ Steps and outputs (one JSON file per step, every entry records source, tolerance
                package at 60 digits (Thm 4.1 as an exact rational; isotropic Cor 4.4 via Eq. 11 and its
                unnumbered isotropic display) and ``predict(dps=50)`` of fixed anisotropic problems, as strings.
 ``calibrate``  data/allowance_calibration.json — the finite-size allowance constants of
-               ``symcollapse.compare.ALLOWANCE_CONSTANTS`` (see below).
+               ``symcollapse.compare.ALLOWANCE_CONSTANTS`` (see below; ~14 min on 2 shared cores).
+``refit``      recompute the fits of data/allowance_calibration.json from its stored records.
 
 Calibration of the allowance (compare.py). For a deterministic equivalent the allowance is
 :math:`a = C\,|E_{theory}|\,g` with :math:`g = 1/(T - \mathrm{df}_2(\kappa)) + [T_0<d]/(T_0 - \mathrm{df}_2(\kappa_0))`.
@@ -34,7 +35,7 @@ noise and, for :math:`T_0 \ge d + 2`, over the chain (Thm F.1:
 Problems come from ``symcollapse.testing.problems`` (derandomized Hypothesis draws, the same
 distribution as the property tests). For each problem the ratio
 :math:`q = (|\bar E_{RB} - E_{theory}| - 2\,\mathrm{se}_{RB})_+ / (|E_{theory}|\,g)` is recorded;
-:math:`C = 1.5 \max q`, rounded up to two significant digits.
+:math:`C = 1.5 \max q` to two significant digits (:func:`fit_constants`).
 """
 
 from __future__ import annotations
@@ -357,6 +358,37 @@ CALIBRATION_SWEEP = (
 )
 
 
+def fit_constants(records: list[dict]) -> dict:
+    """C per family = 1.5 · max q (2 significant digits); ``adopted`` = max(own fit, ridge fit).
+
+    Every over-parametrised prediction (Eq. 18, Thms 4.5/4.6 with λ > 0) contains the ridge equivalents of
+    Prop. 4.2, whose finite-size gap the ``ridge`` sweep measures most precisely (the chain is averaged
+    analytically there); the sampled projections make the other sweeps noisier, so their own fits only bound
+    the *additional* error and the adopted constant is never below the ridge one.
+    """
+    fits = {}
+    for family in sorted({r["family"] for r in records}):
+        recs = [r for r in records if r["family"] == family]
+        qs = [r["q"] for r in recs]
+        qmax = max(qs)
+        fits[family] = {"problems": len(qs), "max_q": qmax,
+                        "median_gap_over_g": float(np.median([r["gap_over_g"] for r in recs])),
+                        "max_abs_gap_over_g": float(max(abs(r["gap_over_g"]) for r in recs)),
+                        "C_fit": float(f"{1.5 * qmax:.2g}"), "rule": "C_fit = 1.5 · max q, 2 significant digits"}
+    for family, f in fits.items():
+        f["adopted"] = max(f["C_fit"], fits.get("ridge", f)["C_fit"])
+    return fits
+
+
+def step_refit() -> None:
+    """Recompute the fits of data/allowance_calibration.json from its stored records (no simulation)."""
+    path = DATA / "allowance_calibration.json"
+    payload = json.loads(path.read_text())
+    payload["fits"] = fit_constants(payload["records"])
+    _dump("allowance_calibration", payload)
+    print(json.dumps(payload["fits"], indent=2))
+
+
 def step_calibrate(count: int = 40) -> None:
     from symcollapse.compare import _family, finite_size_scale
 
@@ -383,16 +415,7 @@ def step_calibrate(count: int = 40) -> None:
                    "seconds": round(time.perf_counter() - t, 2)}
             records.append(rec)
             print(json.dumps({k: (round(v, 5) if isinstance(v, float) else v) for k, v in rec.items()}), flush=True)
-    fits = {}
-    for family in sorted({r["family"] for r in records}):
-        recs = [r for r in records if r["family"] == family]
-        qs = [r["q"] for r in recs]
-        qmax = max(qs)
-        C = float(f"{1.5 * qmax:.2g}")
-        fits[family] = {"problems": len(qs), "max_q": qmax,
-                        "median_gap_over_g": float(np.median([r["gap_over_g"] for r in recs])),
-                        "max_abs_gap_over_g": float(max(abs(r["gap_over_g"]) for r in recs)),
-                        "C": C, "rule": "C = 1.5 · max q, 2 significant digits"}
+    fits = fit_constants(records)
     _dump("allowance_calibration", {
         "step": "calibrate", "script": SCRIPT,
         "estimator": "Rao–Blackwellised over label noise and (T0 >= d + 2) the chain (see script docstring)",
@@ -404,7 +427,7 @@ def step_calibrate(count: int = 40) -> None:
 
 
 STEPS = {"kappa": step_kappa, "thm41": step_thm41, "cor44": step_cor44, "thm46": step_thm46, "exact": step_exact,
-         "calibrate": step_calibrate}
+         "calibrate": step_calibrate, "refit": step_refit}
 
 
 def main(argv: list[str] | None = None) -> None:

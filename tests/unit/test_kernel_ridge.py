@@ -21,6 +21,14 @@ from symcollapse.spec import SpecError
 sklearn = pytest.importorskip("sklearn")
 
 
+@pytest.fixture(autouse=True)
+def _one_blas_thread():
+    # dense linear algebra in the tests themselves: multi-threaded BLAS crawls on a busy 2-core machine
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    with threadpoolctl.threadpool_limits(1):
+        yield
+
+
 # ---------------------------------------------------------------------------------------------- kernels
 
 

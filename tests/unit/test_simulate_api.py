@@ -135,10 +135,20 @@ def test_same_seed_same_numbers_and_reps_prefix(method):
     assert not np.any(d.errors == a.errors)
 
 
+THREAD_CASES = {
+    "collapsed-ridge": ("collapsed", dict(d=60, T0=80, T=90, lam=0.05, n=3)),
+    "bartlett-ridge": ("bartlett", dict(d=60, T0=80, T=90, lam=0.05, n=3)),
+    "bartlett-ols": ("bartlett", dict(d=60, T0=80, T=90, lam=0.0, n=3)),
+    "bartlett-dual": ("bartlett", dict(d=60, T0=30, T=40, lam=0.05, n=3)),  # T0, T < d: dual kernels
+    "reference": ("reference", dict(d=20, T0=30, T=30, lam=0.05)),
+}
+
+
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs at least 2 numba threads")
-@pytest.mark.parametrize(("method", "lam"), [("collapsed", 0.05), ("bartlett", 0.05), ("bartlett", 0.0)])
-def test_bit_identical_across_thread_counts(method, lam):
-    p = _p(d=60, T0=80, T=90, lam=lam, n=3)
+@pytest.mark.parametrize("case", THREAD_CASES)
+def test_bit_identical_across_thread_counts(case):
+    method, kw = THREAD_CASES[case]
+    p = _p(**kw)
     reps = 3 * mc.block_size(method, p) + 5
     before = numba.get_num_threads()
     try:
