@@ -105,8 +105,13 @@ def _table(beta, r) -> list[dict]:
         if attr == "variance_exponent":
             g = gen.variance_exponent
         v = getattr(src_num, attr) if src_num is not None else None
+        shown = ""
+        if v is not None:
+            shown = sp.sstr(v)
+            if isinstance(v, sp.Expr) and v.is_number and v.is_finite and not v.is_Integer:
+                shown += f" ≈ {float(v):.6g}"
         out.append({"quantity": label, "derived (general)": sp.sstr(g),
-                    "with beta, r": sp.sstr(v) if v is not None else "", "form": form, "conditions": cond})
+                    "with beta, r": shown, "form": form, "conditions": cond})
     return out
 
 

@@ -82,6 +82,8 @@ def _load_npz(path: Path) -> tuple[np.ndarray, np.ndarray]:
             labels = labels.astype(np.int64)
         else:
             raise SpecError(f"--data: 'labels' must be integers (class digits), got dtype {labels.dtype}")
+    if labels.size and labels.min() < 0:
+        raise SpecError(f"--data: 'labels' must be non-negative class indices, found {int(labels.min())}")
     if images.shape[0] < 10:
         raise SpecError(f"--data: need at least 10 images, got {images.shape[0]}")
     if np.issubdtype(images.dtype, np.floating) and not np.all(np.isfinite(images)):

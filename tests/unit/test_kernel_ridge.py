@@ -189,6 +189,7 @@ def test_local_npz_loads_mnist_style(tmp_path):
         ({"images": np.zeros((20, 4)), "labels": np.full(20, 0.5)}, "must be integers"),
         ({"images": np.full((20, 4), np.nan), "labels": np.zeros(20, int)}, "NaN"),
         ({"images": -np.ones((20, 4)), "labels": np.zeros(20, int)}, "non-negative"),
+        ({"images": np.zeros((20, 4)), "labels": -np.ones(20, int)}, "class indices"),
     ],
 )
 def test_bad_npz_files_get_clear_errors(tmp_path, arrays, message):

@@ -147,7 +147,6 @@ def test_lemma_I1_log_at_equality_and_finite_d_rows():
     d = Order.power(T0, 1, reg)
     eq = lemma_I1(5, 2, 2, t, None)  # (s - 1)/beta = 2 = m: D^0 log D
     assert eq.exponent() == 0 and eq.log_power == 1
-    assert lemma_I1(0, 2, 2, t, d).exponents(T0) if False else True
     tail = lemma_I1(0, 2, 2, t, d)  # s < 1: t^-m d^{1-s}
     assert tail.terms[0].exponent(T) == 2 and tail.terms[0].exponent(T0) == 1
     one = lemma_I1(1, 2, 2, t, d)  # s = 1: t^-m log
@@ -313,7 +312,7 @@ def test_numeric_law_at_ell_and_dominant_terms():
     assert set(crit.dominant()) == {"bias", "variance", "collapse"}
     quiet = scaling_law(2, "0.375", ell=1, noise="noiseless")
     assert quiet.variance_exponent == -sp.oo and quiet.ell_opt == 2 and quiet.rate_opt == sp.Rational(-3, 2)
-    for name, v, _ in law.items():
+    for _name, v, _ in law.items():
         if isinstance(v, sp.Expr) and v.is_number and v.is_finite:
             float(v)  # float() works on every numeric attribute
 
