@@ -90,8 +90,6 @@ class Region:
         The dummy variables, all :math:`\ge 0`.
     label : str
         Human-readable description (e.g. ``"r <= 1"``).
-    hypotheses : tuple of str
-        Extra hypotheses the derivation may use (recorded, not checked).
     """
 
     chart: tuple = ()
@@ -301,7 +299,7 @@ class Order:
 
     def substitute(self, mapping: Mapping) -> Order:
         r"""Replace scale variables by orders, e.g. ``{T0: Order.power(T, b)}`` for :math:`T_0 \asymp T^b`."""
-        out = Order.const(1, self.region) if False else Order((), self.region)
+        out = Order((), self.region)
         for m in self.terms:
             acc = Order((Monomial((), m.logs, m.coeff, m.exact),), self.region)
             for v, e in m.powers:

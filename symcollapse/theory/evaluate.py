@@ -691,7 +691,10 @@ class _SympyOps:
         import sympy as sp  # noqa: PLC0415
 
         self.sp = sp
-        self.u, self.m, self.s = _exact_groups(p)
+        # Irrational eigenvalues (j**(-3/2), ...) become 70-digit Floats: κ is a Float anyway, and exact Pow
+        # terms would make the iterated Lemma F.8 map grow into huge unevaluated sums.
+        u, self.m, s = _exact_groups(p)
+        self.u, self.s = ([x if x.is_Rational else sp.Float(sp.N(x, 70), 70) for x in v] for v in (u, s))
         R = sp.Rational
         q = {k: exact(v) for k, v in (("lam", p.downstream.lam), ("sigma", p.downstream.sigma),
                                       ("sigma0", p.chain.sigma0))}

@@ -335,13 +335,6 @@ def _param(value: Any, name: str) -> sp.Expr:
     return sp.Rational(exact(value, name))
 
 
-def _check(name: str, value: sp.Expr, cond: sp.Expr, rng: str) -> None:
-    """Reject only provably invalid values (SymPy ``sympy.stats`` style)."""
-    truth = cond.subs({}) if isinstance(cond, sp.Basic) else cond
-    if truth is sp.false or truth is False:
-        raise SpecError(f"{name} must satisfy {rng}, got {value}")
-
-
 def _nice(e: sp.Expr) -> sp.Expr:
     """The shortest of a few equivalent forms (expanded, factored, cancelled), recursing into Max/Min."""
     if isinstance(e, (sp.Max, sp.Min)):

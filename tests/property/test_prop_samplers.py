@@ -36,23 +36,22 @@ def _z(a, sa, b, sb):
     return 0.0 if s == 0 and a == b else (a - b) / s if s > 0 else math.inf
 
 
-@settings(max_examples=max(5, int(settings.default.max_examples * 0.6)))
-@given(problems("cor44", d=(4, 12), n=(0, 5), mc=True), st.booleans(), seeds())
+@settings(max_examples=max(5, int(settings.default.max_examples * 0.5)))
+@given(problems("cor44", d=(4, 10), n=(0, 5), mc=True), st.booleans(), seeds())
 def test_fast_samplers_equal_reference_in_distribution(p, ols, seed):
     d = p.d
     p = p.replace(T=max(p.downstream.T, 2 * d + 10), T0=max(p.chain.T0, 2 * d + 10), **({"lam": 0} if ols else {}))
-    ref = simulate(p, reps=600, seed=seed, method="reference")
+    ref = simulate(p, reps=500, seed=seed, method="reference")
     fast = [m for m in exact_methods(p) if m != "reference"]
     assert fast, "T, T0 >= d: a fast sampler must apply"
     for i, m in enumerate(fast):
-        r = simulate(p, reps=2000, seed=seed + 1 + i, method=m)
+        r = simulate(p, reps=1500, seed=seed + 1 + i, method=m)
         for what, a, b in (("test error", r.errors, ref.errors), ("chain error", r.chain_errors, ref.chain_errors)):
-            if p.chain.n == 0 or float(p.chain.sigma0) == 0:
-                if what == "chain error":
-                    assert np.all(a == 0) and np.all(b == 0)
-                    continue
-            if np.ptp(b) == 0 and np.ptp(a) == 0:
-                assert np.allclose(a[0], b[0], rtol=1e-10, atol=1e-300)
+            # Degenerate laws (n = 0 or σ0 = 0: no chain error; σ = 0, λ = 0 as well: no test error) are a
+            # constant, which the reference reaches only up to lstsq round-off (1e-30, not 0).
+            scale = 1.0 + float(np.sum(p.eigenvalues * p.coefficients**2))
+            if np.ptp(a) <= 1e-12 * scale and np.ptp(b) <= 1e-12 * scale:
+                assert abs(a.mean() - b.mean()) <= 1e-12 * scale, (m, what, a.mean(), b.mean())
                 continue
             pval = stats.ks_2samp(a, b).pvalue
             ma, sma, va, sva = _moments(a)
