@@ -56,6 +56,7 @@ ALLOWANCE_CONSTANTS: dict[str, float] = {
     "ridge": 1.5,  # Prop. 4.2 / Cor. 4.4 (Eq. 19) / Thm F.1 with T0 >= d + 2
     "eq18": 1.5,  # Thm 4.3 (Eq. 18) + Thm 4.5, over-parametrised shared generator, Σ = sI
     "overparam": 1.5,  # Thms 4.5 / 4.6 with a ridge downstream (λ > 0), Σ = sI
+    "lemmaF8": 1.5,  # Thm 4.3 + Lemma F.8 (+ Eq. 18): over-parametrised chain, anisotropic Σ (placeholder)
 }
 
 # Relative float64 round-off floor of the simulated errors (linear solves on condition numbers up to ~1e6):
@@ -65,6 +66,8 @@ ROUNDOFF = 1e-10
 
 def _family(theorem: str) -> str:
     t = theorem.replace(" ", "")
+    if "LemmaF.8" in t:
+        return "lemmaF8"
     if "18" in t and "Eq" in t:
         return "eq18"
     if "4.5" in t or "4.6" in t:
@@ -98,8 +101,9 @@ def finite_size_scale(problem: Problem, theory: Prediction) -> float:
     are exact and, by rotation invariance, :math:`\mathbb E\|(AP_0 - I)w_0\|^2 = \eta\,\mathbb E\|(A - I)w_0\|^2
     + (1-\eta)\|w_0\|^2` holds exactly in expectation (:math:`A = R\hat\Sigma`; the :math:`\eta(1-\eta)` terms of
     :math:`\mathbb E P_0MP_0` cancel against :math:`\mathbb E\,w_0^\top A^2 w_0 = \mathbb E\,\mathrm{tr}A^2\,\|w_0\|^2/d`).
-    Only a generator deterministic equivalent at :math:`\kappa_0` with an anisotropic :math:`\Sigma` would add
-    the second term, with the same structure as the first.
+    With an anisotropic :math:`\Sigma` (Thm 4.3 + Lemma F.8) the generator's projections enter through a
+    deterministic equivalent at :math:`\kappa_0`, which adds the second term, with the same structure as the
+    first (:math:`T_0 - \mathrm{df}_2(\kappa_0)` is the generator's :math:`T - \mathrm{df}_2(\kappa)`).
     """
     T = problem.downstream.T
     ev = problem.eigenvalues

@@ -202,7 +202,9 @@ def problems(
     mc : bool
         Use the sample-size margins that make Monte-Carlo z-tests valid (finite moments).
     spectrum_kinds : tuple of str, optional
-        Restrict the spectrum kinds (Thms 4.5/4.6 always use isotropic spectra).
+        Restrict the spectrum kinds. ``"thm46"``, ``"thm45"`` and ``"eq18"`` default to :math:`\Sigma = sI`
+        (the paper's setting, exact for λ = 0); passing anisotropic kinds gives the over-parametrised chain
+        with a general :math:`\Sigma` (``predict``: Thm 4.3 + Lemma F.8, a deterministic equivalent).
     design : {"independent", "shared"}, optional
         Force the chain design where the regime allows both.
     ridge : bool
@@ -226,7 +228,7 @@ def _problems(draw, regime, d_lo, d_hi, n, mc, spectrum_kinds, design, ridge) ->
     sigma = draw(from_domain(_RIDGE["sigma"]))
     sigma0 = draw(from_domain(_CHAIN["sigma0"]))
 
-    if regime in ("thm46", "thm45", "eq18"):
+    if regime in ("thm46", "thm45", "eq18") and spectrum_kinds is None:
         spec = Spectrum.isotropic(dd, scale=draw(from_domain(_SPEC["scale"])))
     else:
         spec = draw(spectra(dd, spectrum_kinds or ("isotropic", "power_law", "custom")))

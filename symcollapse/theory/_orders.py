@@ -193,7 +193,7 @@ class Monomial:
         return (self.powers, self.logs)
 
     def expr(self) -> sp.Expr:
-        out = self.coeff * sp.Mul(*(v**e for v, e in self.powers))
+        out = self.coeff * sp.Mul(*(v ** sp.expand(e) for v, e in self.powers))
         return out * sp.log(S.T) ** self.logs if self.logs != 0 else out
 
 
@@ -336,7 +336,8 @@ class Order:
             return "0"
         if len(self.terms) == 1:
             return sp.sstr(self.terms[0].expr())
-        vars_ = sorted({v for m in self.terms for v, _ in m.powers}, key=str)
+        # factor out the power of T only, so Thm 5.1 reads T^(ell/beta - 1)/(1 - phi0) · max(T/T0, phi0)
+        vars_ = [S.T] if any(v == S.T for m in self.terms for v, _ in m.powers) else []
         common = {}
         for v in vars_:
             exps = [m.exponent(v) for m in self.terms]
@@ -352,7 +353,7 @@ class Order:
                 common[v] = best
         dens = {sp.fraction(sp.together(m.coeff))[1] for m in self.terms}
         cden = dens.pop() if len(dens) == 1 else sp.S.One
-        common_expr = sp.Mul(*(v**e for v, e in common.items())) / cden
+        common_expr = sp.Mul(*(v ** sp.expand(e) for v, e in common.items())) / cden
         rest = [sp.powsimp(sp.cancel(m.expr() / common_expr)) for m in self.terms]
         return f"{sp.sstr(common_expr)} · max({', '.join(sp.sstr(x) for x in rest)})"
 

@@ -18,14 +18,15 @@ otherwise, :math:`n = 0` or :math:`T_0 \ge d`               Prop 4.2 (``n = 0``)
 :math:`\sigma_0 = 0`                                        Thm 4.5 (shared) + Prop 4.2           λ = 0, T ≥ d+2
 :math:`T_0 < d`, :math:`n \ge 1`, :math:`\Sigma = sI`,      Thm 4.5 + Thm 4.3 (Eq. 18)            as above
 shared design, :math:`\sigma_0 > 0` (:math:`T_0 < d - \delta`)
+:math:`T_0 < d`, :math:`n \ge 1`, anisotropic Σ,            Thm 4.3 + Lemma F.8                   deterministic-
+:math:`\sigma_0 = 0` (either design), or shared design      (+ Eq. 18 when σ0 > 0)                equivalent
 =========================================================  ====================================  ==============
 
 Everything else raises :class:`~symcollapse.spec.RegimeError` naming the failed condition:
 :math:`\lambda = 0` with :math:`|T - d| \le 1` (the ridgeless error blows up at :math:`T = d`);
 :math:`T_0 \le d + \delta` with :math:`n \ge 1`, :math:`\sigma_0 > 0` (ρ diverges);
-:math:`T_0 < d` with an anisotropic :math:`\Sigma` (the bias needs Lemma F.8, not implemented: use
-``symcollapse.simulate``); :math:`T_0 < d` with independent designs and :math:`\sigma_0 > 0` (no closed form
-in the paper, THEORY.md §7 item 3).
+:math:`T_0 < d` with independent designs and :math:`\sigma_0 > 0` (no closed form in the paper, THEORY.md §7
+item 3; use ``symcollapse.simulate``).
 
 Details of each branch:
 
@@ -33,17 +34,22 @@ Details of each branch:
   :math:`\mathrm{Var} = \sigma^2(\mathrm{df}_2/T)/(1-\mathrm{df}_2/T)`, ``collapse`` :math:`= n\sigma_0^2\rho` with
   Eq. 19 (:math:`T_0 - d` for ``"paper"``, :math:`T_0 - d - 1` for ``"finite"``, Thm F.1). For
   :math:`\lambda = 0`, :math:`T < d` the ridgeless limit :math:`\kappa` = root of :math:`\mathrm{df}_1(\kappa) = T`.
-* **Thm 4.5 / 4.6 over-parametrised generator**, :math:`\Sigma = sI` (derivation in
-  :func:`~symcollapse.theory.formulas.error_overparam_isotropic`): with
-  :math:`\eta = \prod_m\min(1/\phi_m, 1)` (:math:`(T_0/d)^n` independent, :math:`T_0/d` shared),
-  ``bias`` :math:`= \eta\,\kappa^2 w_0^\top\Sigma(\Sigma+\kappa)^{-2}w_0/(1 - \mathrm{df}_2/T)`,
-  ``delta_bias`` :math:`= (1-\eta)\|w_0\|_\Sigma^2`. At :math:`\lambda = 0`, :math:`T \ge d + 2` this is exact in
-  expectation: :math:`(1-\eta)\|w_0\|_\Sigma^2 + \sigma^2 d/(T-d-1)`.
-* **Eq. 18** (shared design, :math:`\sigma_0 > 0`, :math:`\Sigma = sI`): ``collapse`` :math:`= n\sigma_0^2\rho`,
-  :math:`\rho = \frac{T_0}{d - T_0 - \delta}\cdot\frac1d\big(\mathrm{df}_2 + \kappa^2\mathrm{tr}(\Sigma+\kappa)^{-2}
-  \frac{\mathrm{df}_2}{T - \mathrm{df}_2}\big)` (Eq. 18 with :math:`\kappa_0 = s(\phi_0 - 1)`; the ``"finite"``
-  prefactor :math:`T_0/(d-T_0-1)` is the exact inverse-Wishart moment). The chain noise is centred and
-  independent of the designs, so it does not change the bias.
+* **Over-parametrised generator** (:math:`T_0 < d`, :math:`n \ge 1`): :math:`\hat w_n = Qw_0` (+ noise for a
+  shared design). The bias is computed with Lemma F.8's one-step identity for :math:`\mathbb E\,PNP`, iterated
+  over the independent projections (see ``_overparam``; for :math:`\Sigma = sI` it reduces to
+  :func:`~symcollapse.theory.formulas.error_overparam_isotropic`, i.e. Thms 4.5/4.6 with
+  :math:`\eta = \prod_m\min(1/\phi_m, 1)` = :math:`(T_0/d)^n` independent, :math:`T_0/d` shared).
+  ``bias`` :math:`= \mathbb E\|(\hat\Sigma R - I)\hat w_n\|_\Sigma^2` (:math:`= \eta\,\kappa^2\|w_0\|_\Sigma^2/((1+\kappa)^2-\phi)`
+  for :math:`\Sigma = I`), ``delta_bias`` the rest of :math:`\widetilde{\mathrm{Bias}}`
+  (:math:`= (1-\eta)\|w_0\|_\Sigma^2` for :math:`\Sigma = I`). For :math:`\Sigma = sI` at :math:`\lambda = 0`,
+  :math:`T \ge d + 2` this is exact in expectation: :math:`(1-\eta)\|w_0\|_\Sigma^2 + \sigma^2 d/(T-d-1)`.
+  The anisotropic extension is this package's (not stated in the paper); it agreed with Monte Carlo within one
+  standard error at :math:`d = 200` (tests/unit/test_predict.py).
+* **Eq. 18** (shared design, :math:`\sigma_0 > 0`): ``collapse`` :math:`= n\sigma_0^2\rho`, :math:`\rho` of Eq. 18 with
+  :math:`\kappa_0 = \kappa(0, T_0)`; for :math:`\Sigma = sI` the ``"finite"`` normalisation uses the exact
+  inverse-Wishart prefactor :math:`T_0/(d - T_0 - 1)` instead of :math:`T_0/(d - T_0)`; for anisotropic
+  :math:`\Sigma` there is no exact counterpart and Eq. 18 is used as printed (``normalization`` reports
+  ``"paper"``). The chain noise is centred and independent of the designs, so it does not change the bias.
 
 At :math:`\lambda = 0`, :math:`T \ge d + 2` every branch uses the exact finite-sample identities
 (inverse-Wishart means), whatever ``normalization`` asks; :attr:`Prediction.normalization` then reports
@@ -154,13 +160,22 @@ class _Regime:
 
 
 def _is_isotropic(p: Problem) -> bool:
+    """Σ = sI, judged on the exact values (a custom spectrum of equal entries counts)."""
     sp_ = p.spectrum
     if sp_.kind == "isotropic" or sp_.d == 1:
         return True
     if sp_.kind == "power_law":
         return False
-    vals = {exact(v) for v in sp_.values}
-    return len(vals) == 1
+
+    def check():
+        vals = sp_.values
+        if len(set(vals)) == 1:
+            return True
+        if all(isinstance(v, (int, float)) for v in vals):  # floats: shortest-repr equality is float equality
+            return False
+        return len({exact(v) for v in vals}) == 1
+
+    return _cached("iso", p, None, check)
 
 
 def _select(p: Problem, normalization: str) -> _Regime:
@@ -584,9 +599,12 @@ def formula(problem: Problem, symbolic: bool = False, normalization: str = "pape
     ``symbolic=False`` (default): the numbers of ``problem`` substituted. For isotropic :math:`\Sigma` and for
     the exact results every number is exact (rationals; the square root of Eq. 11 kept symbolic), so
     ``sympy.N(expr, 50)`` gives 50 correct digits. For other spectra the spectral sums are expanded over the
-    distinct eigenvalues (exact values, e.g. ``j**(-beta)``) and :math:`\kappa` (a root of Eq. 9 with no
-    closed form) enters as a 60-digit ``Float``; the expression then agrees with ``predict`` to ~55 digits.
-    Expanding costs :math:`O(d)` SymPy terms: fine for :math:`d` up to a few thousand.
+    distinct eigenvalues (rationals where exact, e.g. ``j**(-2)``; non-integer powers ``j**(-beta)`` as 70-digit
+    Floats, since SymPy's exact ``Integer**Rational`` is very slow) and :math:`\kappa`, :math:`\kappa_0` (roots of
+    Eq. 9 with no closed form) enter as 60-digit ``Float``; the expression then agrees with ``predict`` to ~55
+    digits. An over-parametrised chain with anisotropic :math:`\Sigma` (Lemma F.8) is evaluated in the same
+    SymPy arithmetic. Expanding costs :math:`O(d)` SymPy terms: fine for :math:`d` up to a few thousand.
+    ``symbolic=True`` for that last regime raises ``NotImplementedError`` (the map is iterated :math:`n` times).
     """
     import sympy as sp  # noqa: PLC0415  (lazy: the float path never imports SymPy)
 
@@ -691,10 +709,7 @@ class _SympyOps:
         import sympy as sp  # noqa: PLC0415
 
         self.sp = sp
-        # Irrational eigenvalues (j**(-3/2), ...) become 70-digit Floats: κ is a Float anyway, and exact Pow
-        # terms would make the iterated Lemma F.8 map grow into huge unevaluated sums.
-        u, self.m, s = _exact_groups(p)
-        self.u, self.s = ([x if x.is_Rational else sp.Float(sp.N(x, 70), 70) for x in v] for v in (u, s))
+        self.u, self.m, self.s = _exact_groups(p)
         R = sp.Rational
         q = {k: exact(v) for k, v in (("lam", p.downstream.lam), ("sigma", p.downstream.sigma),
                                       ("sigma0", p.chain.sigma0))}
@@ -749,7 +764,8 @@ def _iso_exact(problem: Problem):
 
 
 def _exact_groups(problem: Problem):
-    """Distinct eigenvalues (exact SymPy numbers), multiplicities and Σ c_j² per group (exact)."""
+    """Distinct eigenvalues, multiplicities and Σ c_j² per group as SymPy numbers: exact rationals, except
+    non-integer powers j^(-β), j^(-δ), which are 70-digit Floats."""
     import sympy as sp  # noqa: PLC0415
 
     spec, tgt = problem.spectrum, problem.target
@@ -760,14 +776,23 @@ def _exact_groups(problem: Problem):
     def R(f: Fraction):
         return sp.Rational(f.numerator, f.denominator)
 
+    def jpow(e: Fraction):
+        # j^(-e): exact rationals for integer e; otherwise 70-digit Floats computed by mpmath, because SymPy's
+        # Integer**Rational runs a perfect-power search that takes minutes for exponents like 137/100.
+        if e.denominator == 1:
+            return [sp.Rational(1, jj**e.numerator) if e > 0 else sp.Integer(jj ** (-e.numerator))
+                    for jj in range(1, d + 1)]
+        with mpmath.workdps(75):
+            me = _mpf(e)
+            return [sp.Float(mpmath.nstr(mpmath.power(jj, -me), 72), 70) for jj in range(1, d + 1)]
+
     if spec.kind == "power_law":
-        beta = R(exact(spec.beta))
-        u = [R(sc) * sp.Integer(jj) ** (-beta) for jj in range(1, d + 1)]
+        beta = exact(spec.beta)
+        u = [R(sc) * x for x in jpow(beta)]
         if tgt.kind == "isotropic":
             w = [R(exact(tgt.norm) ** 2 / d)] * d
         elif tgt.kind == "source":
-            dl = 1 + beta * (2 * R(exact(tgt.r)) - 1)
-            w = [R(tsc) * sp.Integer(jj) ** (-dl) for jj in range(1, d + 1)]
+            w = [R(tsc) * x for x in jpow(1 + beta * (2 * exact(tgt.r) - 1))]
         else:
             w = [R(tsc * exact(x) ** 2) for x in tgt.coefficients_in]
         return u, [1] * d, w

@@ -32,7 +32,7 @@ def _check(c):
     assert c.passed, f"{c.reason}\n{c.problem!r}"
 
 
-@settings(max_examples=_examples(1.0))
+@settings(max_examples=_examples(2.0))
 @given(problems("ols-exact", d=(4, 40), mc=True), seeds(), st.sampled_from(["ols-law", "collapsed", "bartlett"]))
 def test_thm41_exact_identity_any_sigma(p, seed, method):
     reps = 3000 if method == "ols-law" else 300

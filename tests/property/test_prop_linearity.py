@@ -54,7 +54,7 @@ def _noisy_chain(p):
     return p if float(p.chain.sigma0) > 0 else p.replace(sigma0=1)
 
 
-@settings(max_examples=_examples(0.6))
+@settings(max_examples=_examples(1.0))
 @given(st.sampled_from(["ols-exact", "cor44"]).flatmap(lambda r: problems(r, d=(4, 24), n=(4, 20), mc=True))
        .map(_noisy_chain), seeds())
 def test_slope_in_n_under_parametrised_chain(p, seed):

@@ -34,7 +34,10 @@ def _short_exponents(p: Problem) -> Problem:
 
 
 def _regime_problems():
-    return st.sampled_from(REGIMES).flatmap(lambda r: problems(r, d=(4, 40))).map(_short_exponents)
+    # every regime of symcollapse.testing, plus the over-parametrised ones with an anisotropic Σ (Lemma F.8)
+    kinds = [(r, None) for r in REGIMES] + [(r, ("power_law", "custom")) for r in ("thm46", "thm45", "eq18")]
+    return st.sampled_from(kinds).flatmap(
+        lambda rk: problems(rk[0], d=(4, 40), spectrum_kinds=rk[1])).map(_short_exponents)
 
 
 @settings(max_examples=max(10, settings.default.max_examples * 2))

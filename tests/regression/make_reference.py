@@ -19,6 +19,7 @@ Steps and outputs (one JSON file per step, every entry records source, tolerance
                unnumbered isotropic display) and ``predict(dps=50)`` of fixed anisotropic problems, as strings.
 ``calibrate``  data/allowance_calibration.json — the finite-size allowance constants of
                ``symcollapse.compare.ALLOWANCE_CONSTANTS`` (see below; ~14 min on 2 shared cores).
+``calibrate-f8`` adds the anisotropic over-parametrised sweep (Thm 4.3 + Lemma F.8) to the same file.
 ``refit``      recompute the fits of data/allowance_calibration.json from its stored records.
 
 Calibration of the allowance (compare.py). For a deterministic equivalent the allowance is
@@ -357,6 +358,14 @@ CALIBRATION_SWEEP = (
     ("thm46", {"d": (4, 40), "n": (0, 8), "mc": True, "ridge": True}, "overparam"),
     ("thm45", {"d": (4, 40), "n": (0, 8), "mc": True, "ridge": True}, "overparam"),
 )
+ANISO = ("power_law", "custom")
+CALIBRATION_SWEEP_F8 = (
+    # over-parametrised chains with an anisotropic Σ (predict: Thm 4.3 + Lemma F.8), added by `calibrate-f8`
+    ("thm46", {"d": (4, 30), "n": (1, 6), "mc": True, "ridge": True, "spectrum_kinds": ANISO}, "lemmaF8"),
+    ("thm46", {"d": (4, 30), "n": (1, 6), "mc": True, "spectrum_kinds": ANISO}, "lemmaF8"),
+    ("thm45", {"d": (4, 30), "n": (1, 6), "mc": True, "ridge": True, "spectrum_kinds": ANISO}, "lemmaF8"),
+    ("eq18", {"d": (12, 40), "n": (1, 8), "mc": True, "spectrum_kinds": ANISO}, "lemmaF8"),
+)
 
 
 def fit_constants(records: list[dict]) -> dict:
@@ -376,9 +385,16 @@ def fit_constants(records: list[dict]) -> dict:
                         "median_gap_over_g": float(np.median([r["gap_over_g"] for r in recs])),
                         "max_abs_gap_over_g": float(max(abs(r["gap_over_g"]) for r in recs)),
                         "C_fit": float(f"{1.5 * qmax:.2g}"), "rule": "C_fit = 1.5 · max q, 2 significant digits"}
-    for family, f in fits.items():
+    for f in fits.values():
         f["adopted"] = max(f["C_fit"], fits.get("ridge", f)["C_fit"])
     return fits
+
+
+def step_calibrate_f8() -> None:
+    """Add the anisotropic over-parametrised sweep (Lemma F.8) to the stored calibration records."""
+    payload = json.loads((DATA / "allowance_calibration.json").read_text())
+    kept = [r for r in payload["records"] if r["family"] != "lemmaF8"]
+    step_calibrate(count=25, sweep=CALIBRATION_SWEEP_F8, seed=9000, keep=kept)
 
 
 def step_refit() -> None:
@@ -390,12 +406,11 @@ def step_refit() -> None:
     print(json.dumps(payload["fits"], indent=2))
 
 
-def step_calibrate(count: int = 40) -> None:
+def step_calibrate(count: int = 40, sweep=CALIBRATION_SWEEP, seed: int = 7000, keep: list | None = None) -> None:
     from symcollapse.compare import _family, finite_size_scale
 
-    records = []
-    seed = 7000
-    for regime, kw, _ in CALIBRATION_SWEEP:
+    records = list(keep or [])
+    for regime, kw, _ in sweep:
         for p in _draw_problems(regime, count, **kw):
             seed += 1
             th = sc.predict(p, normalization="finite")
@@ -421,14 +436,14 @@ def step_calibrate(count: int = 40) -> None:
         "step": "calibrate", "script": SCRIPT,
         "estimator": "Rao–Blackwellised over label noise and (T0 >= d + 2) the chain (see script docstring)",
         "sweep": [{"regime": r, "options": {k: list(v) if isinstance(v, tuple) else v for k, v in kw.items()},
-                   "family": f, "max_examples": count} for r, kw, f in CALIBRATION_SWEEP],
+                   "family": f, "max_examples": count} for r, kw, f in (*CALIBRATION_SWEEP, *CALIBRATION_SWEEP_F8)],
         "fits": fits, "records": records,
     })
     print(json.dumps(fits, indent=2))
 
 
 STEPS = {"kappa": step_kappa, "thm41": step_thm41, "cor44": step_cor44, "thm46": step_thm46, "exact": step_exact,
-         "calibrate": step_calibrate, "refit": step_refit}
+         "calibrate": step_calibrate, "calibrate-f8": step_calibrate_f8, "refit": step_refit}
 
 
 def main(argv: list[str] | None = None) -> None:

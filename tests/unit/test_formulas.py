@@ -245,3 +245,22 @@ def test_eq18_reference_value_theory_md():
     k0 = fp.kappa(0.0, 100, ev_a)
     rho = eval_sums(F.rho_eq18(), ev_a, kappa=k, kappa0=k0, T=300, T0=100)
     assert rho == pytest.approx(0.26234, abs=5e-6)
+
+
+def test_lemma_f8_one_step_map_reduces_to_projection_mean_for_identity():
+    # predict's over-parametrised branch iterates Lemma F.8's one-step identity
+    #   E P N P ≃ D²N + κ0² Σ(Σ+κ0)⁻² tr(N Σ(Σ+κ0)⁻²)/(T0 − df2(κ0)),  D = Σ(Σ+κ0)⁻¹,
+    # for diagonal N. At Σ = I (κ0 = φ0 − 1, T0 = d/φ0) a constant N = ν must give ν/φ0 (E‖Pv‖² = (T0/d)‖v‖²),
+    # and with N = Σ it must give F.8's printed A_0 = (Σ+κ0)⁻²(Σ² + κ0² df2(κ0)/(T0 − df2(κ0))) times Σ.
+    nu, x = sp.symbols("nu x", positive=True)
+    k0 = phi0 - 1
+    D, e0 = 1 / (1 + k0), 1 / (1 + k0) ** 2
+    den0 = d / phi0 - d * D**2
+    one_step = D**2 * nu + k0**2 * e0 * (d * nu * e0) / den0
+    assert sp.simplify(one_step - nu / phi0) == 0
+    # general Σ, one coordinate x = λ_j, with df2(κ0) = D2 and T0 symbolic: N = Σ reproduces Σ·A_0
+    D2 = sp.Symbol("D2", positive=True)
+    tr = D2  # tr(Σ · Σ(Σ+κ0)⁻²) = df2(κ0)
+    step = (x / (x + kappa0)) ** 2 * x + kappa0**2 * x / (x + kappa0) ** 2 * tr / (T0 - D2)
+    A0 = (x**2 + kappa0**2 * D2 / (T0 - D2)) / (x + kappa0) ** 2
+    assert sp.simplify(step - x * A0) == 0

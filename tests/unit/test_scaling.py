@@ -367,3 +367,13 @@ def test_argmin_ell_edge_cases():
     # only increasing: optimum at 0
     x, e = argmin_ell([], [ell / beta - 1], reg)
     assert x == 0 and e == -1
+
+
+def test_rho_order_is_the_same_with_the_finite_normalization():
+    """T0 - d - 1 = T0 (1 - phi0) - 1 ≍ T0: the exact normalisation (Thm F.1) has the same order."""
+    der = derive("le", None)
+    reg = der.region
+    env = {S.kappa: der.kappa, S.lam: der.kappa, T: Order.power(T, 1, reg), T0: Order.power(T0, 1, reg)}
+    ev = OrderEvaluator(env, reg, beta, 1 + beta * (2 * r - 1), Order.power(T0, 1, reg, coeff=S.phi0))
+    fin = ev(F.rho_eq19("finite").subs(S.d, S.phi0 * T0))
+    assert sorted(str(m.expr()) for m in fin.terms) == sorted(str(m.expr()) for m in der.rho.terms)
