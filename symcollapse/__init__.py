@@ -34,6 +34,7 @@ _LAZY = {
     "scaling_law": "symcollapse.theory.scaling",
     "ScalingLaw": "symcollapse.theory.scaling",
     "optimal_lambda": "symcollapse.theory.optimal",
+    "OptimalLambda": "symcollapse.theory.optimal",
     "simulate": "symcollapse.simulate.monte_carlo",
     "MCResult": "symcollapse.simulate.monte_carlo",
     "compare": "symcollapse.compare",
