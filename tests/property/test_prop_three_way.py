@@ -9,11 +9,12 @@ reports (|v40 − v60| ≤ 10^(1 − digits)·|v60|), and report at least 35 of 
 import math
 
 import mpmath
+import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symcollapse.spec import Problem, Spectrum, Target
+from symcollapse.spec import Chain, Problem, Ridge, Spectrum, Target
 from symcollapse.testing import REGIMES, log_check, problems
 from symcollapse.theory.evaluate import formula, predict
 
@@ -71,3 +72,14 @@ def test_mpmath_40_digits_agree_with_60(p):
             ok = abs(x - y) <= mpmath.mpf(10) ** (1 - a.digits) * abs(y)
             log_check(f"mpmath 40 vs 60 {a.theorem} {q}", None, ok)
             assert ok, (q, x, y, a.digits)
+
+
+@pytest.mark.xfail(strict=True, reason="known: float path of predict loses ~6 digits to cancellation in ΔBias "
+                   "(Thm 4.3 + Lemma F.8, T0 < d, ΔBias ≈ 1e-5·‖w0‖²_Σ); SymPy and mpmath agree to 1e-16. Found "
+                   "by the nightly profile, reported to THEORY; strict, so the fix turns this into a failure "
+                   "to be removed")
+def test_known_float_cancellation_in_lemma_f8_delta_bias():
+    p = Problem(Spectrum.power_law(38, beta=2.0), Target.source(r=1.0), Chain(n=1, T0=30, sigma0=0),
+                Ridge(T=41, sigma=0.0, lam=0))
+    exact = float(sp.N(formula(p), 30))
+    assert math.isclose(float(predict(p).total), exact, rel_tol=1e-10)
