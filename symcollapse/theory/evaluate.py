@@ -475,7 +475,7 @@ def _overparam(p: Problem, reg: _Regime, ops, out: dict, k, df2, var) -> None:
         main = N
         for _ in range(steps):
             tr = ops.dot(m, ops.vmap(lambda x, y, e: (x + y) * e, main, E, e0)) / den0
-            E = ops.vmap(lambda dd, y, e: dd * dd * y + k0**2 * e * tr, D, E, e0)
+            E = ops.vmap(lambda dd, y, e, tr=tr: dd * dd * y + k0**2 * e * tr, D, E, e0)
             main = ops.vmap(lambda dd, x: dd * dd * x, D, main)
         return E
 
