@@ -11,7 +11,8 @@ from contextlib import contextmanager
 def progress(total: int, label: str = "", enabled: bool = True, stream=None):
     """Context manager yielding ``advance(k=1)``; draws ``label [#####     ] 50% 3.2s`` at most 10×/s.
 
-    Disabled (``enabled=False``) it yields a no-op, so callers never branch on it.
+    Disabled (``enabled=False``) it yields a no-op, so callers never branch on it. When the stream is not a
+    terminal (a log file, CI) only the final line is written, so logs do not fill with carriage returns.
     """
     stream = stream or sys.stderr
     if not enabled or total <= 0:
@@ -19,13 +20,18 @@ def progress(total: int, label: str = "", enabled: bool = True, stream=None):
         return
     start = time.perf_counter()
     state = {"done": 0, "last": 0.0}
+    isatty = getattr(stream, "isatty", None)
+    interactive = bool(isatty and isatty())
 
     def draw(final: bool = False) -> None:
+        if not (interactive or final):
+            return
         frac = min(state["done"] / total, 1.0)
         width = 30
         filled = int(round(frac * width))
         elapsed = time.perf_counter() - start
-        stream.write(f"\r{label} [{'#' * filled}{' ' * (width - filled)}] {frac:4.0%} {elapsed:6.1f}s")
+        prefix = "\r" if interactive else ""
+        stream.write(f"{prefix}{label} [{'#' * filled}{' ' * (width - filled)}] {frac:4.0%} {elapsed:6.1f}s")
         if final:
             stream.write("\n")
         stream.flush()
@@ -41,5 +47,4 @@ def progress(total: int, label: str = "", enabled: bool = True, stream=None):
     try:
         yield advance
     finally:
-        state["done"] = max(state["done"], 0)
         draw(final=True)

@@ -117,3 +117,4 @@ def test_domain_table_is_declared_on_the_fields():
     assert set(table) == {"n", "T0", "sigma0"}
     assert isinstance(table["n"], Domain) and table["n"].integer
     assert domains(sc.Ridge)["lam"].log
+
