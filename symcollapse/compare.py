@@ -13,7 +13,8 @@ theory value (see :func:`allowance`):
   identity :math:`\sigma^2 d/(T-d-1) + n\sigma_0^2 d/(T_0-d-1)`; Thm 4.6 / 4.5 for :math:`\Sigma = sI`, exact in
   expectation) get :math:`a = 0` — any disagreement beyond :math:`k` standard errors is a bug;
 * **deterministic equivalents** (Prop. 4.2, Cor. 4.4 / Eq. 19, Eq. 18, Thms 4.5/4.6 with :math:`\lambda > 0`,
-  Lemma F.8: the random-matrix limit, Eq. 12) get the documented bound :math:`a = C\,|E_{theory}|\,g`
+  Lemma F.8 — including its composition with Eq. 18 for independent noisy generators: the random-matrix
+  limit, Eq. 12) get the documented bound :math:`a = C\,|E_{theory}|\,g`
   (:func:`finite_size_scale`), calibrated from simulation; :math:`a = O(1/d)` at fixed
   :math:`\phi, \phi_0, \lambda`.
 
@@ -107,9 +108,9 @@ def finite_size_scale(problem: Problem, theory: Prediction) -> float:
 
     The chain adds no term where its part is exact: for :math:`T_0 \ge d + 2` the factor
     :math:`1/(T_0 - d - 1)` is exact (Thm F.1 with ``normalization="finite"``); for an over-parametrised
-    chain with :math:`\Sigma = sI` (Thms 4.5/4.6, Eq. 18 — the only :math:`T_0 < d` cases ``predict``
-    implements) :math:`\mathbb E P_m = (T_0/d)I`, :math:`\mathbb E\,\mathrm{tr}(X_0X_0^\top)^{-1} = T_0/(s(d - T_0 - 1))`
-    are exact and, by rotation invariance, :math:`\mathbb E\|(AP_0 - I)w_0\|^2 = \eta\,\mathbb E\|(A - I)w_0\|^2
+    chain with :math:`\Sigma = sI` (Thms 4.5/4.6, Eq. 18, and the independent-design noisy chain of
+    ``predict``) :math:`\mathbb E P_m = (T_0/d)I`, :math:`\mathbb E\,\mathrm{tr}(X_0X_0^\top)^{-1} = T_0/(s(d - T_0 - 1))`
+    and :math:`\mathbb E[P_m N P_m] = (T_0/d)N` for :math:`N \propto I` are exact and, by rotation invariance, :math:`\mathbb E\|(AP_0 - I)w_0\|^2 = \eta\,\mathbb E\|(A - I)w_0\|^2
     + (1-\eta)\|w_0\|^2` holds exactly in expectation (:math:`A = R\hat\Sigma`; the :math:`\eta(1-\eta)` terms of
     :math:`\mathbb E P_0MP_0` cancel against :math:`\mathbb E\,w_0^\top A^2 w_0 = \mathbb E\,\mathrm{tr}A^2\,\|w_0\|^2/d`).
     With an anisotropic :math:`\Sigma` (Thm 4.3 + Lemma F.8) the generator's projections enter through a

@@ -40,6 +40,12 @@ neither skip lists nor ``assume``:
     Thm 4.6 (independent designs) / Thm 4.5 (shared design): :math:`\Sigma = sI`, :math:`\sigma_0 = 0`,
     :math:`T_0 < d`, OLS downstream (:math:`\lambda = 0`) with :math:`T \ge d + 3` — exact in expectation —
     or, with ``ridge=True``, ridge :math:`\lambda > 0` and :math:`T \in [d/3, 12d]` (deterministic equivalent).
+``"overparam-noisy"``
+    The independent-design twin of ``"eq18"`` (``predict``: Thm 4.3 + Lemma F.8 (independent, σ0 > 0), this
+    package's composition of Lemma F.8 with Eq. 18): independent designs, :math:`T_0 \in [d/4, d - 8]`,
+    :math:`\sigma_0 > 0`, ridge :math:`\lambda > 0` and :math:`T \in [d/3, 12d]`, :math:`\Sigma = sI` by default
+    (anisotropic kinds via ``spectrum_kinds``); ``ridge=False`` gives OLS downstream (:math:`\lambda = 0`,
+    :math:`T \ge d + 3`), exact in expectation for :math:`\Sigma = sI`.
 """
 
 from __future__ import annotations
@@ -64,7 +70,7 @@ __all__ = [
     "log_check",
 ]
 
-REGIMES = ("ols-exact", "cor44", "eq18", "thm46", "thm45")
+REGIMES = ("ols-exact", "cor44", "eq18", "thm46", "thm45", "overparam-noisy")
 
 # Sample-size ranges relative to d (see the module docstring for the reason behind every bound):
 # name -> (low(d, mc), high(d)). `mc` adds the finite-moment margin of Monte-Carlo checks.
@@ -187,13 +193,13 @@ def problems(
     mc: bool = False,
     spectrum_kinds: tuple[str, ...] | None = None,
     design: str | None = None,
-    ridge: bool = False,
+    ridge: bool | None = None,
 ) -> st.SearchStrategy[Problem]:
     r"""Strategy for a random :class:`~symcollapse.spec.Problem` inside the hypothesis of ``regime`` (see module docstring).
 
     Parameters
     ----------
-    regime : {"ols-exact", "cor44", "eq18", "thm46", "thm45"}
+    regime : {"ols-exact", "cor44", "eq18", "thm46", "thm45", "overparam-noisy"}
     d : (int, int), optional
         Range of the dimension (default: the declared typical range of ``Spectrum.d``; Monte-Carlo tests
         pass a smaller one to fit the CI budget).
@@ -202,19 +208,22 @@ def problems(
     mc : bool
         Use the sample-size margins that make Monte-Carlo z-tests valid (finite moments).
     spectrum_kinds : tuple of str, optional
-        Restrict the spectrum kinds. ``"thm46"``, ``"thm45"`` and ``"eq18"`` default to :math:`\Sigma = sI`
+        Restrict the spectrum kinds. ``"thm46"``, ``"thm45"``, ``"eq18"`` and ``"overparam-noisy"`` default to
+        :math:`\Sigma = sI`
         (the paper's setting, exact for λ = 0); passing anisotropic kinds gives the over-parametrised chain
         with a general :math:`\Sigma` (``predict``: Thm 4.3 + Lemma F.8, a deterministic equivalent).
     design : {"independent", "shared"}, optional
         Force the chain design where the regime allows both.
-    ridge : bool
-        For ``"thm46"``/``"thm45"``: a ridge downstream (:math:`\lambda > 0`) instead of OLS.
+    ridge : bool, optional
+        For ``"thm46"``/``"thm45"``: a ridge downstream (:math:`\lambda > 0`) instead of OLS (default OLS).
+        For ``"overparam-noisy"`` the default is a ridge downstream; ``ridge=False`` gives OLS.
     """
     if regime not in REGIMES:
         raise ValueError(f"regime must be one of {REGIMES}, got {regime!r}")
     d_lo, d_hi = d if d is not None else _SPEC["d"].typical
-    if regime == "eq18":
+    if regime in ("eq18", "overparam-noisy"):
         d_lo = max(d_lo, 12)  # room for T0 in [d/4, d - 8]
+    ridge = (regime == "overparam-noisy") if ridge is None else bool(ridge)
     if not (1 <= d_lo <= d_hi):
         raise ValueError(f"empty or invalid d range ({d_lo}, {d_hi}) for regime {regime!r}")
     return _problems(regime, int(d_lo), int(d_hi), n, mc, spectrum_kinds, design, ridge)
@@ -228,7 +237,7 @@ def _problems(draw, regime, d_lo, d_hi, n, mc, spectrum_kinds, design, ridge) ->
     sigma = draw(from_domain(_RIDGE["sigma"]))
     sigma0 = draw(from_domain(_CHAIN["sigma0"]))
 
-    if regime in ("thm46", "thm45", "eq18") and spectrum_kinds is None:
+    if regime in ("thm46", "thm45", "eq18", "overparam-noisy") and spectrum_kinds is None:
         spec = Spectrum.isotropic(dd, scale=draw(from_domain(_SPEC["scale"])))
     else:
         spec = draw(spectra(dd, spectrum_kinds or ("isotropic", "power_law", "custom")))
@@ -251,6 +260,16 @@ def _problems(draw, regime, d_lo, d_hi, n, mc, spectrum_kinds, design, ridge) ->
         # σ0 > 0: the collapse term is what Eq. 18 is about (σ0 = 0 is Thm 4.5)
         sigma0 = draw(from_domain(_CHAIN["sigma0"], low=0.05, high=_CHAIN["sigma0"].typical[1]))
         des = "shared"
+    elif regime == "overparam-noisy":
+        T0 = _int_range(draw, "T0-over-noisy", dd, mc)
+        if ridge:
+            T = _int_range(draw, "T-ridge", dd, mc)
+            lam = draw(from_domain(_RIDGE["lam"]))
+        else:
+            T = _int_range(draw, "T-ols", dd, mc)
+            lam = 0
+        sigma0 = draw(from_domain(_CHAIN["sigma0"], low=0.05, high=_CHAIN["sigma0"].typical[1]))
+        des = "independent"
     else:  # thm46 / thm45
         T0 = _int_range(draw, "T0-over-noiseless", dd, mc)
         if ridge:

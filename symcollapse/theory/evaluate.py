@@ -20,13 +20,14 @@ otherwise, :math:`n = 0` or :math:`T_0 \ge d`               Prop 4.2 (``n = 0``)
 shared design, :math:`\sigma_0 > 0` (:math:`T_0 < d - \delta`)
 :math:`T_0 < d`, :math:`n \ge 1`, anisotropic Σ,            Thm 4.3 + Lemma F.8                   deterministic-
 :math:`\sigma_0 = 0` (either design), or shared design      (+ Eq. 18 when σ0 > 0)                equivalent
+:math:`T_0 < d`, :math:`n \ge 1`, independent designs,      Thm 4.3 + Lemma F.8 (independent,     exact if Σ = sI,
+:math:`\sigma_0 > 0` (:math:`T_0 < d - \delta`), any Σ     σ0 > 0) — this package's derivation   λ = 0, T ≥ d+2
 =========================================================  ====================================  ==============
 
 Everything else raises :class:`~symcollapse.spec.RegimeError` naming the failed condition:
 :math:`\lambda = 0` with :math:`|T - d| \le 1` (the ridgeless error blows up at :math:`T = d`);
 :math:`T_0 \le d + \delta` with :math:`n \ge 1`, :math:`\sigma_0 > 0` (ρ diverges);
-:math:`T_0 < d` with independent designs and :math:`\sigma_0 > 0` (no closed form in the paper, THEORY.md §7
-item 3; use ``symcollapse.simulate``).
+:math:`d - 1 - \delta \le T_0 < d` with :math:`n \ge 1`, :math:`\sigma_0 > 0` (ρ of Eq. 18 diverges, either design).
 
 Details of each branch:
 
@@ -50,6 +51,13 @@ Details of each branch:
   inverse-Wishart prefactor :math:`T_0/(d - T_0 - 1)` instead of :math:`T_0/(d - T_0)`; for anisotropic
   :math:`\Sigma` there is no exact counterpart and Eq. 18 is used as printed (``normalization`` reports
   ``"paper"``). The chain noise is centred and independent of the designs, so it does not change the bias.
+* **Independent designs, σ0 > 0** (:math:`T_0 < d`; not a result printed in the paper — THEORY.md §7 item 3
+  — but this package's composition of Lemma F.4, Lemma F.8 and Prop F.6, see ``_overparam``):
+  ``collapse`` :math:`= \sigma_0^2\sum_{j=0}^{n-1}\mathrm{tr}\,\Phi^{j}(\mathbb E H)\Sigma(\Sigma+\kappa_0)^{-2}/(T_0 - \mathrm{df}_2(\kappa_0))`,
+  ``rho`` = collapse / :math:`(n\sigma_0^2)` (Eq. 32). For :math:`\Sigma = sI`,
+  ``collapse`` :math:`= \sigma_0^2\,h\,\frac{T_0}{d - T_0 - \delta}\,\frac{1 - (T_0/d)^n}{1 - T_0/d}` with
+  :math:`h` the per-coordinate bracket of Eq. 19 (:math:`h = 1` at :math:`\lambda = 0`, :math:`T \ge d + 2`,
+  where the whole prediction is exact in expectation); ``n = 1`` is Eq. 18.
 
 At :math:`\lambda = 0`, :math:`T \ge d + 2` every branch uses the exact finite-sample identities
 (inverse-Wishart means), whatever ``normalization`` asks; :attr:`Prediction.normalization` then reports
@@ -96,7 +104,8 @@ class Prediction:
         Downstream ridge bias and variance (Prop 4.2; bias scaled by :math:`\eta` when the chain is
         over-parametrised).
     collapse : float or mpf
-        :math:`n\sigma_0^2\rho`, the variance injected by the chain.
+        :math:`n\sigma_0^2\rho`, the variance injected by the chain (for independent over-parametrised
+        generators :math:`\rho` is the mean of the :math:`n` generations' terms, Eq. 32).
     delta_bias : float or mpf
         :math:`\Delta\mathrm{Bias} = (1-\eta)\|w_0\|_\Sigma^2` for an over-parametrised chain (Thms 4.5/4.6), else 0.
     total : float or mpf
@@ -106,7 +115,8 @@ class Prediction:
     df1, df2 : float or mpf
         :math:`\mathrm{df}_1(\kappa)`, :math:`\mathrm{df}_2(\kappa)`.
     rho : float or mpf or None
-        :math:`\rho` (Eq. 19, Eq. 18 or Thm 4.1's :math:`d/(T_0-d-1)`); ``None`` where undefined.
+        :math:`\rho` (Eq. 19, Eq. 18, its independent-design composition with Lemma F.8, or Thm 4.1's
+        :math:`d/(T_0-d-1)`); ``None`` where undefined.
     kind : {"exact", "deterministic-equivalent"}
     theorem : str
         The result used, e.g. ``"Thm 4.1"``, ``"Cor 4.4 (Eq. 19)"``, ``"Thm 4.6"``.
@@ -208,24 +218,25 @@ def _select(p: Problem, normalization: str) -> _Regime:
         return _Regime("cor44", theorem, DETEQ, normalization, delta, rho_ok, False, iso)
     # Over-parametrised generator: T0 < d, n >= 1.
     design = p.chain.design
-    if design == "independent" and not s0zero:
-        raise RegimeError(
-            f"T0 = {T0} < d = {d} with independent designs and σ0 > 0: the paper gives no closed form "
-            "(Thm 4.3's Eq. 18 needs a shared design, THEORY.md §7 item 3); use design='shared', σ0 = 0, "
-            "or symcollapse.simulate"
-        )
     # The finite-sample prefactor T0/(d − T0 − 1) of Eq. 18 is exact for Σ = sI only (inverse Wishart).
     norm_used = ("finite" if (ols_exact or normalization == "finite") else "paper") if iso else "paper"
     delta_over = 1 if norm_used == "finite" else 0
-    rho_ok = design == "shared" and d - T0 - delta_over > 0
+    # ρ (Eq. 18 for a shared design, its composition with Lemma F.8 for independent ones) is defined for
+    # either design when d − T0 − δ > 0; it does not depend on σ0.
+    rho_ok = d - T0 - delta_over > 0
+    if not s0zero and not rho_ok:
+        need = "T0 <= d − 2" if delta_over else "T0 < d"
+        what = ("Eq. 18 (shared design, σ0 > 0)" if design == "shared"
+                else "Thm 4.3 + Lemma F.8 (independent designs, σ0 > 0; each term is Eq. 18's trace)")
+        raise RegimeError(
+            f"{what} needs {need} here (ρ ∝ T0/(d − T0{' − 1' if delta_over else ''}) diverges); "
+            f"got T0 = {T0}, d = {d}"
+        )
     if design == "shared" and not s0zero:
-        if not rho_ok:
-            need = "T0 <= d − 2" if delta_over else "T0 < d"
-            raise RegimeError(
-                f"Eq. 18 (shared design, σ0 > 0) needs {need} here (ρ ∝ T0/(d − T0"
-                f"{' − 1' if delta_over else ''}) diverges); got T0 = {T0}, d = {d}"
-            )
         theorem = "Thm 4.5 + Thm 4.3 (Eq. 18)" if iso else "Thm 4.3 (Eq. 18) + Lemma F.8"
+    elif not s0zero:  # independent designs, σ0 > 0: this package's composition (see _overparam)
+        theorem = ("Thm 4.6 + Thm 4.3 + Lemma F.8 (independent, σ0 > 0)" if iso
+                   else "Thm 4.3 + Lemma F.8 (independent, σ0 > 0)")
     elif iso:
         theorem = "Thm 4.6" if design == "independent" else "Thm 4.5"
     else:
@@ -449,6 +460,43 @@ def _overparam(p: Problem, reg: _Regime, ops, out: dict, k, df2, var) -> None:
     applied once per independent projection (innermost first; all matrices stay diagonal, O(d) per step).
     For :math:`\Sigma = I` this is :math:`\Phi(N) = N/\phi_0` and reproduces Thms 4.5/4.6 exactly.
     ``bias`` is :math:`\mathbb E\|(A - I)u\|_\Sigma^2 = \sum_j c_j^2\Phi^{s}(M_B)_j`; ``delta_bias`` the rest.
+
+    **Collapse term, independent designs, σ0 > 0** (this package's own derivation, not a result printed in
+    the paper; THEORY.md §7 item 3). By Lemma F.4, :math:`\hat w_n = Q_{n-1}w_0 + \sum_{m<n}\bar Q_{n-1,m}E_m`
+    with :math:`\bar Q_{n-1,m} = P_{n-1}\cdots P_{m+1}X_m^\dagger` (:math:`P_mX_m^\dagger = X_m^\dagger`). The
+    :math:`E_m` are centred, independent of each other and of every design, so (Thm F.1, Eq. 32)
+
+    .. math::
+        \mathrm{collapse} = \sigma_0^2\sum_{m=0}^{n-1}\mathbb E\,\mathrm{tr}\,
+            X_m^{\dagger\top}P_{m+1}\cdots P_{n-1}\,H\,P_{n-1}\cdots P_{m+1}X_m^\dagger,
+        \qquad H = \hat\Sigma R\Sigma R\hat\Sigma .
+
+    :math:`H` and the projections are independent, and :math:`N \mapsto \mathbb E[P N P]` is linear, so the
+    expectations can be taken from the inside out: :math:`\mathbb E H \simeq \Sigma^3(\Sigma+\kappa)^{-2} +
+    \kappa^2\Sigma(\Sigma+\kappa)^{-2}\mathrm{df}_2/(T - \mathrm{df}_2)` (the deterministic equivalent behind
+    Eq. 18), then Lemma F.8's one-step map :math:`\Phi` once per projection :math:`P_{n-1}, \dots, P_{m+1}`,
+    then Prop F.6 (Eq. 18's trace identity)
+    :math:`\mathbb E\,\mathrm{tr}\,X_m^\dagger X_m^{\dagger\top}N \simeq \mathrm{tr}\,N\Sigma(\Sigma+\kappa_0)^{-2}/(T_0 - \mathrm{df}_2(\kappa_0))`:
+
+    .. math::
+        \mathrm{collapse} \simeq \sigma_0^2\sum_{j=0}^{n-1}
+            \frac{\mathrm{tr}\,\Phi^{j}(\mathbb E H)\,\Sigma(\Sigma+\kappa_0)^{-2}}{T_0 - \mathrm{df}_2(\kappa_0)},
+        \qquad \rho = \mathrm{collapse}/(n\sigma_0^2).
+
+    A shared design has every :math:`\bar Q_{n-1,m} = X_0^\dagger` (:math:`n` copies of the :math:`j = 0` term:
+    Eq. 18), and ``n = 1`` coincides with it. For :math:`\Sigma = sI`, :math:`\Phi = (T_0/d)\,\mathrm{id}` and
+    :math:`\mathbb E X_m^\dagger X_m^{\dagger\top} = \frac{T_0}{s\,d(d - T_0 - 1)}I` are exact (rotation invariance,
+    inverse Wishart), so
+
+    .. math::
+        \mathrm{collapse} = \sigma_0^2\,h\,\frac{T_0}{d - T_0 - 1}\,\frac{1 - (T_0/d)^n}{1 - T_0/d},
+        \qquad h = \mathrm{tr}\,\mathbb E H/(sd) \simeq \frac{1}{(1+\kappa')^2}\Big(1 + \frac{\phi\kappa'^2}{(1+\kappa')^2 - \phi}\Big),
+
+    :math:`\kappa' = \kappa/s`, with only :math:`h` a deterministic equivalent (:math:`h = 1` exactly at
+    :math:`\lambda = 0`, :math:`T \ge d + 2`; ``normalization="paper"`` uses :math:`d - T_0`). Checked against
+    Monte Carlo (``symcollapse.simulate``, tests/unit/test_predict.py): isotropic within ~0.5 % at
+    :math:`d = 60`–:math:`120`; power law within the O(1/d) gap that Eq. 18 itself shows (2–4 % at
+    :math:`d = 100`, shrinking with :math:`d`). Every term is a sum of non-negative numbers (no cancellation).
     """
     d, n, T0, T = p.d, p.chain.n, p.chain.T0, p.downstream.T
     ev, m, s = ops.u, ops.m, ops.s
@@ -499,7 +547,18 @@ def _overparam(p: Problem, reg: _Regime, ops, out: dict, k, df2, var) -> None:
         # E H ≃ Σ³(Σ+κ)^-2 + κ²Σ(Σ+κ)^-2 df2/(T − df2) (diagonal; tr of it against Σ(Σ+κ0)^-2 is Eq. 18)
         EH = ops.vmap(lambda u: u**3 / (u + k) ** 2 + k**2 * u / (u + k) ** 2 * df2 / (T - df2), ev)
     if reg.rho:
-        rho = ops.dot(m, ops.vmap(lambda x, y: x * y, e0, EH)) / den0  # Eq. 18
+        if p.chain.design == "shared":
+            rho = ops.dot(m, ops.vmap(lambda x, y: x * y, e0, EH)) / den0  # Eq. 18
+        else:
+            # Independent designs: generation m's noise reaches ŵ_n through P_{n−1}⋯P_{m+1}X_m^†, so its term is
+            # Eq. 18's trace against Φ^(n−1−m)(E H); ρ is the mean of the n terms (Eq. 32). Every term is a sum
+            # of non-negative numbers (Φ maps non-negative diagonals to non-negative diagonals).
+            N, acc = EH, 0 * ops.one
+            for j in range(n):
+                acc = acc + ops.dot(m, ops.vmap(lambda x, y: x * y, e0, N)) / den0
+                if j + 1 < n:
+                    N = phi_map(N)
+            rho = acc / n
         if reg.normalization == "finite":  # Σ = sI only: exact prefactor T0/(d − T0 − 1) instead of T0/(d − T0)
             rho = rho * ops.frac(Fraction(d - T0, d - T0 - 1))
         out["rho"] = rho
@@ -522,8 +581,9 @@ def predict(problem: Problem, dps: int | None = None, normalization: str = "pape
     r"""Theory prediction of the downstream test error :math:`\mathbb E\|\hat w^{pred}_n - w_0\|_\Sigma^2`.
 
     Picks the result covering the problem's regime (module docstring: Thm 4.1 exact identity; Prop 4.2 /
-    Cor 4.4 with Eq. 19; Thms 4.5/4.6 and Eq. 18 for an over-parametrised isotropic chain) and says which in
-    :attr:`Prediction.theorem` and :attr:`Prediction.kind`.
+    Cor 4.4 with Eq. 19; Thms 4.5/4.6, Eq. 18 and Lemma F.8 for an over-parametrised chain, including this
+    package's composition for independent noisy generators) and says which in :attr:`Prediction.theorem` and
+    :attr:`Prediction.kind`.
 
     Parameters
     ----------
@@ -641,16 +701,19 @@ def formula(problem: Problem, symbolic: bool = False, normalization: str = "pape
                 "iterated n times); use formula(problem) for the numeric expression"
             )
         eta = F.eta(problem.chain.design)
-        shared_noise = problem.chain.design == "shared" and exact(problem.chain.sigma0) != 0
+        noisy = exact(problem.chain.sigma0) != 0
+        # n generations' noise: n identical Eq. 18 terms (shared design), or the geometric sum
+        # Σ_{m<n} φ0^(−m) = (1 − φ0^(−n))/(1 − 1/φ0) of Φ^m = φ0^(−m) (independent designs, Σ = I)
+        reps = S.n if problem.chain.design == "shared" else (1 - S.phi0**(-S.n)) / (1 - 1 / S.phi0)
         if reg.ols_exact:
             expr = (1 - eta) * S.w0norm**2 + S.sigma**2 * S.d / (S.T - S.d - 1)
-            if shared_noise:
-                expr += S.n * S.sigma0**2 * S.T0 / (S.d - S.T0 - 1)
+            if noisy:
+                expr += reps * S.sigma0**2 * S.T0 / (S.d - S.T0 - 1)
             return expr
         k = F.kappa_isotropic()
         expr = F.error_overparam_isotropic(eta, kappa=k)
-        if shared_noise:
-            expr += S.n * S.sigma0**2 * F.rho_eq18_isotropic(nrm, kappa=k)
+        if noisy:
+            expr += reps * S.sigma0**2 * F.rho_eq18_isotropic(nrm, kappa=k)
         return expr
 
     R = sp.Rational
@@ -677,16 +740,18 @@ def formula(problem: Problem, symbolic: bool = False, normalization: str = "pape
             if collapse_on:
                 expr += n * sigma0**2 * F.rho_isotropic(nrm, kappa=k, phi=phi, phi0=phi0, d=d)
             return expr
-        eta = R(T0, d) ** (n if problem.chain.design == "independent" else 1)
-        shared_noise = problem.chain.design == "shared" and sigma0 != 0
+        independent = problem.chain.design == "independent"
+        eta = R(T0, d) ** (n if independent else 1)
+        # shared: n identical Eq. 18 terms; independent: Σ_{m<n} (T0/d)^m (Φ = (T0/d)·id for Σ = sI)
+        reps = (1 - eta) / (1 - R(T0, d)) if independent else n
         if reg.ols_exact:
             expr = (1 - eta) * w0**2 + sigma**2 * R(d, T - d - 1)
-            if shared_noise:
-                expr += n * sigma0**2 * R(T0, d - T0 - 1)
+            if sigma0 != 0:
+                expr += reps * sigma0**2 * R(T0, d - T0 - 1)
             return expr
         expr = F.error_overparam_isotropic(eta, kappa=k, phi=phi, sigma=sigma, w0norm=w0)
-        if shared_noise:
-            expr += n * sigma0**2 * F.rho_eq18_isotropic(nrm, kappa=k, phi=phi, phi0=phi0, d=d)
+        if sigma0 != 0:
+            expr += reps * sigma0**2 * F.rho_eq18_isotropic(nrm, kappa=k, phi=phi, phi0=phi0, d=d)
         return expr
     pred = predict(problem, dps=60, normalization=normalization)
     if reg.name == "overparam":  # anisotropic: Lemma F.8 map evaluated in SymPy arithmetic

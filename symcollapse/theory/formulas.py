@@ -245,7 +245,8 @@ def rho_eq18(
 
     :math:`\kappa = \kappa(\lambda, T)`, :math:`\kappa_0 = \kappa(0, T_0)` (:math:`= 0` iff :math:`T_0 \ge d`,
     where it reduces to Eq. 19). The condition list (17) of Thm 4.3 is lost in the available text
-    (THEORY.md §7 item 3); for :math:`T_0 < d` with independent designs no explicit :math:`\rho` is given.
+    (THEORY.md §7 item 3); for :math:`T_0 < d` with independent designs the paper gives no explicit
+    :math:`\rho` (``predict`` composes this Eq. 18 trace with Lemma F.8 there, see ``evaluate._overparam``).
     Kind: deterministic-equivalent (a ~1 % finite-size gap was measured at :math:`d = 200, T_0 = 100`).
     """
     df2 = df_sum(2, kappa, d)

@@ -4,6 +4,8 @@
 * Thm 4.3 / Eq. 18 (§2.4) with Thm 4.5: shared over-parametrised generator, σ0 > 0, Σ = sI.
 * Thms 4.5/4.6 with a ridge downstream (λ > 0): the over-parametrised chain's bias as a deterministic equivalent.
 * Thm 4.3 + Lemma F.8 (+ Eq. 18): the over-parametrised chain with an anisotropic Σ (power law or custom).
+* Thm 4.3 + Lemma F.8 (independent, σ0 > 0): the package's composition for independent noisy over-parametrised
+  generators, Σ = sI and anisotropic.
 
 The allowance is symcollapse.compare.allowance (C·|value|·g, C calibrated by
 tests/regression/make_reference.py calibrate); it is never widened here.
@@ -76,4 +78,13 @@ ANISO = ("power_law", "custom")
 def test_lemma_f8_anisotropic_overparametrised_chain(p, seed):
     c = compare(p, reps=300, seed=seed, k=K)
     assert "Lemma F.8" in c.theory.theorem
+    _check(c)
+
+
+@settings(max_examples=_examples(0.4))
+@given(st.sampled_from([None, ANISO]).flatmap(
+    lambda kinds: problems("overparam-noisy", d=(12, 30), n=(1, 6), mc=True, spectrum_kinds=kinds)), seeds())
+def test_independent_noisy_overparametrised_chain(p, seed):
+    c = compare(p, reps=300, seed=seed, k=K)
+    assert "Lemma F.8 (independent, σ0 > 0)" in c.theory.theorem
     _check(c)

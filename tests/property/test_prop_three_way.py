@@ -22,7 +22,8 @@ QUANTITIES = ("total", "bias", "variance", "collapse", "delta_bias", "kappa", "r
 
 def _regime_problems():
     # every regime of symcollapse.testing, plus the over-parametrised ones with an anisotropic Σ (Lemma F.8)
-    kinds = [(r, None) for r in REGIMES] + [(r, ("power_law", "custom")) for r in ("thm46", "thm45", "eq18")]
+    kinds = [(r, None) for r in REGIMES] + [(r, ("power_law", "custom"))
+                                            for r in ("thm46", "thm45", "eq18", "overparam-noisy")]
     return st.sampled_from(kinds).flatmap(
         lambda rk: problems(rk[0], d=(4, 40), spectrum_kinds=rk[1]))
 

@@ -85,7 +85,7 @@ def test_grid_and_normalization(capsys):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["--preset", "fig2", "--sigma0", "0.2"], "no closed form"),
+        (["--preset", "fig2", "--sigma0", "0.2", "--T0", "299", "--normalization", "finite"], "needs T0 <= d − 2"),
         (["--preset", "fig1a", "--lam", "0", "--T", "300"], "|T − d| <= 1"),
         (["--preset", "fig1a", "--dps", "0"], "--dps"),
         (["--T", "10"], "give --preset"),

@@ -80,9 +80,9 @@ def test_verdict_arithmetic():
 def test_bad_k_and_uncovered_regime_raise():
     with pytest.raises(ValueError, match="k must be"):
         compare(_thm41(), reps=10, seed=0, k=0)
-    # over-parametrised generator, independent designs, σ0 > 0: no closed form (THEORY.md §7 item 3)
+    # ridgeless at the interpolation threshold T = d: no result covers it
     uncovered = Problem(Spectrum.power_law(10, beta=2), Target.isotropic(1), Chain(n=1, T0=5, sigma0=0.1),
-                        Ridge(T=30, sigma=0.1, lam=0.1))
+                        Ridge(T=10, sigma=0.1, lam=0))
     with pytest.raises(RegimeError):
         compare(uncovered, reps=10, seed=0)
 
@@ -100,6 +100,6 @@ def test_cli_table_json_and_exit_codes(capsys):
     assert main([*args, "--k", "1e-6"]) == 1
     assert "DISAGREES" in capsys.readouterr().out
     # a problem no result covers: clean error, exit code 2
-    assert main(["compare", "--d", "10", "--T0", "5", "--T", "30", "--n", "1", "--sigma0", "0.1",
-                 "--spectrum", "power-law", "--beta", "2", "--lam", "0.1", "--reps", "10"]) == 2
+    assert main(["compare", "--d", "10", "--T0", "5", "--T", "10", "--n", "1", "--sigma0", "0.1",
+                 "--spectrum", "power-law", "--beta", "2", "--lam", "0", "--reps", "10"]) == 2
     assert "error" in capsys.readouterr().err

@@ -29,6 +29,9 @@ def test_every_regime_generates_problems_inside_its_hypothesis(regime):
         elif regime == "eq18":
             assert p.chain.design == "shared" and T0 <= d - 8 and float(p.chain.sigma0) > 0 and lam > 0
             assert p.spectrum.kind == "isotropic"
+        elif regime == "overparam-noisy":
+            assert p.chain.design == "independent" and T0 <= d - 8 and float(p.chain.sigma0) > 0 and lam > 0
+            assert p.spectrum.kind == "isotropic" and math.ceil(d / 3) <= T <= 12 * d
         else:
             assert p.spectrum.kind == "isotropic" and float(p.chain.sigma0) == 0 and T0 < d and lam == 0
             assert T >= d + 3
@@ -63,3 +66,22 @@ def test_from_domain_refuses_ranges_outside_the_valid_domain():
         from_domain(Domain(low=0))
     with pytest.raises(ValueError, match="regime"):
         problems("nope")
+
+
+def test_overparam_noisy_regime_options_and_predict_covers_it():
+    from symcollapse.theory.evaluate import predict
+
+    seen = []
+
+    @settings(max_examples=20)
+    @given(problems("overparam-noisy", d=(4, 30), ridge=False, spectrum_kinds=("power_law", "custom")))
+    def check(p):
+        assert p.d >= 12 and float(p.downstream.lam) == 0 and p.downstream.T >= p.d + 3
+        assert p.spectrum.kind != "isotropic" and p.chain.design == "independent"
+        pred = predict(p, normalization="finite")
+        if p.chain.n > 0:
+            assert pred.theorem == "Thm 4.3 + Lemma F.8 (independent, σ0 > 0)" and pred.collapse > 0
+        seen.append(p)
+
+    check()
+    assert len(seen) >= 10
