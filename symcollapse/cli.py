@@ -53,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     except (SpecError, ValueError) as exc:  # RegimeError is a ValueError too
         print(f"symcollapse {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # e.g. --out in a place that cannot be written
+        print(f"symcollapse {args.command}: error: {exc}", file=sys.stderr)
+        return 2
     except FloatingPointError as exc:  # a LAPACK factorisation failed inside a sampler
         print(f"symcollapse {args.command}: numerical failure: {exc}", file=sys.stderr)
         return 3

@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass, field, fields
+from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 from typing import Any
@@ -175,6 +176,11 @@ class Domain:
         )
         if bad_low or bad_high:
             raise SpecError(f"{name} must be {self.describe()}, got {value!r}")
+        try:  # exact values such as '1e400' are finite but have no float64 (every numeric path needs one)
+            float(v)
+        except OverflowError:
+            approx = Decimal(v.numerator) / Decimal(v.denominator)
+            raise SpecError(f"{name} = {approx:.3e} is too large for float64 (about 1.8e308 at most)") from None
         return value
 
 
@@ -197,6 +203,17 @@ def _validate(obj: Any) -> None:
 def domains(cls: type) -> dict[str, Domain]:
     """The table ``{field name: Domain}`` declared on a spec dataclass."""
     return {f.name: f.metadata["domain"] for f in fields(cls) if "domain" in f.metadata}
+
+
+def _known_keys(cls: type, data: dict, extra: tuple = ()) -> dict:
+    """``data`` if every key is a field of ``cls`` (or in ``extra``), else a :class:`SpecError` naming them."""
+    if not isinstance(data, dict):
+        raise SpecError(f"{cls.__name__}.from_dict needs a dict, got {type(data).__name__}")
+    known = {f.name for f in fields(cls)} | set(extra)
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise SpecError(f"{cls.__name__}.from_dict got unknown keys {unknown}; known: {sorted(known)}")
+    return data
 
 
 def _scalar_out(v: Any) -> Any:
@@ -336,9 +353,11 @@ class Spectrum:
 
     @classmethod
     def from_dict(cls, data: dict) -> Spectrum:
-        data = dict(data)
+        data = dict(_known_keys(cls, data, ("kind", "eigenvalues", "d", "beta", "scale")))
         kind = data.pop("kind", "custom")
         if kind == "custom":
+            if set(data) - {"eigenvalues", "scale"}:
+                raise SpecError(f"a custom Spectrum takes eigenvalues and scale only, got {sorted(data)}")
             return cls(eigenvalues=data.pop("eigenvalues", None), scale=data.pop("scale", 1.0))
         return cls(kind=kind, **data)
 
@@ -402,6 +421,13 @@ class Target:
             object.__setattr__(self, "coefficients_in", None)
         if kind == "isotropic" and norm is None:
             norm = 1.0
+        # Reject parameters a kind would silently ignore (they would still be written by to_dict).
+        if kind == "isotropic" and (r is not None or scale != 1.0):
+            raise SpecError("Target.isotropic takes norm only (r and scale apply to Target.source / custom)")
+        if kind == "source" and norm is not None:
+            raise SpecError("Target.source takes r and scale; norm applies to Target.isotropic only")
+        if kind == "custom" and (norm is not None or r is not None):
+            raise SpecError("Target(coefficients=...) takes scale only; norm and r apply to the constructors")
         if kind == "source" and r is None:
             raise SpecError("Target.r is required for a source condition (r > 0)")
         object.__setattr__(self, "norm", None if norm is None else _normalise_scalar(norm, "Target.norm"))
@@ -464,9 +490,11 @@ class Target:
 
     @classmethod
     def from_dict(cls, data: dict) -> Target:
-        data = dict(data)
+        data = dict(_known_keys(cls, data, ("kind", "coefficients", "norm", "r", "scale")))
         kind = data.pop("kind", "custom")
         if kind == "custom":
+            if set(data) - {"coefficients", "scale"}:
+                raise SpecError(f"a custom Target takes coefficients and scale only, got {sorted(data)}")
             return cls(coefficients=data.pop("coefficients", None), scale=data.pop("scale", 1.0))
         return cls(kind=kind, **data)
 
@@ -509,7 +537,8 @@ class Chain:
         of §4.5 / Thm 4.5).
     """
 
-    n: int = _field(Domain(low=0, integer=True, typical=(0, 20)))
+    # n <= 10⁶: enough for any plateau or η = (T0/d)ⁿ underflow, and it keeps every computation bounded.
+    n: int = _field(Domain(low=0, high=1_000_000, integer=True, typical=(0, 20)))
     T0: int = _field(Domain(low=1, integer=True))
     sigma0: Any = _field(Domain(low=0, typical=(0.0, 2.0)), default=0.0)
     design: str = "independent"
@@ -525,7 +554,7 @@ class Chain:
 
     @classmethod
     def from_dict(cls, data: dict) -> Chain:
-        return cls(**data)
+        return cls(**_known_keys(cls, data))
 
 
 def sklearn_alpha(lam: Any, T: int) -> float:
@@ -569,14 +598,15 @@ class Ridge:
     @classmethod
     def from_sklearn_alpha(cls, alpha: Any, T: int, sigma: Any = 0.0) -> Ridge:
         """The ridge whose per-sample penalty is ``alpha / T``."""
-        return cls(T=T, sigma=sigma, lam=exact(alpha, "alpha") / int(T))
+        T = Domain(low=1, integer=True).check("Ridge.T", T)
+        return cls(T=T, sigma=sigma, lam=exact(alpha, "alpha") / T)
 
     def to_dict(self) -> dict:
         return {"T": self.T, "sigma": _scalar_out(self.sigma), "lam": _scalar_out(self.lam)}
 
     @classmethod
     def from_dict(cls, data: dict) -> Ridge:
-        return cls(**data)
+        return cls(**_known_keys(cls, data))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -668,6 +698,7 @@ class Problem:
 
     @classmethod
     def from_dict(cls, data: dict) -> Problem:
+        _known_keys(cls, data)
         missing = {"spectrum", "target", "chain", "downstream"} - set(data)
         if missing:
             raise SpecError(f"Problem.from_dict is missing {sorted(missing)}")

@@ -456,6 +456,11 @@ def _resolve(method: str, p: _P) -> str:
     return method
 
 
+# Largest working set simulate() accepts (random numbers of one block + result arrays); the machines this
+# package targets have 24 GiB.
+_MEMORY_LIMIT = 8 * 2**30
+
+
 def simulate(problem: Problem, reps: int, seed: int, method: str = "auto", progress: bool = False) -> MCResult:
     r"""Monte-Carlo estimate of :math:`\mathbb E\|\hat w^{pred}_n - w_0\|_\Sigma^2` (THEORY.md §1.3–1.4).
 
@@ -511,6 +516,15 @@ def simulate(problem: Problem, reps: int, seed: int, method: str = "auto", progr
     start = time.perf_counter()
 
     B = block_size(method, problem)
+    # Refuse up front what cannot fit (a clear error instead of numpy's allocation traceback or swapping):
+    # one block of random numbers plus the two per-replicate result arrays, in float64.
+    need = 8 * (B * sampler.per_rep(p) + 2 * reps)
+    if need > _MEMORY_LIMIT:
+        raise SpecError(
+            f"simulate would need about {need / 2**30:.1f} GiB (d = {p.d}, T = {p.T}, T0 = {p.T0}, "
+            f"reps = {reps}, method = {method!r}); the limit is {_MEMORY_LIMIT / 2**30:.0f} GiB: reduce d, reps, "
+            "or (for the reference sampler) T"
+        )
     n_blocks = math.ceil(reps / B)
     streams = np.random.SeedSequence(seed).spawn(n_blocks)
     block_numbers = B * sampler.per_rep(p)

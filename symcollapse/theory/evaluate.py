@@ -188,6 +188,12 @@ def _is_isotropic(p: Problem) -> bool:
     return _cached("iso", p, None, check)
 
 
+# Guards against requests that would run for hours or exhaust memory (never a hang): mpmath at 1000 digits
+# and d = 300 already takes seconds; the float path keeps O(d) arrays (8 bytes per eigenvalue and target).
+_MAX_DPS = 1000
+_MAX_D = 20_000_000
+
+
 def _select(p: Problem, normalization: str) -> _Regime:
     if normalization not in _NORMALIZATIONS:
         raise SpecError(f"normalization must be one of {_NORMALIZATIONS}, got {normalization!r}")
@@ -207,6 +213,15 @@ def _select(p: Problem, normalization: str) -> _Regime:
         collapse_free = n == 0 or s0zero
         if ols_exact and (collapse_free or T0 >= d + 2):
             return _Regime("thm41", "Thm 4.1", EXACT, "finite", 1, T0 >= d + 2, True, iso)
+        if ols_exact:
+            # λ = 0, T >= d + 2 is the exact (finite-sample) regime, and there the generator's OLS error has
+            # E tr(X0ᵀX0)⁻¹ = ∞ for T0 ∈ {d, d + 1} (inverse-Wishart mean needs T0 >= d + 2, Lemma F.3): the
+            # expected test error is infinite, so no finite deterministic equivalent is returned.
+            raise RegimeError(
+                f"λ = 0, T >= d + 2 with n >= 1, σ0 > 0 and T0 = {T0} (d = {d}): the expected test error is "
+                "infinite, since E tr(X0ᵀX0)⁻¹ diverges for T0 <= d + 1 (Lemma F.3 needs T0 >= d + 2); use "
+                "T0 >= d + 2, or λ > 0 for the paper's deterministic equivalent"
+            )
         rho_ok = T0 - d - delta > 0
         if not collapse_free and not rho_ok:
             need = "T0 > d" if normalization == "paper" else "T0 >= d + 2"
@@ -616,14 +631,19 @@ def predict(problem: Problem, dps: int | None = None, normalization: str = "pape
     """
     if not isinstance(problem, Problem):
         raise SpecError(f"predict needs a Problem, got {type(problem).__name__}")
+    if dps is not None and (isinstance(dps, bool) or not isinstance(dps, int) or not 1 <= dps <= _MAX_DPS):
+        raise SpecError(f"dps must be an integer in [1, {_MAX_DPS}], got {dps!r}")
+    if problem.d > _MAX_D:
+        raise RegimeError(
+            f"d = {problem.d} is above {_MAX_D:.0e}: predict sums over the spectrum in memory; for power laws at "
+            "very large or infinite d use symcollapse.theory.scaling (Euler–Maclaurin sums, d = ∞)"
+        )
     reg = _select(problem, normalization)
     fops = _FloatOps(problem)
     if dps is None:
         q = _compute(problem, reg, fops)
         return Prediction(**q, kind=reg.kind, theorem=reg.theorem, normalization=reg.normalization,
                           dps=None, digits=None, problem=problem)
-    if isinstance(dps, bool) or not isinstance(dps, int) or dps < 1:
-        raise SpecError(f"dps must be a positive integer, got {dps!r}")
     return _predict_mp(problem, reg, fops, dps)
 
 

@@ -97,10 +97,12 @@ def df(m: int, t: Any, eigenvalues: Any, multiplicities: Any = None) -> float | 
     >>> float(df(1, 1.0, [1.0, 1.0, 1.0]))
     1.5
     """
+    if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
+        raise ValueError(f"df: the order m must be an integer >= 1, got {m!r}")
     u, mult = _prep(eigenvalues, multiplicities)
     tt = np.asarray(t, dtype=np.float64)
-    if np.any(tt < 0):
-        raise ValueError(f"df: t must be >= 0, got {t!r}")
+    if not np.all(np.isfinite(tt)) or np.any(tt < 0):
+        raise ValueError(f"df: t must be finite and >= 0, got {t!r}")
     r = u / (u + tt[..., None])
     out = np.einsum("...k,k->...", r**m, mult)
     return float(out) if out.ndim == 0 else out

@@ -392,7 +392,8 @@ class ScalingLaw:
         :math:`> 0`; for :math:`b \le 1` this is :math:`b < a + 1 - c` (the paper's ":math:`\ge`" is a typo,
         THEORY.md §7 item 6).
     gamma, ell_noisy, rate_noisy, noisy_low_exponent, noisy_high_exponent, crit_noisy_exponent, crit_noisy_consistent
-        App. G (noisy + fake): :math:`\gamma = \min(1, b-a)`, the optimum :math:`\min(\ell_\star, \ell_{crit})`
+        App. G (noisy + fake): :math:`\gamma = \min(1, b) - a` as derived (the paper's :math:`\min(1, b-a)`
+        agrees for :math:`b \le 1`, the regime where App. G is valid), the optimum :math:`\min(\ell_\star, \ell_{crit})`
         and its exponent, the error exponents for :math:`\ell \le \ell_{crit}` (bias + collapse) and
         :math:`\ell \ge \ell_{crit}` (variance + collapse, :math:`-(\gamma - \ell/\beta)`), the exponent at
         :math:`\ell_{crit}`, :math:`-(\gamma - 1/(2\beta\underline r + 1))`, and whether it is negative.

@@ -342,7 +342,6 @@ def test_independent_noisy_chain_monte_carlo_quick():
         (dict(n=3, lam=0), "Thm 4.1", "exact"),
         (dict(n=0, lam=0, T=302), "Thm 4.1", "exact"),
         (dict(n=3, lam=0, T=200), "Cor 4.4 (Eq. 19)", "deterministic-equivalent"),  # ridgeless, T < d
-        (dict(n=3, lam=0, T0=301), "Cor 4.4 (Eq. 19)", "deterministic-equivalent"),  # T0 = d + 1: no exact
         (dict(n=3, sigma0=0, T0=300), "Cor 4.4 (Eq. 19)", "deterministic-equivalent"),  # collapse-free
         (dict(n=2, T0=150, sigma0=0), "Thm 4.6", "deterministic-equivalent"),
         (dict(n=2, T0=150, sigma0=0, design="shared"), "Thm 4.5", "deterministic-equivalent"),
@@ -369,6 +368,9 @@ def test_collapse_free_chain_equals_clean_error():
         (preset("fig1a", lam=0, T=301), "paper", r"\|T − d\| <= 1"),
         (preset("fig1a", T0=300), "paper", r"Cor 4.4 \(Eq. 19\) needs T0 > d"),
         (preset("fig1a", T0=301), "finite", r"needs T0 >= d \+ 2"),
+        # λ = 0, T >= d + 2 (exact regime) with T0 ∈ {d, d + 1}: E tr(X0ᵀX0)⁻¹ = ∞, the true error is infinite
+        (preset("fig1a", lam=0, T0=301, n=3), "paper", r"expected test error is infinite"),
+        (preset("fig1a", lam=0, T0=300, n=3), "paper", r"expected test error is infinite"),
         (preset("fig1b", T0=150, lam=0, T=301), "paper", r"\|T − d\| <= 1"),
         (preset("fig1b", T0=150, design="shared", lam=0, T=301), "paper", r"\|T − d\| <= 1"),
         (preset("fig2", sigma0=0.2, T0=299), "finite",
