@@ -13,7 +13,7 @@ from symcollapse.theory.fixed_point import df
 
 @pytest.mark.parametrize("field", ["lam", "sigma"])
 def test_values_beyond_float64_are_rejected_by_name(field):
-    with pytest.raises(sc.SpecError, match=rf"Ridge\.{field} = 1\.000E\+400 is too large for float64"):
+    with pytest.raises(sc.SpecError, match=rf"Ridge\.{field} = 1\.000e\+400 is too large for float64"):
         sc.Ridge(T=10, **{field: "1e400"})
 
 
