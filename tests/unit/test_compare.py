@@ -63,7 +63,12 @@ def test_allowance_shrinks_like_one_over_d():
         th = predict(p, normalization="finite")
         rel.append(allowance(p, th) / float(th.total))
     ratios = [a / b for a, b in zip(rel, rel[1:])]
-    assert all(r == pytest.approx(2.0, rel=0.02) for r in ratios), ratios
+    # Exactly 2, not approximately: for Σ = I, κ depends on (λ, φ) only (Eq. 10), df2(κ) = d/(1+κ)², T = 3d/2
+    # exactly for even d, so allowance/value = C/(T − df2(κ)) = C/(d·(3/2 − (1+κ)^-2)) ∝ 1/d. The only
+    # deviation is float64 round-off: κ to a few ulps times 1/(1 − df2/T) ≈ 2, df2 summed over d <= 400 terms
+    # (<= 400 ulps ≈ 5e-14), amplified by T/(T − df2) ≈ 2 — well below 1e-12. An allowance that scaled like
+    # d^-1/2 (ratio 1.41) or carried an O(1) additive term would fail.
+    assert all(r == pytest.approx(2.0, rel=1e-12) for r in ratios), ratios
 
 
 def test_verdict_arithmetic():
