@@ -185,6 +185,13 @@ def _int_range(draw, name: str, d: int, mc: bool) -> int:
     return draw(st.integers(lo, hi))
 
 
+def _downstream(draw, d: int, mc: bool, ridge: bool) -> tuple[int, object]:
+    """(T, λ) for a ridge downstream (λ from the spec's domain) or an OLS one (λ = 0, T in the OLS range)."""
+    if ridge:
+        return _int_range(draw, "T-ridge", d, mc), draw(from_domain(_RIDGE["lam"]))
+    return _int_range(draw, "T-ols", d, mc), 0
+
+
 def problems(
     regime: str = "cor44",
     *,
@@ -262,22 +269,12 @@ def _problems(draw, regime, d_lo, d_hi, n, mc, spectrum_kinds, design, ridge) ->
         des = "shared"
     elif regime == "overparam-noisy":
         T0 = _int_range(draw, "T0-over-noisy", dd, mc)
-        if ridge:
-            T = _int_range(draw, "T-ridge", dd, mc)
-            lam = draw(from_domain(_RIDGE["lam"]))
-        else:
-            T = _int_range(draw, "T-ols", dd, mc)
-            lam = 0
+        T, lam = _downstream(draw, dd, mc, ridge)
         sigma0 = draw(from_domain(_CHAIN["sigma0"], low=0.05, high=_CHAIN["sigma0"].typical[1]))
         des = "independent"
     else:  # thm46 / thm45
         T0 = _int_range(draw, "T0-over-noiseless", dd, mc)
-        if ridge:
-            T = _int_range(draw, "T-ridge", dd, mc)
-            lam = draw(from_domain(_RIDGE["lam"]))
-        else:
-            T = _int_range(draw, "T-ols", dd, mc)
-            lam = 0
+        T, lam = _downstream(draw, dd, mc, ridge)
         sigma0 = 0
         des = "independent" if regime == "thm46" else "shared"
     return Problem(spec, tgt, Chain(n=nn, T0=T0, sigma0=sigma0, design=des), Ridge(T=T, sigma=sigma, lam=lam))
