@@ -30,7 +30,7 @@ import mpmath
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from symcollapse.theory._infinite import local_slope, power_law_point, spectral_sum  # noqa: E402
+from symcollapse.theory._infinite import adaptive_path, local_slope, power_law_point, spectral_sum  # noqa: E402
 from symcollapse.theory.scaling import scaling_law  # noqa: E402
 
 TRIPLES = [
@@ -95,13 +95,7 @@ def slope_row(beta, r, ell, T=10**12, dps=25):
     law = scaling_law(beta, r, ell=ell)
     eb, ev = law.bias_exponent, law.variance_exponent
     ec = scaling_law(beta, r, ell=ell, a=0, b=1).collapse_exponent
-    cache = {}
-
-    def clean(TT):
-        key = mpmath.nstr(TT, 30)
-        if key not in cache:
-            cache[key] = power_law_point(beta, r, TT ** (-mpmath.mpf(ell)), TT, dps=dps, certify=False)
-        return cache[key]
+    clean = adaptive_path(beta, r, ell, dps=dps)
 
     def rho(TT):
         return power_law_point(beta, r, TT ** (-mpmath.mpf(ell)), TT, d=TT, T0=2 * TT, dps=dps,

@@ -10,7 +10,13 @@ import pytest
 import sympy as sp
 
 from symcollapse.spec import Chain, Problem, RegimeError, Ridge, Spectrum, Target
-from symcollapse.theory._infinite import local_slope, power_law_point, problem_error, spectral_sum
+from symcollapse.theory._infinite import (
+    adaptive_path,
+    local_slope,
+    power_law_point,
+    problem_error,
+    spectral_sum,
+)
 from symcollapse.theory.evaluate import predict
 from symcollapse.theory.scaling import scaling_law
 
@@ -107,13 +113,7 @@ def test_point_digits_are_certified_at_30():
 
 def clean_slopes(beta, r, ell, T):
     """Local log-log slopes of bias and variance along lam = T^-ell at d = infinity."""
-    cache = {}
-
-    def point(TT):
-        key = mpmath.nstr(TT, 30)
-        if key not in cache:
-            cache[key] = power_law_point(beta, r, TT ** (-mpmath.mpf(ell)), TT, dps=DPS, certify=False)
-        return cache[key]
+    point = adaptive_path(beta, r, ell, dps=DPS)
 
     sb = local_slope(lambda TT: point(TT).bias, T, dps=DPS + 10)
     sv = local_slope(lambda TT: point(TT).variance, T, dps=DPS + 10)
