@@ -39,6 +39,19 @@ from .domain import Domain, RegimeError, SpecError, domains, exact
 from .downstream import Ridge, sklearn_alpha
 from .presets import PRESET_NAMES, preset
 from .problem import Problem
+from .registry import (
+    DESIGNS,
+    Workflow,
+    downstreams,
+    get_downstream,
+    get_source,
+    get_workflow,
+    register_downstream,
+    register_source,
+    register_workflow,
+    sources,
+    workflows,
+)
 from .spectrum import Spectrum
 from .target import Target
 
@@ -56,4 +69,15 @@ __all__ = [
     "preset",
     "PRESET_NAMES",
     "domains",
+    "Workflow",
+    "register_workflow",
+    "get_workflow",
+    "workflows",
+    "register_source",
+    "get_source",
+    "sources",
+    "register_downstream",
+    "get_downstream",
+    "downstreams",
+    "DESIGNS",
 ]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .domain import Domain, _as_float, _field, _known_keys, _normalise_scalar, _scalar_out, _validate, exact
+from .registry import register_downstream
 
 
 def sklearn_alpha(lam: Any, T: int) -> float:
@@ -17,6 +18,7 @@ def sklearn_alpha(lam: Any, T: int) -> float:
     return _as_float(lam) * int(T)
 
 
+@register_downstream(key="ridge")
 @dataclass(frozen=True)
 class Ridge:
     r"""Downstream ridge regression (Eq. 7): :math:`\hat w = (X^\top X + \lambda T I)^{-1}X^\top Y`.
@@ -51,6 +53,10 @@ class Ridge:
         """The ridge whose per-sample penalty is ``alpha / T``."""
         T = Domain(low=1, integer=True).check("Ridge.T", T)
         return cls(T=T, sigma=sigma, lam=exact(alpha, "alpha") / T)
+
+    def _kwargs(self) -> dict:
+        """Constructor keywords that rebuild this ridge, keeping the user's exact scalars."""
+        return {"T": self.T, "sigma": self.sigma, "lam": self.lam}
 
     def to_dict(self) -> dict:
         return {"T": self.T, "sigma": _scalar_out(self.sigma), "lam": _scalar_out(self.lam)}
