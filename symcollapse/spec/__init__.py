@@ -35,7 +35,7 @@ This module imports nothing from the rest of the package.
 from __future__ import annotations
 
 from .chain import Chain
-from .domain import Domain, RegimeError, SpecError, domains, exact
+from .domain import COEFFICIENT, EIGENVALUE, SQUARE_SAFE, Domain, RegimeError, SpecError, domains, exact
 from .downstream import Ridge, sklearn_alpha
 from .presets import PRESET_NAMES, preset
 from .problem import Problem
@@ -80,4 +80,7 @@ __all__ = [
     "get_downstream",
     "downstreams",
     "DESIGNS",
+    "SQUARE_SAFE",
+    "EIGENVALUE",
+    "COEFFICIENT",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .domain import Domain, SpecError, _field, _normalise_scalar, _scalar_out, _validate
+from .domain import SQUARE_SAFE, Domain, SpecError, _field, _normalise_scalar, _scalar_out, _validate
 from .registry import DESIGNS, REPLACE, Workflow, get_workflow, register_source
 
 _DESIGNS = DESIGNS
@@ -58,7 +58,7 @@ class Chain:
     # n <= 10⁶: enough for any plateau or η = (T0/d)ⁿ underflow, and it keeps every computation bounded.
     n: int = _field(Domain(low=0, high=1_000_000, integer=True, typical=(0, 20)))
     T0: int = _field(Domain(low=1, integer=True))
-    sigma0: Any = _field(Domain(low=0, typical=(0.0, 2.0)), default=0.0)
+    sigma0: Any = _field(Domain(low=0, high=SQUARE_SAFE, typical=(0.0, 2.0)), default=0.0)
     design: str = "independent"
     workflow: Workflow = REPLACE
     params: dict = field(default_factory=_Params)

@@ -112,30 +112,41 @@ class Domain:
 
     def check(self, name: str, value: Any) -> Any:
         """Return ``value`` unchanged if valid, else raise :class:`SpecError` naming ``name``."""
+        if value is None:
+            raise SpecError(f"{name} must be {self.describe()}, got None")
         if self.integer:
             if isinstance(value, bool) or not isinstance(value, numbers.Integral):
                 if isinstance(value, float) and value.is_integer():
                     value = int(value)
                 else:
-                    raise SpecError(f"{name} must be {self.describe()}, got {value!r}")
+                    raise SpecError(f"{name} must be {self.describe()}, got {_show(value)}")
             value = int(value)
             v = Fraction(value)
         else:
             v = exact(value, name)
-        bad_low = self.low is not None and (v <= exact(self.low) if self.low_open else v < exact(self.low))
-        bad_high = self.high is not None and (
-            v >= exact(self.high) if self.high_open else v > exact(self.high)
-        )
-        if bad_low or bad_high:
-            raise SpecError(f"{name} must be {self.describe()}, got {value!r}")
         try:  # exact values such as '1e400' are finite but have no float64 (every numeric path needs one)
             float(v)
         except OverflowError:
             approx = Decimal(v.numerator) / Decimal(v.denominator)
             raise SpecError(
-                f"{name} = {approx:.3e} is too large for float64 (about 1.8e308 at most)"
+                f"{name} = {approx:.3e} is too large for float64 (about 1.8e308 at most); "
+                f"it must be {self.describe()}"
             ) from None
+        bad_low = self.low is not None and (v <= exact(self.low) if self.low_open else v < exact(self.low))
+        bad_high = self.high is not None and (
+            v >= exact(self.high) if self.high_open else v > exact(self.high)
+        )
+        if bad_low or bad_high:
+            raise SpecError(f"{name} must be {self.describe()}, got {_show(value)}")
         return value
+
+
+def _show(value: Any) -> str:
+    """``repr`` of a user's value, with a huge exact one shortened to a decimal (``'1e308'`` → 1.000e+308)."""
+    text = repr(value)
+    if isinstance(value, Fraction) and len(text) > 40:
+        return f"{Decimal(value.numerator) / Decimal(value.denominator):.3e}"
+    return text
 
 
 def _field(domain: Domain, **kw) -> Any:
@@ -149,8 +160,8 @@ def _validate(obj: Any) -> None:
         dom = f.metadata.get("domain")
         if dom is not None:
             value = getattr(obj, f.name)
-            if value is None:
-                continue
+            if value is None and f.default is None:
+                continue  # an optional field left out (e.g. beta of a non-power-law spectrum)
             object.__setattr__(obj, f.name, dom.check(f"{cls}.{f.name}", value))
 
 
@@ -192,3 +203,67 @@ def _normalise_scalar(v: Any, name: str) -> Any:
     if isinstance(v, (float, np.floating)):
         return float(v)
     return exact(v, name)
+
+
+#: Largest magnitude accepted for a scalar the formulas square: noise levels, penalties, eigenvalues, target
+#: coefficients, scales. Products of up to four such squares times the formulas' own factors (d, n, T, which
+#: stay below 10^20 on the declared domain) remain below float64's 1.8e308, so no path overflows to inf.
+SQUARE_SAFE = 1e75
+
+#: Valid range of one eigenvalue of Σ (before and after the spectrum's scale is applied).
+EIGENVALUE = Domain(low=0, low_open=True, high=SQUARE_SAFE)
+#: Valid range of one target coefficient c_j (after the target's scale is applied).
+COEFFICIENT = Domain(low=-SQUARE_SAFE, high=SQUARE_SAFE)
+
+
+def _vector(values: Any, name: str, dom: Domain) -> tuple:
+    """``values`` as a tuple of checked scalars (exact ones kept), or a :class:`SpecError`.
+
+    Refused: ``None``, a scalar, a string (``"123"`` is not three eigenvalues), an unordered set or dict, a
+    ``np.matrix`` or any array that is not 1-D, and bool, complex or ``None`` entries.
+    """
+    need = f"{name} must be a 1-D list or array whose entries are each {dom.describe()}"
+    if values is None:
+        raise SpecError(f"{need}, got None")
+    if isinstance(values, (str, bytes)):
+        raise SpecError(f"{need}, got the string {values!r}")
+    if isinstance(values, (set, frozenset, dict)):
+        raise SpecError(f"{need}, got an unordered {type(values).__name__}")
+    if isinstance(values, (numbers.Number, np.generic)) or (
+        isinstance(values, np.ndarray) and values.ndim == 0
+    ):
+        raise SpecError(f"{need}, got the scalar {values!r}")
+    if isinstance(values, np.ndarray):
+        if isinstance(values, np.matrix) or values.ndim != 1:
+            raise SpecError(f"{need}, got a {type(values).__name__} of shape {values.shape}")
+        kind = values.dtype.kind
+        if kind in "bc":
+            raise SpecError(f"{need}, got a {values.dtype} array")
+        if kind in "iuf":
+            vals = tuple(float(x) for x in values)
+            arr = np.array(vals, dtype=np.float64)
+            ok = np.isfinite(arr)
+            ok[ok] &= (arr[ok] > dom.low) if dom.low_open else (arr[ok] >= dom.low)
+            ok[ok] &= arr[ok] <= dom.high
+            if not ok.all():
+                i = int(np.argmin(ok))
+                raise SpecError(f"{name}[{i}] must be {dom.describe()}, got {vals[i]!r}")
+            return vals
+        values = values.tolist()
+    try:
+        items = list(values)
+    except TypeError:
+        raise SpecError(f"{need}, got {type(values).__name__}") from None
+    out = []
+    for i, x in enumerate(items):
+        label = f"{name}[{i}]"
+        if isinstance(x, (list, tuple, np.ndarray, set)):
+            raise SpecError(f"{need}; entry {i} is a {type(x).__name__} (nested sequences are not 1-D)")
+        if x is None:
+            raise SpecError(f"{label} must be {dom.describe()}, got None")
+        try:
+            v = _normalise_scalar(x, label)
+        except SpecError:
+            raise SpecError(f"{label} must be {dom.describe()}, got {_show(x)}") from None
+        out.append(dom.check(label, v))
+    return tuple(out)

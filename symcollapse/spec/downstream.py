@@ -5,7 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .domain import Domain, _as_float, _field, _known_keys, _normalise_scalar, _scalar_out, _validate, exact
+from .domain import (
+    SQUARE_SAFE,
+    Domain,
+    _as_float,
+    _field,
+    _known_keys,
+    _normalise_scalar,
+    _scalar_out,
+    _validate,
+    exact,
+)
 from .registry import register_downstream
 
 
@@ -35,8 +45,8 @@ class Ridge:
     """
 
     T: int = _field(Domain(low=1, integer=True))
-    sigma: Any = _field(Domain(low=0, typical=(0.0, 2.0)), default=0.0)
-    lam: Any = _field(Domain(low=0, typical=(1e-4, 10.0), log=True), default=0.0)
+    sigma: Any = _field(Domain(low=0, high=SQUARE_SAFE, typical=(0.0, 2.0)), default=0.0)
+    lam: Any = _field(Domain(low=0, high=SQUARE_SAFE, typical=(1e-4, 10.0), log=True), default=0.0)
 
     def __post_init__(self):
         object.__setattr__(self, "sigma", _normalise_scalar(self.sigma, "Ridge.sigma"))

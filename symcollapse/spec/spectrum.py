@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 
 from .domain import (
+    EIGENVALUE,
+    SQUARE_SAFE,
     Domain,
     SpecError,
     _as_float,
@@ -17,7 +19,7 @@ from .domain import (
     _normalise_scalar,
     _scalar_out,
     _validate,
-    exact,
+    _vector,
 )
 
 _SPECTRUM_KINDS = ("isotropic", "power_law", "custom")
@@ -48,7 +50,9 @@ class Spectrum:
     kind: str = "custom"
     d: int | None = _field(Domain(low=1, integer=True, typical=(4, 120)), default=None)
     beta: Any = _field(Domain(low=1, low_open=True, typical=(1.05, 3.0)), default=None)
-    scale: Any = _field(Domain(low=0, low_open=True, typical=(0.25, 4.0), log=True), default=1.0)
+    scale: Any = _field(
+        Domain(low=0, low_open=True, high=SQUARE_SAFE, typical=(0.25, 4.0), log=True), default=1.0
+    )
 
     def __init__(self, eigenvalues=None, *, kind="custom", d=None, beta=None, scale=1.0):
         object.__setattr__(self, "kind", kind)
@@ -59,20 +63,9 @@ class Spectrum:
                 raise SpecError(
                     "Spectrum needs eigenvalues=array, or use Spectrum.isotropic(d) / Spectrum.power_law(d, beta)"
                 )
-            if isinstance(eigenvalues, np.ndarray):
-                vals = tuple(float(x) for x in eigenvalues.ravel())
-                if eigenvalues.ndim != 1:
-                    raise SpecError(f"Spectrum.eigenvalues must be 1-D, got shape {eigenvalues.shape}")
-            else:
-                vals = tuple(_normalise_scalar(x, "Spectrum.eigenvalues") for x in eigenvalues)
+            vals = _vector(eigenvalues, "Spectrum.eigenvalues", EIGENVALUE)
             if len(vals) == 0:
                 raise SpecError("Spectrum.eigenvalues must be non-empty (d >= 1)")
-            for i, x in enumerate(vals):
-                fx = exact(x, f"Spectrum.eigenvalues[{i}]")
-                if fx <= 0:
-                    raise SpecError(
-                        f"Spectrum.eigenvalues must be positive and finite (Σ ≻ 0); entry {i} is {x!r}"
-                    )
             object.__setattr__(self, "eigenvalues_in", vals)
             d = len(vals)
         else:
@@ -87,6 +80,13 @@ class Spectrum:
         object.__setattr__(self, "beta", None if beta is None else _normalise_scalar(beta, "Spectrum.beta"))
         object.__setattr__(self, "scale", _normalise_scalar(scale, "Spectrum.scale"))
         _validate(self)
+        # The largest eigenvalue is scale × the largest entry (λ_1 = s for the constructors); it is squared.
+        top = _as_float(self.scale) * (max(_as_float(x) for x in vals) if kind == "custom" else 1.0)
+        if not top <= SQUARE_SAFE:
+            raise SpecError(
+                f"Spectrum.scale × largest eigenvalue = {top:.3e} must be <= {SQUARE_SAFE:g} "
+                "(the formulas square it in float64)"
+            )
 
     @classmethod
     def isotropic(cls, d: int, scale: Any = 1.0) -> Spectrum:

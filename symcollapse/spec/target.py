@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 
 from .domain import (
+    COEFFICIENT,
+    SQUARE_SAFE,
     Domain,
     SpecError,
     _as_float,
@@ -17,7 +19,7 @@ from .domain import (
     _normalise_scalar,
     _scalar_out,
     _validate,
-    exact,
+    _vector,
 )
 from .spectrum import Spectrum
 
@@ -37,9 +39,11 @@ class Target:
 
     coefficients_in: Any = None
     kind: str = "custom"
-    norm: Any = _field(Domain(low=0, typical=(0.25, 2.0)), default=None)
+    norm: Any = _field(Domain(low=0, high=SQUARE_SAFE, typical=(0.25, 2.0)), default=None)
     r: Any = _field(Domain(low=0, low_open=True, typical=(0.05, 1.5)), default=None)
-    scale: Any = _field(Domain(low=0, low_open=True, typical=(0.25, 4.0), log=True), default=1.0)
+    scale: Any = _field(
+        Domain(low=0, low_open=True, high=SQUARE_SAFE, typical=(0.25, 4.0), log=True), default=1.0
+    )
 
     def __init__(self, coefficients=None, *, kind="custom", norm=None, r=None, scale=1.0):
         if kind not in _TARGET_KINDS:
@@ -50,14 +54,7 @@ class Target:
                 raise SpecError(
                     "Target needs coefficients=array, or use Target.isotropic(norm) / Target.source(r)"
                 )
-            if isinstance(coefficients, np.ndarray):
-                if coefficients.ndim != 1:
-                    raise SpecError(f"Target.coefficients must be 1-D, got shape {coefficients.shape}")
-                vals = tuple(float(x) for x in coefficients)
-            else:
-                vals = tuple(_normalise_scalar(x, "Target.coefficients") for x in coefficients)
-            for i, x in enumerate(vals):
-                exact(x, f"Target.coefficients[{i}]")  # finiteness
+            vals = _vector(coefficients, "Target.coefficients", COEFFICIENT)
             object.__setattr__(self, "coefficients_in", vals)
         else:
             object.__setattr__(self, "coefficients_in", None)
@@ -76,6 +73,14 @@ class Target:
         object.__setattr__(self, "r", None if r is None else _normalise_scalar(r, "Target.r"))
         object.__setattr__(self, "scale", _normalise_scalar(scale, "Target.scale"))
         _validate(self)
+        if kind == "custom" and vals:
+            # c_j = sqrt(scale)·entry_j is squared by every formula.
+            top = math.sqrt(_as_float(self.scale)) * max(abs(_as_float(x)) for x in vals)
+            if not top <= SQUARE_SAFE:
+                raise SpecError(
+                    f"Target: sqrt(scale) × largest |coefficient| = {top:.3e} must be <= {SQUARE_SAFE:g} "
+                    "(the formulas square it in float64)"
+                )
 
     @classmethod
     def isotropic(cls, norm: Any = 1.0) -> Target:
@@ -103,6 +108,15 @@ class Target:
                 f"Target.coefficients has length {len(self.coefficients_in)} but the spectrum has "
                 f"d = {spectrum.d}; they must match"
             )
+        if self.kind == "source":
+            # c_j² = s·j^(−δ) is largest at j = d when δ < 0; kept in log10 so the check cannot overflow.
+            delta = 1.0 + _as_float(spectrum.beta) * (2.0 * _as_float(self.r) - 1.0)
+            log_top = math.log10(_as_float(self.scale)) + max(0.0, -delta) * math.log10(spectrum.d)
+            if not log_top <= 2 * math.log10(SQUARE_SAFE):
+                raise SpecError(
+                    f"Target.source(r={self.r!r}) on this spectrum gives c_d² = 10^{log_top:.1f} (δ = {delta:.4g}); "
+                    f"it must be <= {SQUARE_SAFE**2:g}: increase r or reduce d"
+                )
 
     def coefficients(self, spectrum: Spectrum) -> np.ndarray:
         r"""float64 array :math:`(c_1, \dots, c_d)` for ``spectrum`` (non-negative for the constructors)."""
