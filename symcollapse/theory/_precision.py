@@ -42,5 +42,6 @@ def certify(fn: Callable[[], dict], dps: int, guards: tuple[int, int] = (5, 20),
         lo, hi = (finish(r) for r in runs) if finish is not None else runs
         names = list(hi) if keys is None else list(keys)
         digits = min((agree(lo[q], hi[q], dps) for q in names), default=dps)
-        vals = {q: (None if v is None else +v) for q, v in hi.items()}
+        # round numbers to dps digits; anything else (e.g. a tuple holding an unrounded value) is passed on
+        vals = {q: (+v if isinstance(v, (mpmath.mpf, mpmath.mpc, int, float)) else v) for q, v in hi.items()}
     return vals, digits
