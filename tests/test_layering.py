@@ -15,6 +15,7 @@ PKG = Path(__file__).resolve().parents[1] / "symcollapse"
 LAYER = {
     "spec": 0,
     "_progress": 0,
+    "_threads": 0,
     "theory": 1,
     "simulate": 1,
     "compare": 2,
