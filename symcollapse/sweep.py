@@ -55,7 +55,18 @@ from symcollapse.spec import Problem, RegimeError, SpecError, domains
 
 __all__ = ["sweep", "point_seed", "block_seed", "sampler_version", "THEORY_COLUMNS", "MC_COLUMNS"]
 
-THEORY_COLUMNS = ("total", "bias", "variance", "collapse", "delta_bias", "kappa", "df2", "rho", "kind", "theorem")
+THEORY_COLUMNS = (
+    "total",
+    "bias",
+    "variance",
+    "collapse",
+    "delta_bias",
+    "kappa",
+    "df2",
+    "rho",
+    "kind",
+    "theorem",
+)
 MC_COLUMNS = ("mc_mean", "mc_stderr", "reps", "method")
 _NUMERIC_THEORY = THEORY_COLUMNS[:8]
 K_STDERR = 4.0  # standard errors allowed by the verdict (compare's default)
@@ -150,7 +161,9 @@ def _points(problem: Problem, grid: Any) -> tuple[list[str], list[dict]]:
         raise SpecError(f"grid must be a dict of sequences or a list of dicts, got {type(grid).__name__}")
     unknown = [k for k in names if k not in leaves]
     if unknown:
-        raise SpecError(f"grid field {unknown[0]!r} is not a leaf field of the problem; valid: {sorted(leaves)}")
+        raise SpecError(
+            f"grid field {unknown[0]!r} is not a leaf field of the problem; valid: {sorted(leaves)}"
+        )
     return names, points
 
 
@@ -201,13 +214,23 @@ class _Task:
 
 
 def _mc_ok(r) -> dict:
-    return {"mc_mean": float(r.mean), "mc_stderr": float(r.stderr), "reps": int(r.reps), "method": str(r.method),
-            "mc_note": None}
+    return {
+        "mc_mean": float(r.mean),
+        "mc_stderr": float(r.stderr),
+        "reps": int(r.reps),
+        "method": str(r.method),
+        "mc_note": None,
+    }
 
 
 def _mc_failed(reps: int, exc: BaseException) -> dict:
-    return {"mc_mean": math.nan, "mc_stderr": math.nan, "reps": int(reps), "method": None,
-            "mc_note": f"{type(exc).__name__}: {exc}"}
+    return {
+        "mc_mean": math.nan,
+        "mc_stderr": math.nan,
+        "reps": int(reps),
+        "method": None,
+        "mc_note": f"{type(exc).__name__}: {exc}",
+    }
 
 
 def _sub_seed(seed: int, n: int, lam_json: Any) -> int:
@@ -223,7 +246,9 @@ def _fallback_block(problem: Problem, ns, lams, reps: int, seed: int, method: st
     for n, lam, _, _ in cells:
         p = problem.replace(n=n, lam=lam)
         try:
-            out[(n, lam)] = simulate(p, reps, _sub_seed(seed, n, p.downstream.to_dict()["lam"]), method=method)
+            out[(n, lam)] = simulate(
+                p, reps, _sub_seed(seed, n, p.downstream.to_dict()["lam"]), method=method
+            )
         except (RegimeError, FloatingPointError) as exc:
             out[(n, lam)] = exc
     return out
@@ -269,7 +294,9 @@ def _run_task(task: _Task) -> dict[str, dict]:
             return out
         for n, lam, key, seed in task.cells:
             try:
-                out[key] = _mc_ok(simulate(task.base.replace(n=n, lam=lam), task.reps, seed, method=task.method))
+                out[key] = _mc_ok(
+                    simulate(task.base.replace(n=n, lam=lam), task.reps, seed, method=task.method)
+                )
             except (RegimeError, FloatingPointError) as exc:
                 out[key] = _mc_failed(task.reps, exc)
     return out
@@ -287,8 +314,14 @@ def _tasks(cells: dict[str, Problem], reps: int, seed: int, method: str, shared:
         ns = tuple(sorted({p.chain.n for _, p in members}))
         lams = tuple(sorted({p.downstream.lam for _, p in members}, key=float))
         bseed = block_seed(seed, base)
-        common = {"reps": reps, "seed": seed, "method": method, "shared": shared, "sampler_version": version,
-                  "numpy": np.__version__}
+        common = {
+            "reps": reps,
+            "seed": seed,
+            "method": method,
+            "shared": shared,
+            "sampler_version": version,
+            "numpy": np.__version__,
+        }
         if shared:  # a shared block's values may depend on its other points: they are part of the key
             common.update(engine=engine, ns=list(ns), lams=[_lam_json(base, lam) for lam in lams])
         entries = []
@@ -356,7 +389,9 @@ def _theory(p: Problem, normalization: str) -> tuple[dict, Any]:
     pred = None
     try:
         pred = predict(p, normalization=normalization)
-        row.update({c: _float(getattr(pred, c)) for c in _NUMERIC_THEORY}, kind=pred.kind, theorem=pred.theorem)
+        row.update(
+            {c: _float(getattr(pred, c)) for c in _NUMERIC_THEORY}, kind=pred.kind, theorem=pred.theorem
+        )
     except RegimeError as exc:
         row["theory_note"] = str(exc)
     if normalization != "paper":
@@ -459,9 +494,21 @@ def _frame(rows: list[dict], columns: list[str], problem: Problem, names: list[s
     return df
 
 
-def sweep(problem: Problem, grid: Mapping[str, Sequence] | Sequence[Mapping], reps: int, seed: int, *,
-          theory: bool = True, simulate: bool = True, method: str = "auto", shared: bool = True,
-          normalization: str = "finite", store: Any = None, executor: Any = None, progress: bool | None = None):
+def sweep(
+    problem: Problem,
+    grid: Mapping[str, Sequence] | Sequence[Mapping],
+    reps: int,
+    seed: int,
+    *,
+    theory: bool = True,
+    simulate: bool = True,
+    method: str = "auto",
+    shared: bool = True,
+    normalization: str = "finite",
+    store: Any = None,
+    executor: Any = None,
+    progress: bool | None = None,
+):
     r"""Theory and Monte Carlo over a grid of problems, as one tidy :class:`pandas.DataFrame`.
 
     Parameters
@@ -520,8 +567,9 @@ def sweep(problem: Problem, grid: Mapping[str, Sequence] | Sequence[Mapping], re
     th = {d: _theory(p, normalization) for d, p in cells.items()} if theory else {}
     mc, computed, reused, where = ({}, 0, 0, None)
     if simulate:
-        mc, computed, reused, where = _run_mc(cells, reps, seed, method, shared, store, executor,
-                                              True if progress is None else bool(progress))
+        mc, computed, reused, where = _run_mc(
+            cells, reps, seed, method, shared, store, executor, True if progress is None else bool(progress)
+        )
     leaves = _leaf_fields(problem)
     rows = []
     for p, d in zip(problems, digests):
@@ -537,9 +585,19 @@ def sweep(problem: Problem, grid: Mapping[str, Sequence] | Sequence[Mapping], re
     df = _frame(rows, _column_order(names, theory, simulate, normalization), problem, names)
     from symcollapse import __version__
 
-    df.attrs.update(seed=seed, version=__version__, shared=shared, normalization=normalization, reps=reps,
-                    method=method, sampler_version=sampler_version(), cells=len(cells),
-                    cells_computed=computed, cells_reused=reused, executor=where)
+    df.attrs.update(
+        seed=seed,
+        version=__version__,
+        shared=shared,
+        normalization=normalization,
+        reps=reps,
+        method=method,
+        sampler_version=sampler_version(),
+        cells=len(cells),
+        cells_computed=computed,
+        cells_reused=reused,
+        executor=where,
+    )
     return df
 
 
