@@ -5,10 +5,27 @@ from concurrent.futures import ThreadPoolExecutor
 import pandas as pd
 import pytest
 
+from symcollapse.cli import main
 from symcollapse.spec import Chain, Problem, Ridge, Spectrum, Target
 from symcollapse.sweep import sweep
 
 GRID = {"T": [30, 60], "n": [0, 3], "lam": [1e-2, 1e-1], "design": ["independent", "shared"]}  # 4 blocks
+
+CLI_CONFIG = """
+[problem]
+spectrum = {kind = "isotropic", d = 20}
+target = {kind = "isotropic", norm = 1}
+chain = {n = 1, T0 = 40, sigma0 = 0.2}
+downstream = {T = 60, sigma = 0.1, lam = 0.01}
+
+[grid]
+n = [0, 2]
+lam = [0.01, 0.1]
+
+[run]
+reps = 20
+progress = false
+"""
 
 
 def _base():
@@ -39,7 +56,7 @@ def test_process_pool_gives_the_in_process_table(in_process):
     assert df.attrs["executor"] == "processes"
 
 
-def test_dask_local_cluster_with_two_workers_gives_the_in_process_table(in_process):
+def test_dask_local_cluster_with_two_workers_gives_the_in_process_table(in_process, tmp_path):
     distributed = pytest.importorskip("distributed")
     import dask
 
@@ -60,3 +77,10 @@ def test_dask_local_cluster_with_two_workers_gives_the_in_process_table(in_proce
         with dask.config.set({"scheduler-address": cluster.scheduler_address}):
             again = _run("dask", shared=False)
         pd.testing.assert_frame_equal(again, in_process[False])
+        # the CLI's --scheduler ADDRESS runs the same config on that cluster
+        cfg = tmp_path / "cfg.toml"
+        cfg.write_text(CLI_CONFIG)
+        out = tmp_path / "t.csv"
+        assert main(["sweep", str(cfg), "--out", str(out), "--scheduler", cluster.scheduler_address]) == 0
+        assert main(["sweep", str(cfg), "--out", str(tmp_path / "local.csv")]) == 0
+        pd.testing.assert_frame_equal(pd.read_csv(out), pd.read_csv(tmp_path / "local.csv"))
