@@ -35,7 +35,7 @@ NS = [0, 1, 2, 5, 10, 20]
 
 
 def _load() -> str:
-    return "%.2f %.2f %.2f" % os.getloadavg()
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def _timed(fn):
@@ -81,7 +81,9 @@ def _store_overhead(base, grid, reps, lines):
     lines.append(
         f"| store, fresh | {cells} | {t_plain:.2f} | {t_fresh:.2f} | {1e3 * (t_fresh - t_plain) / cells:+.2f} | {_load()} |"
     )
-    lines.append(f"| store, all reused | {cells} | {t_plain:.2f} | {t_reuse:.3f} | {1e3 * t_reuse / cells:.2f} (total) | {_load()} |")
+    lines.append(
+        f"| store, all reused | {cells} | {t_plain:.2f} | {t_reuse:.3f} | {1e3 * t_reuse / cells:.2f} (total) | {_load()} |"
+    )
     print(*lines[-2:], sep="\n", flush=True)
 
 
@@ -106,7 +108,7 @@ def _executors(base, grid, reps, lines, dask: bool):
         runs.append((f"Dask LocalCluster 2×1 (startup {t_start:.1f} s, excluded)", client))
     try:
         for label, ex in runs:
-            t, df = _timed(lambda: sw.sweep(base, grid, reps, 0, theory=False, executor=ex, progress=False))
+            t, df = _timed(lambda ex=ex: sw.sweep(base, grid, reps, 0, theory=False, executor=ex, progress=False))
             same = df["mc_mean"].equals(ref["mc_mean"]) and df["mc_stderr"].equals(ref["mc_stderr"])
             lines.append(
                 f"| {label} | {cells} | {t_in:.2f} | {t:.2f} | {t_in / t:.2f}× | "
@@ -140,11 +142,18 @@ def main(argv=None) -> int:
     ]
     _panel("Fig. 1a λ-panel (T = 1000)", base, lam_grid, reps, lines)
     _panel("Fig. 1a T-panel (λ = 1e-3)", preset("fig1a", lam=1e-3), T_grid, reps, lines)
-    lines += ["", "| store | cells | no store (s) | with store (s) | overhead ms/cell | load avg |",
-              "|---|---:|---:|---:|---:|---|"]
+    lines += [
+        "",
+        "| store | cells | no store (s) | with store (s) | overhead ms/cell | load avg |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
     _store_overhead(base, lam_grid, reps, lines)
-    lines += ["", "| executor (λ-panel) | cells | in-process (s) | executor (s) | speed-up | overhead ms/cell "
-              "| MC columns bit-identical | load avg |", "|---|---:|---:|---:|---:|---:|---|---|"]
+    lines += [
+        "",
+        "| executor (λ-panel) | cells | in-process (s) | executor (s) | speed-up | overhead ms/cell "
+        "| MC columns bit-identical | load avg |",
+        "|---|---:|---:|---:|---:|---:|---|---|",
+    ]
     _executors(base, lam_grid, reps, lines, dask=not args.no_dask)
     out = Path(args.out)
     tmp = out.with_name(f".{out.name}.tmp")

@@ -98,8 +98,8 @@ def _digest(obj: Any) -> str:
 def _fixed_dict(problem: Problem) -> dict:
     """``problem.to_dict()`` without ``n`` and ``lam``: what the points of one block share."""
     d = json.loads(_canonical(problem.to_dict()))
-    d["chain"].pop("n")
-    d["downstream"].pop("lam")
+    d["chain"].pop("n", None)
+    d["downstream"].pop("lam", None)
     return d
 
 

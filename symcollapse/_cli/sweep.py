@@ -39,16 +39,31 @@ from typing import Any
 from symcollapse.spec import PRESET_NAMES, Problem, SpecError, preset
 
 SECTIONS = ("problem", "grid", "run")
-RUN_KEYS = ("reps", "seed", "method", "shared", "store", "executor", "scheduler", "theory", "simulate",
-            "normalization", "progress")
+RUN_KEYS = (
+    "reps",
+    "seed",
+    "method",
+    "shared",
+    "store",
+    "executor",
+    "scheduler",
+    "theory",
+    "simulate",
+    "normalization",
+    "progress",
+)
 FORMATS = (".csv", ".json", ".parquet")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("config", help="TOML file with [problem], [grid] and [run] (see examples/sweep_fig1a.toml)")
+    parser.add_argument(
+        "config", help="TOML file with [problem], [grid] and [run] (see examples/sweep_fig1a.toml)"
+    )
     parser.add_argument("--out", required=True, help="output table: .csv, .json or .parquet (pyarrow)")
     parser.add_argument("--executor", choices=["none", "processes", "dask"], help="overrides [run] executor")
-    parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (implies --executor dask)")
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help="Dask scheduler address (implies --executor dask)"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -71,7 +86,9 @@ def load_config(path: str | os.PathLike) -> dict:
         raise SpecError(f"{path}: not valid TOML ({exc})") from None
     for key in raw:
         if key not in SECTIONS:
-            raise SpecError(f"{path}: config key {key!r} is not valid; valid top-level tables: {list(SECTIONS)}")
+            raise SpecError(
+                f"{path}: config key {key!r} is not valid; valid top-level tables: {list(SECTIONS)}"
+            )
     for key in ("problem", "grid"):
         if key not in raw:
             raise SpecError(f"{path}: missing the [{key}] table (needs {list(SECTIONS)})")
@@ -87,7 +104,9 @@ def _problem(data: Any) -> Problem:
     if "preset" in data:
         overrides = {k: v for k, v in data.items() if k != "preset"}
         if data["preset"] not in PRESET_NAMES:
-            raise SpecError(f"[problem] preset = {data['preset']!r} is not a preset; valid: {list(PRESET_NAMES)}")
+            raise SpecError(
+                f"[problem] preset = {data['preset']!r} is not a preset; valid: {list(PRESET_NAMES)}"
+            )
         return preset(data["preset"], **overrides)
     return Problem.from_dict(data)
 
@@ -123,7 +142,9 @@ def write_table(df, out: str | os.PathLike) -> Path:
         try:
             import pyarrow  # noqa: F401
         except ImportError:
-            raise SpecError("--out *.parquet needs pyarrow (pip install pyarrow); use .csv or .json") from None
+            raise SpecError(
+                "--out *.parquet needs pyarrow (pip install pyarrow); use .csv or .json"
+            ) from None
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     try:
@@ -178,6 +199,8 @@ def run(args: argparse.Namespace) -> int:
     out = write_table(df, args.out)
     a = df.attrs
     failed = int((df["passed"] == False).sum()) if "passed" in df else 0  # noqa: E712 (nullable boolean)
-    print(f"wrote {len(df)} rows to {out} (cells computed {a['cells_computed']}, reused {a['cells_reused']}; "
-          f"verdicts failed: {failed})")
+    print(
+        f"wrote {len(df)} rows to {out} (cells computed {a['cells_computed']}, reused {a['cells_reused']}; "
+        f"verdicts failed: {failed})"
+    )
     return 0

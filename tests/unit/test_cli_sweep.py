@@ -50,12 +50,21 @@ def test_csv_and_json_outputs_hold_the_sweep_table(tmp_path, capsys):
     assert data["attrs"]["cells_reused"] == 4 and len(data["rows"]) == 4
     assert [r["mc_mean"] for r in data["rows"]] == df["mc_mean"].tolist()  # same values, both formats
     assert all(r["theory_note"] is None for r in data["rows"])
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cfg.toml", "runs.sqlite", "t.csv", "t.json"]  # no temp
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "cfg.toml",
+        "runs.sqlite",
+        "t.csv",
+        "t.json",
+    ]  # no temp
 
 
 def test_list_of_points_grid(tmp_path):
-    cfg = _write(tmp_path, CONFIG.replace("[grid]\nn = [0, 2]\nlam = [\"1/100\", 0.1]",
-                                          "[[grid]]\nn = 0\n\n[[grid]]\nn = 3\nlam = 1.0"))
+    cfg = _write(
+        tmp_path,
+        CONFIG.replace(
+            '[grid]\nn = [0, 2]\nlam = ["1/100", 0.1]', "[[grid]]\nn = 0\n\n[[grid]]\nn = 3\nlam = 1.0"
+        ),
+    )
     assert main(["sweep", str(cfg), "--out", str(tmp_path / "t.csv")]) == 0
     assert pd.read_csv(tmp_path / "t.csv")["n"].tolist() == [0, 3]
 
@@ -63,7 +72,10 @@ def test_list_of_points_grid(tmp_path):
 @pytest.mark.parametrize(
     "text, match",
     [
-        (CONFIG + "\n[plot]\nx = 1\n", r"config key 'plot' is not valid; valid top-level tables: \['problem'"),
+        (
+            CONFIG + "\n[plot]\nx = 1\n",
+            r"config key 'plot' is not valid; valid top-level tables: \['problem'",
+        ),
         (CONFIG.replace("reps = 20", "repetitions = 20"), r"\[run\]\.repetitions is not valid.*'reps'"),
         (CONFIG.replace("n = [0, 2]", "gamma = [0, 2]"), r"'gamma' is not a leaf field.*valid: \["),
         (CONFIG.replace("chain = ", "chains = "), r"unknown keys \['chains'\]"),

@@ -21,8 +21,12 @@ MC = ["mc_mean", "mc_stderr", "reps", "method"]
 
 
 def _base(**kw):
-    p = Problem(Spectrum.isotropic(20), Target.isotropic(norm=1), Chain(n=1, T0=40, sigma0=0.2),
-                Ridge(T=60, sigma=0.1, lam=1e-2))
+    p = Problem(
+        Spectrum.isotropic(20),
+        Target.isotropic(norm=1),
+        Chain(n=1, T0=40, sigma0=0.2),
+        Ridge(T=60, sigma=0.1, lam=1e-2),
+    )
     return p.replace(**kw) if kw else p
 
 
@@ -35,8 +39,26 @@ def test_columns_dtypes_and_attrs():
     df = _sweep({"n": [0, 2], "lam": [1e-2, "1/10"], "design": ["independent", "shared"]})
     assert len(df) == 8
     assert list(df.columns[:3]) == ["n", "lam", "design"]
-    for c in ("total", "bias", "variance", "collapse", "delta_bias", "kappa", "df2", "rho", "kind", "theorem",
-              "total_paper", *MC, "z", "allowance", "passed", "theory_note", "mc_note", "spec"):
+    for c in (
+        "total",
+        "bias",
+        "variance",
+        "collapse",
+        "delta_bias",
+        "kappa",
+        "df2",
+        "rho",
+        "kind",
+        "theorem",
+        "total_paper",
+        *MC,
+        "z",
+        "allowance",
+        "passed",
+        "theory_note",
+        "mc_note",
+        "spec",
+    ):
         assert c in df.columns, c
     assert df["n"].dtype == np.int64 and df["reps"].dtype == np.int64
     for c in ("lam", "total", "mc_mean", "mc_stderr", "z", "allowance", "rho"):
@@ -50,7 +72,13 @@ def test_columns_dtypes_and_attrs():
     assert spec["downstream"]["lam"] == "1/10"
     assert Problem.from_dict(spec) == _base(n=2, lam="1/10", design="shared")
     a = df.attrs
-    assert (a["seed"], a["shared"], a["normalization"], a["reps"], a["version"]) == (3, True, "finite", 30, sc.__version__)
+    assert (a["seed"], a["shared"], a["normalization"], a["reps"], a["version"]) == (
+        3,
+        True,
+        "finite",
+        30,
+        sc.__version__,
+    )
     assert (a["cells"], a["cells_computed"], a["cells_reused"]) == (8, 8, 0)
     assert isinstance(a["sampler_version"], str)
 
@@ -60,7 +88,12 @@ def test_theory_columns_are_predict_and_the_verdict_is_compares():
     for row in df.itertuples():
         p = _base(n=row.n, lam=row.lam)
         pred = predict(p, normalization="finite")
-        assert (row.total, row.bias, row.kappa, row.theorem) == (pred.total, pred.bias, pred.kappa, pred.theorem)
+        assert (row.total, row.bias, row.kappa, row.theorem) == (
+            pred.total,
+            pred.bias,
+            pred.kappa,
+            pred.theorem,
+        )
         assert row.total_paper == predict(p, normalization="paper").total
         c = compare(p, reps=50, seed=point_seed(3, p))  # same seed rule -> same simulation -> same verdict
         assert (row.mc_mean, row.z, row.allowance, bool(row.passed)) == (c.mean, c.z, c.allowance, c.passed)
@@ -83,8 +116,10 @@ def test_results_do_not_depend_on_key_order_point_order_or_grid_shape(shared):
     c = _sweep(points, shared=shared)
     key = ["n", "T", "lam"]
     for other in (b, c):
-        pd.testing.assert_frame_equal(a.sort_values(key).reset_index(drop=True)[key + MC],
-                                      other[list(a.columns)].sort_values(key).reset_index(drop=True)[key + MC])
+        pd.testing.assert_frame_equal(
+            a.sort_values(key).reset_index(drop=True)[key + MC],
+            other[list(a.columns)].sort_values(key).reset_index(drop=True)[key + MC],
+        )
     if not shared:  # independent points: a point alone is the same as inside a bigger grid
         one = _sweep({"n": [2], "T": [60], "lam": [1e-1]}, shared=False)
         row = a[(a["n"] == 2) & (a["T"] == 60) & (a["lam"] == 1e-1)]
@@ -196,11 +231,15 @@ def _var_z(a, b):
     return (va - vb) / math.hypot(sa, sb)
 
 
-@pytest.mark.parametrize("spectrum", [Spectrum.isotropic(20), Spectrum.power_law(20, beta=2)], ids=["iso", "power"])
+@pytest.mark.parametrize(
+    "spectrum", [Spectrum.isotropic(20), Spectrum.power_law(20, beta=2)], ids=["iso", "power"]
+)
 def test_each_shared_point_has_the_law_it_has_in_simulate(spectrum):
     # Whatever engine runs a shared block (simulate_block, or the per-point stand-in), each point must have
     # simulate's law: mean and variance z within 4 and a two-sample KS test at level 1e-4.
-    base = Problem(spectrum, Target.isotropic(norm=1), Chain(n=1, T0=40, sigma0=0.3), Ridge(T=60, sigma=0.1, lam=0.01))
+    base = Problem(
+        spectrum, Target.isotropic(norm=1), Chain(n=1, T0=40, sigma0=0.3), Ridge(T=60, sigma=0.1, lam=0.01)
+    )
     ns, lams, reps = (0, 3), (0.01, 0.3), 1500
     cells = tuple((n, lam, f"{n}/{lam}", 0) for n in ns for lam in lams)
     res = sweep_module._block_results(base, ns, lams, reps, block_seed(11, base), "auto", cells)

@@ -29,8 +29,12 @@ progress = false
 
 
 def _base():
-    return Problem(Spectrum.isotropic(20), Target.isotropic(norm=1), Chain(n=1, T0=40, sigma0=0.2),
-                   Ridge(T=60, sigma=0.1, lam=1e-2))
+    return Problem(
+        Spectrum.isotropic(20),
+        Target.isotropic(norm=1),
+        Chain(n=1, T0=40, sigma0=0.2),
+        Ridge(T=60, sigma=0.1, lam=1e-2),
+    )
 
 
 def _run(executor, shared=True):
@@ -64,8 +68,9 @@ def test_dask_local_cluster_with_two_workers_gives_the_in_process_table(in_proce
 
     env = {**dask.config.get("distributed.nanny.pre-spawn-environ", {}), **PINNED_ENV}
     with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
-        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                           dashboard_address=None)
+        cluster = distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        )
     with cluster, distributed.Client(cluster) as client:
         df = _run(client)
         pd.testing.assert_frame_equal(df, in_process[True])  # bit for bit, MC columns included

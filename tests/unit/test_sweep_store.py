@@ -22,8 +22,12 @@ GRID = {"T": [30, 40, 50, 60, 70, 80], "n": [0, 2], "lam": [1e-2, 1e-1]}  # 6 bl
 
 
 def _base():
-    return Problem(Spectrum.isotropic(20), Target.isotropic(norm=1), Chain(n=1, T0=40, sigma0=0.2),
-                   Ridge(T=60, sigma=0.1, lam=1e-2))
+    return Problem(
+        Spectrum.isotropic(20),
+        Target.isotropic(norm=1),
+        Chain(n=1, T0=40, sigma0=0.2),
+        Ridge(T=60, sigma=0.1, lam=1e-2),
+    )
 
 
 def _run(store=None, **kw):
@@ -101,7 +105,9 @@ def test_sigkill_mid_sweep_then_rerun_gives_the_uninterrupted_table(tmp_path):
     script = tmp_path / "killed.py"
     script.write_text(f"GRID = {GRID!r}\n" + textwrap.dedent(_KILLED))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, str(script), str(path)], cwd=ROOT, env=env, stdout=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(path)], cwd=ROOT, env=env, stdout=subprocess.PIPE
+    )
     deadline = time.monotonic() + 240
     rows = 0
     while time.monotonic() < deadline and proc.poll() is None:
