@@ -108,7 +108,9 @@ def _executors(base, grid, reps, lines, dask: bool):
         runs.append((f"Dask LocalCluster 2×1 (startup {t_start:.1f} s, excluded)", client))
     try:
         for label, ex in runs:
-            t, df = _timed(lambda ex=ex: sw.sweep(base, grid, reps, 0, theory=False, executor=ex, progress=False))
+            t, df = _timed(
+                lambda ex=ex: sw.sweep(base, grid, reps, 0, theory=False, executor=ex, progress=False)
+            )
             same = df["mc_mean"].equals(ref["mc_mean"]) and df["mc_stderr"].equals(ref["mc_stderr"])
             lines.append(
                 f"| {label} | {cells} | {t_in:.2f} | {t:.2f} | {t_in / t:.2f}× | "
