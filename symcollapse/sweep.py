@@ -70,6 +70,7 @@ THEORY_COLUMNS = (
 MC_COLUMNS = ("mc_mean", "mc_stderr", "reps", "method")
 _NUMERIC_THEORY = THEORY_COLUMNS[:8]
 K_STDERR = 4.0  # standard errors allowed by the verdict (compare's default)
+_INDEPENDENT_CELLS = 8  # cells per task when cells do not share randomness (scheduling ≪ 8 cells' work)
 
 # TODO(lead): remove once symcollapse.simulate.SAMPLER_VERSION is merged (the simulate helper owns it).
 _LOCAL_SAMPLER_VERSION = "0.1-per-point"
@@ -193,7 +194,7 @@ def _is_integer_field(problem: Problem, name: str, part: str) -> bool:
 
 @dataclass(frozen=True)
 class _Task:
-    """One unit of work: the cells of one block (same fixed parameters; shared randomness if ``shared``).
+    """One unit of work: a block of cells (same fixed parameters), whole when it shares randomness.
 
     ``cells`` holds ``(n, lam, store key, seed)`` per cell; the seed is used only when ``shared=False``.
     """
@@ -329,7 +330,11 @@ def _tasks(cells: dict[str, Problem], reps: int, seed: int, method: str, shared:
             key = _digest({"problem": p.to_dict(), **common})
             keys[digest] = key
             entries.append((p.chain.n, p.downstream.lam, key, point_seed(seed, p)))
-        tasks.append(_Task(base, ns, lams, tuple(entries), reps, bseed, method, shared))
+        # Cells with their own seeds (shared=False, or the per-point stand-in for simulate_block) are
+        # independent: smaller tasks spread a single block over the workers without changing any value.
+        step = len(entries) if shared and engine == "simulate_block" else _INDEPENDENT_CELLS
+        for i in range(0, len(entries), step):
+            tasks.append(_Task(base, ns, lams, tuple(entries[i : i + step]), reps, bseed, method, shared))
     return tasks, keys
 
 
