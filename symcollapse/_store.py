@@ -2,8 +2,9 @@
 
 A cell is keyed by a content hash of everything its Monte-Carlo result depends on (the exact problem, reps,
 seed, sampler, the block it shares randomness with, and the sampler version string); the caller computes the
-key. Only the calling process writes, one transaction per finished block, so a process killed at any moment
-(SIGKILL included: SQLite's journal rolls back a half-written transaction) loses at most the blocks in flight.
+key. Only the calling process writes, one transaction per finished task (a block, or part of a block of independent cells), so a process
+killed at any moment (SIGKILL included: SQLite's write-ahead log drops a half-written transaction) loses at
+most the tasks in flight.
 Rows of another sampler version are never read (the version is part of the key and of the query), so an old
 store is recomputed, never mixed.
 """
@@ -48,7 +49,11 @@ class Store:
             if fresh:
                 self._create()
             else:
-                self._check()
+                self._check()  # before anything is written: a foreign file is left untouched
+            # WAL with synchronous=NORMAL: a commit is one append, no fsync, yet it survives the process being
+            # killed (SIGKILL included); only a power loss may drop the last commits, never corrupt the file.
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.DatabaseError as exc:
             self._close_quietly()
             raise SpecError(
