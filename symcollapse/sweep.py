@@ -408,17 +408,20 @@ def _theory(p: Problem, normalization: str) -> tuple[dict, Any]:
 
 
 def _verdict(problem: Problem, value: float, mean: float, stderr: float, allow: float) -> tuple[float, Any]:
-    """``(z, passed)`` by the one rule of :mod:`symcollapse.compare` (``passed`` may be ``None``: not
-    informative)."""
+    r"""``(z, passed)`` by the one rule of :mod:`symcollapse.compare` (``passed`` may be ``None``: not
+    informative), with compare's round-off scale :math:`\|w_0\|_\Sigma^2`."""
+    import inspect
+
     from symcollapse import compare as cmp
 
+    scale = float(np.sum(problem.eigenvalues * problem.coefficients**2))
     rule = getattr(cmp, "verdict", None)
     if rule is not None:
-        v = rule(value, mean, stderr, allow, k=K_STDERR)
+        extra = {"scale": scale} if "scale" in inspect.signature(rule).parameters else {}
+        v = rule(value, mean, stderr, allow, k=K_STDERR, **extra)
         return float(v.z), v.passed
     # TODO(lead): adapter until compare.verdict is merged: today's compare._verdict with compare's scale.
-    scale = max(abs(value), float(np.sum(problem.eigenvalues * problem.coefficients**2)), 1e-300)
-    z, passed, _ = cmp._verdict(value, mean, stderr, allow, K_STDERR, scale)
+    z, passed, _ = cmp._verdict(value, mean, stderr, allow, K_STDERR, max(abs(value), scale, 1e-300))
     return float(z), bool(passed)
 
 
