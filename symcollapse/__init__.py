@@ -39,6 +39,7 @@ _LAZY = {
     "MCResult": "symcollapse.simulate.monte_carlo",
     "compare": "symcollapse.compare",
     "Comparison": "symcollapse.compare",
+    "sweep": "symcollapse.sweep",
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

@@ -19,6 +19,7 @@ _COMMANDS = {
     "compare": "theory against simulation, with z-score and finite-size allowance",
     "scaling": "power-law scaling exponents (Thm 5.1, Cor 5.2, App. G), derived symbolically",
     "reproduce": "reproduce the paper's figures (PNG + CSV + JSON)",
+    "sweep": "a parameter grid (theory + simulation) into one table: CSV, JSON or Parquet",
 }
 
 
