@@ -34,7 +34,7 @@ def cell(value: Any, digits: int = 6) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return str(value)
     if isinstance(value, float):
         if value == 0 or not math.isfinite(value):
             return str(value)

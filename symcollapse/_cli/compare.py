@@ -13,7 +13,7 @@ from symcollapse._cli import _table, common
 from symcollapse._cli._parse import Number
 from symcollapse._cli.simulate import add_simulation_arguments, show_progress
 
-COLUMNS = ["n", "T", "lam", "theorem", "value", "mean", "stderr", "z", "allowance", "passed"]
+COLUMNS = ["n", "T", "lam", "value", "mean", "stderr", "z", "passed", "allowance", "theorem"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
