@@ -232,6 +232,8 @@ def _flatten(rec: Mapping, strict_json: bool) -> dict:
     out: dict[str, Any] = {}
     for key, value in rec.items():
         key = str(key)
+        if getattr(value, "ndim", 0) > 0 and hasattr(value, "tolist"):  # numpy arrays: lists
+            value = value.tolist()
         if isinstance(value, Mapping) or (isinstance(value, (list, tuple)) and not isinstance(value, str)):
             out[key] = jsonable(value) if strict_json else value
             continue
