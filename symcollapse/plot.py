@@ -3,8 +3,8 @@
 Conventions: theory is drawn as broken lines, simulation as markers with error bars (± one standard
 error of the Monte-Carlo mean), one colour per generation ``n`` (the same colour in every panel of a
 figure; when ``n`` itself is the x-axis, as in Fig. 5, one series), log axes where the paper uses them,
-the legend outside the axes. matplotlib is an optional extra (``pip install
-'symcollapse[plot]'``); it is imported only when a figure is drawn, with the non-interactive Agg backend.
+the legend outside the axes. matplotlib is an optional extra (``pip install matplotlib``, or
+``pip install -e ".[plot]"`` from a clone); it is imported only when a figure is drawn, with the non-interactive Agg backend.
 
 >>> from symcollapse.experiments import fig1a            # doctest: +SKIP
 >>> from symcollapse.plot import save
@@ -15,10 +15,18 @@ the legend outside the axes. matplotlib is an optional extra (``pip install
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
-__all__ = ["figure", "save", "LAYOUT"]
+from symcollapse._io import atomic_write
+
+__all__ = ["figure", "save", "image_bytes", "LAYOUT", "MISSING_MATPLOTLIB"]
+
+MISSING_MATPLOTLIB = (
+    "drawing figures needs matplotlib, which is not installed: pip install matplotlib "
+    "(from a clone of the repository: pip install -e \".[plot]\")"
+)
 
 _ERR = "test error (squared label units)"
 _ERR_LIN = r"test error $\|\hat w - w_0\|_\Sigma^2$ (squared label units)"
@@ -60,7 +68,7 @@ def _pyplot():
     try:
         import matplotlib  # noqa: PLC0415 (optional extra)
     except ImportError:  # pragma: no cover - depends on the environment
-        raise ImportError("plotting needs matplotlib: pip install 'symcollapse[plot]'") from None
+        raise ImportError(MISSING_MATPLOTLIB) from None
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
@@ -155,11 +163,22 @@ def figure(table: Any):
     return fig
 
 
-def save(table: Any, path: str | Path, dpi: int = 130) -> Path:
-    """Draw ``table`` (:func:`figure`) and write it to ``path`` (format from the suffix, e.g. ``.png``)."""
+def image_bytes(table: Any, fmt: str = "png", dpi: int = 130) -> bytes:
+    """The drawn ``table`` (:func:`figure`) as the bytes of an image file of format ``fmt``."""
     plt = _pyplot()
     fig = figure(table)
+    buf = io.BytesIO()
+    try:
+        fig.savefig(buf, format=fmt, dpi=dpi)
+    finally:
+        plt.close(fig)
+    return buf.getvalue()
+
+
+def save(table: Any, path: str | Path, dpi: int = 130) -> Path:
+    """Draw ``table`` and write it to ``path`` atomically (format from the suffix, e.g. ``.png``)."""
     path = Path(path)
-    fig.savefig(path, dpi=dpi)
-    plt.close(fig)
+    data = image_bytes(table, fmt=path.suffix.lstrip(".").lower() or "png", dpi=dpi)
+    with atomic_write(path, "wb") as fh:
+        fh.write(data)
     return path

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import importlib.metadata
+import io
 import json
 import math
 import platform
@@ -19,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from symcollapse._io import atomic_write
 from symcollapse.spec import Problem, RegimeError, SpecError
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "record",
     "theory_row",
     "simulation_row",
+    "csv_text",
     "write_csv",
     "read_csv",
     "write_json",
@@ -170,15 +173,22 @@ def _columns(rows: list[dict]) -> list[str]:
     return cols
 
 
-def write_csv(rows: list[dict], path: str | Path) -> Path:
-    """Write ``rows`` as CSV: the contract columns first, then extra columns in order of first appearance."""
-    path = Path(path)
+def csv_text(rows: list[dict]) -> str:
+    """``rows`` as CSV text: the contract columns first, then extra columns in order of first appearance."""
     cols = _columns(rows)
-    with path.open("w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=cols, extrasaction="ignore")
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in cols})
+    buf = io.StringIO(newline="")
+    w = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore")
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in cols})
+    return buf.getvalue()
+
+
+def write_csv(rows: list[dict], path: str | Path) -> Path:
+    """Write ``rows`` as CSV (:func:`csv_text`), atomically (temporary file, fsync, rename)."""
+    path = Path(path)
+    with atomic_write(path, "w") as fh:
+        fh.write(csv_text(rows))
     return path
 
 
@@ -200,8 +210,10 @@ def read_csv(path: str | Path) -> Table:
 
 
 def write_json(obj: dict, path: str | Path) -> Path:
+    """Write ``obj`` (through :func:`jsonable`) as indented JSON, atomically."""
     path = Path(path)
-    path.write_text(json.dumps(jsonable(obj), indent=2) + "\n")
+    with atomic_write(path, "w") as fh:
+        fh.write(json.dumps(jsonable(obj), indent=2) + "\n")
     return path
 
 

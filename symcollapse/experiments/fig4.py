@@ -56,6 +56,7 @@ from symcollapse.simulate.kernel_ridge import (
 __all__ = ["run", "settings", "QUOTED", "ell_crit", "ell_star"]
 
 FIGURE = "fig4"
+REAL_DATA = True  # needs images: the bundled digits (scikit-learn) or --data
 
 # (beta, r) quoted by the paper from Cui et al. for MNIST (THEORY.md §4): data, not configuration.
 QUOTED = {"rbf": (1.65, 0.097), "poly": (1.2, 0.15)}

@@ -34,6 +34,7 @@ from symcollapse.simulate.kernel_ridge import load_dataset, random_features_chai
 __all__ = ["run", "settings"]
 
 FIGURE = "fig5"
+REAL_DATA = True  # needs images: the bundled digits (scikit-learn) or --data
 
 
 def settings(quick: bool = False, **overrides) -> dict:
