@@ -170,7 +170,8 @@ def write_set(directory: str | os.PathLike, files: Mapping[str, bytes], manifest
             os.unlink(directory / manifest_name)
         _fsync_dir(directory)
         for name in names:
-            os.replace(temps.pop(name), directory / name)
+            os.replace(temps[name], directory / name)
+            del temps[name]  # renamed: no longer ours to remove
         _fsync_dir(directory)
         with atomic_write(directory / manifest_name, "w") as fh:
             fh.write(text)

@@ -127,14 +127,11 @@ def reproduce(figure: str, out: Path, *, reps: int | None, seed: int, quick: boo
     return info
 
 
-def _existing_problems(out: Path) -> list[str]:
+def _existing_problems(out: Path) -> list[tuple[str, str]]:
+    """(figure, problem) for every set in ``out`` that does not match its manifest."""
     from symcollapse._io import verify_set  # noqa: PLC0415
 
-    problems = []
-    for fig in FIGURES:
-        for p in verify_set(out, f"{fig}.json", expected=(f"{fig}.png", f"{fig}.csv")):
-            problems.append(f"{fig}: {p}")
-    return problems
+    return [(fig, p) for fig in FIGURES for p in verify_set(out, f"{fig}.json", expected=(f"{fig}.png", f"{fig}.csv"))]
 
 
 def _preflight(args: argparse.Namespace, out: Path, figures: tuple[str, ...]) -> None:
@@ -163,15 +160,15 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     figures = FIGURES if args.figure == "all" else (args.figure,)
     if args.verify:
-        problems = _existing_problems(out) if out.is_dir() else [f"--out {str(out)!r} is not a directory"]
-        for p in problems:
-            print(f"symcollapse reproduce: {p}", file=sys.stderr)
+        problems = _existing_problems(out) if out.is_dir() else [("--out", f"{str(out)!r} is not a directory")]
+        for fig, p in problems:
+            print(f"symcollapse reproduce: {fig}: {p}", file=sys.stderr)
         print(f"{out}: {'sets do not match their manifests' if problems else 'all sets match their manifests'}")
         return 1 if problems else 0
     _preflight(args, out, figures)
-    for p in _existing_problems(out):
-        print(f"symcollapse reproduce: warning: {out}/{p}; it will be rewritten only if reproduced now",
-              file=sys.stderr)
+    for fig, p in _existing_problems(out):
+        action = "it is rewritten now" if fig in figures else f"run `reproduce {fig}` to rewrite it"
+        print(f"symcollapse reproduce: warning: {out}: {p}; {action}", file=sys.stderr)
     argv = sys.argv[1:] if sys.argv and "symcollapse" in sys.argv[0] else None
     total = time.perf_counter()
     done: list[str] = []
