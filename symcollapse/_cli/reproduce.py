@@ -157,6 +157,18 @@ def _preflight(args: argparse.Namespace, out: Path, figures: tuple[str, ...]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    done: list[str] = []  # figures whose set is complete, for the interruption message
+    try:
+        with _sigterm_raises():
+            return _run(args, done)
+    except (KeyboardInterrupt, _Terminated) as exc:
+        name, code = ("SIGINT", 130) if isinstance(exc, KeyboardInterrupt) else ("SIGTERM", 143)
+        kept = f"complete: {', '.join(done)}" if done else "no figure completed"
+        print(f"\nsymcollapse reproduce: interrupted by {name}; {kept}; no partial file was left", file=sys.stderr)
+        return code
+
+
+def _run(args: argparse.Namespace, done: list[str]) -> int:
     out = Path(args.out)
     figures = FIGURES if args.figure == "all" else (args.figure,)
     if args.verify:
@@ -171,24 +183,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"symcollapse reproduce: warning: {out}: {p}; {action}", file=sys.stderr)
     argv = sys.argv[1:] if sys.argv and "symcollapse" in sys.argv[0] else None
     total = time.perf_counter()
-    done: list[str] = []
-    try:
-        with _sigterm_raises():
-            for fig in figures:
-                info = reproduce(fig, out, reps=args.reps, seed=args.seed, quick=args.quick, data=args.data,
-                                 progress=not args.no_progress, argv=argv)
-                done.append(fig)
-                print(f"{fig}: {info['rows']} rows in {info['elapsed_seconds']:.1f} s -> "
-                      + ", ".join(str(out / f) for f in info["files"]), flush=True)
-                for kind, sp in info.get("spectrum", {}).items():
-                    q, e = sp["quoted"], sp["estimated"]
-                    print(f"  {kind}: (beta, r) quoted {q['beta']:g}, {q['r']:g} (MNIST); "
-                          f"estimated on {info['dataset']['source']}: {e['beta']:.3g}, {e['r']:.3g}", flush=True)
-    except (KeyboardInterrupt, _Terminated) as exc:
-        name, code = ("SIGINT", 130) if isinstance(exc, KeyboardInterrupt) else ("SIGTERM", 143)
-        kept = f"complete: {', '.join(done)}" if done else "no figure completed"
-        print(f"\nsymcollapse reproduce: interrupted by {name}; {kept}; no partial file was left", file=sys.stderr)
-        return code
+    for fig in figures:
+        info = reproduce(fig, out, reps=args.reps, seed=args.seed, quick=args.quick, data=args.data,
+                         progress=not args.no_progress, argv=argv)
+        done.append(fig)
+        print(f"{fig}: {info['rows']} rows in {info['elapsed_seconds']:.1f} s -> "
+              + ", ".join(str(out / f) for f in info["files"]), flush=True)
+        for kind, sp in info.get("spectrum", {}).items():
+            q, e = sp["quoted"], sp["estimated"]
+            print(f"  {kind}: (beta, r) quoted {q['beta']:g}, {q['r']:g} (MNIST); "
+                  f"estimated on {info['dataset']['source']}: {e['beta']:.3g}, {e['r']:.3g}", flush=True)
     if len(figures) > 1:
         print(f"all: {time.perf_counter() - total:.1f} s")
     return 0
