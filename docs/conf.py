@@ -45,6 +45,7 @@ extensions = [
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_design",
+    "sphinx-mathjax-offline",  # MathJax 3 bundled: formulas render without network access
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb"}
 root_doc = "index"
@@ -164,38 +165,67 @@ def _fmt(value) -> str:
         return ", ".join(_fmt(v) for v in value)
     if isinstance(value, dict):
         return "; ".join(f"{k} = {_fmt(v)}" for k, v in value.items())
+    if isinstance(value, float):
+        return f"{value:.6g}"
     return f"{value}"
 
 
+def _flatten(prefix: str, value) -> list[tuple[str, object]]:
+    if isinstance(value, dict) and value and all(isinstance(k, str) for k in value):
+        out = []
+        for k, v in value.items():
+            out += _flatten(f"{prefix}.{k}" if prefix else k, v)
+        return out
+    return [(prefix, value)]
+
+
+def _table(header: tuple[str, str], rows: list[tuple[str, object]]) -> list[str]:
+    lines = [f"| {header[0]} | {header[1]} |", "|---|---|"]
+    lines += [f"| `{k}` | {_fmt(v).replace('|', '/')} |" for k, v in rows]
+    return lines + [""]
+
+
+def _experiment_module(name: str) -> str | None:
+    """Dotted name of the experiment module that made figure ``name``, if it can be imported."""
+    import importlib
+
+    try:
+        importlib.import_module(f"symcollapse.experiments.{name}")
+    except Exception:  # an optional dependency missing, or no such module: the page just omits it
+        return None
+    return f"symcollapse.experiments.{name}"
+
+
 def _gallery_pages() -> None:
-    """One page per reproduced figure: the PNG, its parameters from the JSON manifest, the command."""
+    """One page per reproduced figure: the PNG, what it shows, its parameters from the JSON manifest."""
     gen = DOCS / "gallery" / "generated"
     wanted = set()
+    shown = {"figure", "command", "files", "versions", "settings", "problem", "claim"}
     for manifest in sorted((DOCS / "figures").glob("*.json")):
         meta = json.loads(manifest.read_text(encoding="utf-8"))
         png = manifest.with_suffix(".png")
         if not png.exists():
             continue
-        name = meta.get("figure", manifest.stem)
+        name = str(meta.get("figure", manifest.stem))
+        command = meta.get("command", f"symcollapse reproduce {name}")
         lines = [f"# Figure {name.removeprefix('fig')}", ""]
-        if meta.get("title") or meta.get("caption"):
-            lines += [str(meta.get("title") or meta.get("caption")), ""]
-        lines += [f"```{{figure}} ../../figures/{png.name}", f":alt: {name} reproduced", ":width: 100%", "",
-                  f"`{meta.get('command', 'symcollapse reproduce ' + name)}`", "```", ""]
-        settings = meta.get("settings", {})
-        if settings:
-            lines += ["## Parameters", "", "| parameter | value |", "|---|---|"]
-            lines += [f"| `{k}` | {_fmt(v)} |" for k, v in settings.items()]
-            lines += [""]
-        facts = {k: meta[k] for k in ("seed", "quick", "reps_override", "rows", "elapsed_seconds") if k in meta}
-        if facts:
-            lines += ["## Run", "", "| field | value |", "|---|---|"]
-            lines += [f"| `{k}` | {_fmt(v)} |" for k, v in facts.items()]
-            lines += [""]
-        files = meta.get("files", {})
-        if files:
-            lines += ["Files written beside the PNG: " + ", ".join(f"`{v}`" for v in files.values()) + "."]
-            lines += [""]
+        lines += [f"```{{figure}} ../../figures/{png.name}", f":alt: Figure {name} reproduced", ":width: 100%",
+                  f":target: ../../_images/{png.name}", "", f"`{command}`", "```", ""]
+        if meta.get("claim"):
+            lines += [f"**Claim checked:** `{meta['claim']}`", ""]
+        module = _experiment_module(name)
+        if module:
+            lines += ["## What the figure shows", "", f"From the docstring of `{module}`:", "",
+                      "```{eval-rst}", f".. automodule:: {module}", "   :no-index:", "```", ""]
+        if meta.get("problem"):
+            lines += ["## Problem", ""] + _table(("field", "value"), _flatten("", meta["problem"]))
+        if meta.get("settings"):
+            lines += ["## Settings", ""] + _table(("parameter", "value"), list(meta["settings"].items()))
+        rest = [(k, v) for k, v in meta.items() if k not in shown]
+        if rest:
+            lines += ["## Run", ""] + _table(("field", "value"), rest)
+        if meta.get("files"):
+            lines += ["Files written together: " + ", ".join(f"`{v}`" for v in meta["files"].values()) + ".", ""]
         if meta.get("versions"):
             lines += ["Versions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()) + ".", ""]
         _write_if_changed(gen / f"{manifest.stem}.md", "\n".join(lines))
