@@ -118,7 +118,11 @@ def _api_pages() -> None:
         target = f"{obj.__module__}.{obj.__qualname__}"
         if inspect.isclass(obj):
             directive = "autoexception" if issubclass(obj, BaseException) else "autoclass"
-            options = "" if issubclass(obj, BaseException) else "   :members:\n   :exclude-members: __init__, __new__\n"
+            options = (
+                ""
+                if issubclass(obj, BaseException)
+                else "   :members:\n   :exclude-members: __init__, __new__\n"
+            )
         else:
             directive, options = "autofunction", ""
         title = f"symcollapse.{name}"
@@ -209,14 +213,31 @@ def _gallery_pages() -> None:
         name = str(meta.get("figure", manifest.stem))
         command = meta.get("command", f"symcollapse reproduce {name}")
         lines = [f"# Figure {name.removeprefix('fig')}", ""]
-        lines += [f"```{{figure}} ../../figures/{png.name}", f":alt: Figure {name} reproduced", ":width: 100%",
-                  f":target: ../../_images/{png.name}", "", f"`{command}`", "```", ""]
+        lines += [
+            f"```{{figure}} ../../figures/{png.name}",
+            f":alt: Figure {name} reproduced",
+            ":width: 100%",
+            f":target: ../../_images/{png.name}",
+            "",
+            f"`{command}`",
+            "```",
+            "",
+        ]
         if meta.get("claim"):
             lines += [f"**Claim checked:** `{meta['claim']}`", ""]
         module = _experiment_module(name)
         if module:
-            lines += ["## What the figure shows", "", f"From the docstring of `{module}`:", "",
-                      "```{eval-rst}", f".. automodule:: {module}", "   :no-index:", "```", ""]
+            lines += [
+                "## What the figure shows",
+                "",
+                f"From the docstring of `{module}`:",
+                "",
+                "```{eval-rst}",
+                f".. automodule:: {module}",
+                "   :no-index:",
+                "```",
+                "",
+            ]
         if meta.get("problem"):
             lines += ["## Problem", ""] + _table(("field", "value"), _flatten("", meta["problem"]))
         if meta.get("settings"):
@@ -225,7 +246,10 @@ def _gallery_pages() -> None:
         if rest:
             lines += ["## Run", ""] + _table(("field", "value"), rest)
         if meta.get("files"):
-            lines += ["Files written together: " + ", ".join(f"`{v}`" for v in meta["files"].values()) + ".", ""]
+            lines += [
+                "Files written together: " + ", ".join(f"`{v}`" for v in meta["files"].values()) + ".",
+                "",
+            ]
         if meta.get("versions"):
             lines += ["Versions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()) + ".", ""]
         _write_if_changed(gen / f"{manifest.stem}.md", "\n".join(lines))

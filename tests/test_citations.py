@@ -28,7 +28,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SELF_EXEMPT = {"tests/test_citations.py", "tools/repoint_citations.py"}
-SKIP_DIRS = {".git", ".ci-venv", ".venv", "node_modules", "__pycache__", "_build", ".hypothesis", "build", "dist"}
+SKIP_DIRS = {
+    ".git",
+    ".ci-venv",
+    ".venv",
+    "node_modules",
+    "__pycache__",
+    "_build",
+    ".hypothesis",
+    "build",
+    "dist",
+}
 MAX_BYTES = 2_000_000
 
 URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+")
@@ -109,7 +119,9 @@ def test_detector_finds_what_it_should(tmp_path):
     """The detector flags unshipped and missing documents, and only those (it can fail)."""
     (tmp_path / "docs" / "theory").mkdir(parents=True)
     (tmp_path / "docs" / "theory" / "results.md").write_text("# Results\n", encoding="utf-8")
-    (tmp_path / "README.md").write_text("See docs/theory/results.md#results-thm41 and README.md.\n", encoding="utf-8")
+    (tmp_path / "README.md").write_text(
+        "See docs/theory/results.md#results-thm41 and README.md.\n", encoding="utf-8"
+    )
     (tmp_path / "pkg.py").write_text(
         '"""Cor 4.4 (THEORY.md §2.5); shared/DESIGN.md §4; notes/CONTRACTS.md; docs/theory/nope.md;\n'
         "see docs/theory/results.md and https://example.org/THEORY.md; _DESIGNS and THEORY_section are names.\n"

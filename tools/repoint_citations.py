@@ -209,8 +209,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         print(f"{left} citation(s) left", file=sys.stderr)
         return 1 if left else 0
-    print(f"{changed} file(s) {'rewritten' if args.write else 'would change (dry run; --write to apply)'}",
-          file=sys.stderr)
+    print(
+        f"{changed} file(s) {'rewritten' if args.write else 'would change (dry run; --write to apply)'}",
+        file=sys.stderr,
+    )
     return 0
 
 
