@@ -415,12 +415,12 @@ def _v_minnorm(ops, lam_j, m: int, iso: bool):
     :math:`\mathrm{df}_2/(m - \mathrm{df}_2)` at :math:`\kappa(0, m)`. Returns (value, exact)."""
     d = lam_j.size
     if m >= d + 2:
-        return ops.num(d) / (m - d - 1), True
+        return ops.num(d) / (m - d - 1), True, 0.0
     if abs(m - d) <= 1:
         raise RegimeError(f"accumulate: a stage with {m} accumulated samples and d = {d} has infinite expected "
                           "error (E tr(XᵀX)^† diverges for |m − d| <= 1)")
     if iso:
-        return ops.num(m) / (d - m - 1), True
+        return ops.num(m) / (d - m - 1), True, 0.0
     kap = fp.kappa(0.0, m, lam_j)
     if ops.dps is None:
         df2 = float(np.sum((lam_j / (lam_j + kap)) ** 2))
@@ -428,7 +428,7 @@ def _v_minnorm(ops, lam_j, m: int, iso: bool):
         u = [mpmath.mpf(x) for x in lam_j]
         kap = fp.kappa_mp(0, m, u, start=kap)
         df2 = mpmath.fsum((x / (x + kap)) ** 2 for x in u)
-    return df2 / (m - df2), False
+    return df2 / (m - df2), False, 1.0 / (m - float(df2))
 
 
 def _bias_minnorm(ops, lam_j, cj, T0: int, iso: bool):
@@ -496,23 +496,26 @@ def accumulate_chain_error(d: int, T0: int, n: int, sigma0, design: str = "indep
         iso = bool(np.ptp(lam_j) == 0)
         bias = _bias_minnorm(ops, lam_j, cj, T0, iso)
         exact = iso
+        # finite-size scale of the deterministic equivalents used (0 if all exact): the largest
+        # 1/(m − df2(κ(0, m))) over the ridgeless stages, as for the replace chain (docs/theory/simulation.md)
+        g = 0.0 if iso else 1.0 / (T0 - fp.df(2, fp.kappa(0.0, T0, lam_j), lam_j))
         noise = ops.num(0)
         if float(sigma0) > 0:
             if design == "shared":
-                v, ex = _v_minnorm(ops, lam_j, T0, iso)
+                v, ex, gk = _v_minnorm(ops, lam_j, T0, iso)
                 noise = s02 * v * _acc_sum(ops, d, d + 2, n, "shared")
-                exact = exact and ex
+                exact, g = exact and ex, max(g, gk)
             else:
                 # stages with k·T0 < d + 2 one by one (fewer than (d + 2)/T0 of them), then the exact
                 # digamma tail Σ_{k0<=k<=n} d/(k(kT0 − d − 1)): O(d/T0) whatever n
                 k0 = min(n + 1, -(-(d + 2) // T0))
                 for kk in range(1, k0):
-                    v, ex = _v_minnorm(ops, lam_j, kk * T0, iso)
+                    v, ex, gk = _v_minnorm(ops, lam_j, kk * T0, iso)
                     noise = noise + s02 * v / kk
-                    exact = exact and ex
+                    exact, g = exact and ex, max(g, gk)
                 if k0 <= n:
                     noise = noise + s02 * d * _acc_tail(ops, d, T0, k0, n)
-        return WorkflowValue(bias + noise, {"bias": bias, "noise": noise}, EXACT if exact else DETEQ,
+        return WorkflowValue(bias + noise, {"bias": bias, "noise": noise, "g": g}, EXACT if exact else DETEQ,
                              "accumulate, T0 < d (package derivation; ridgeless Prop 4.2 if Σ ≠ sI)")
 
     return _run(dps, run)
