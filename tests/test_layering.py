@@ -1,4 +1,4 @@
-"""The architecture's one-way data flow (shared/DESIGN.md §1), enforced by reading imports with ``ast``.
+"""The architecture's one-way data flow, enforced by reading imports with ``ast``.
 
 spec → theory | simulate → compare → experiments / plot / cli. ``theory`` and ``simulate`` never import each
 other; nothing imports upward.
@@ -22,6 +22,10 @@ LAYER = {
     "sweep": 3,
     "_store": 0,
     "_executors": 0,
+    "_io": 0,
+    "results": 0,
+    "_display": 0,
+    "__main__": 5,
     "testing": 3,
     "experiments": 3,
     "plot": 4,
