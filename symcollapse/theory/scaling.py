@@ -575,6 +575,31 @@ class ScalingLaw:
         return "\n".join(rows)
 
 
+def _inputs(beta: Any, r: Any, ell: Any, a: Any, b: Any, noise: str) -> tuple:
+    """The inputs of :func:`scaling_law` as SymPy values, or a :class:`SpecError` naming the bad one."""
+    if noise not in NOISES:
+        raise SpecError(f"noise must be one of {NOISES}, got {noise!r}")
+    beta_, r_ = _param(beta, "beta"), _param(r, "r")
+    ell_ = S.ell if ell is None else _param(ell, "ell")
+    a_ = None if a is None else _param(a, "a")
+    b_ = None if b is None else _param(b, "b")
+    if beta_.is_number and not beta_ > 1:
+        raise SpecError(f"beta must be > 1 (capacity condition, Eq. 23), got {beta_}")
+    if beta_.is_positive is False:
+        raise SpecError(f"beta must be > 1, got {beta_}")
+    if (r_.is_number and not r_ > 0) or r_.is_positive is False:
+        raise SpecError(f"r must be > 0 (source condition), got {r_}")
+    if ell_.is_number and (ell_ < 0 or (beta_.is_number and ell_ >= beta_)):
+        raise SpecError(f"ell must satisfy 0 <= ell < beta (Thm 5.1 needs ell in [0, beta)), got {ell_}")
+    if ell_.is_negative:
+        raise SpecError(f"ell must satisfy 0 <= ell < beta, got {ell_}")
+    if a_ is not None and ((a_.is_number and a_ < 0) or a_.is_negative):
+        raise SpecError(f"a must be >= 0 (n sigma0^2 ≍ T^a), got {a_}")
+    if b_ is not None and ((b_.is_number and not b_ > 0) or b_.is_positive is False):
+        raise SpecError(f"b must be > 0 (T0 ≍ T^b), got {b_}")
+    return beta_, r_, ell_, a_, b_
+
+
 def scaling_law(beta: Any, r: Any, ell: Any = None, a: Any = None, b: Any = None, noise: str = "noisy") -> ScalingLaw:
     r"""The power-law scaling law of the test error, derived from the deterministic equivalents.
 
@@ -622,26 +647,7 @@ def scaling_law(beta: Any, r: Any, ell: Any = None, a: Any = None, b: Any = None
     >>> law.ell_crit, law.c, law.ell_star, law.rate
     (4/5, 3/5, 4/5, -3/5)
     """
-    if noise not in NOISES:
-        raise SpecError(f"noise must be one of {NOISES}, got {noise!r}")
-    beta_, r_ = _param(beta, "beta"), _param(r, "r")
-    ell_ = S.ell if ell is None else _param(ell, "ell")
-    a_ = None if a is None else _param(a, "a")
-    b_ = None if b is None else _param(b, "b")
-    if beta_.is_number and not beta_ > 1:
-        raise SpecError(f"beta must be > 1 (capacity condition, Eq. 23), got {beta_}")
-    if beta_.is_positive is False:
-        raise SpecError(f"beta must be > 1, got {beta_}")
-    if (r_.is_number and not r_ > 0) or r_.is_positive is False:
-        raise SpecError(f"r must be > 0 (source condition), got {r_}")
-    if ell_.is_number and (ell_ < 0 or (beta_.is_number and ell_ >= beta_)):
-        raise SpecError(f"ell must satisfy 0 <= ell < beta (Thm 5.1 needs ell in [0, beta)), got {ell_}")
-    if ell_.is_negative:
-        raise SpecError(f"ell must satisfy 0 <= ell < beta, got {ell_}")
-    if a_ is not None and ((a_.is_number and a_ < 0) or a_.is_negative):
-        raise SpecError(f"a must be >= 0 (n sigma0^2 ≍ T^a), got {a_}")
-    if b_ is not None and ((b_.is_number and not b_ > 0) or b_.is_positive is False):
-        raise SpecError(f"b must be > 0 (T0 ≍ T^b), got {b_}")
+    beta_, r_, ell_, a_, b_ = _inputs(beta, r, ell, a, b, noise)
 
     r_cases = ["le", "ge"] if not r_.is_number else (["le"] if r_ <= 1 else ["ge"])
     if b_ is None:
