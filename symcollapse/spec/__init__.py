@@ -51,6 +51,7 @@ from .problem import Problem
 from .registry import (
     DESIGNS,
     Workflow,
+    downstream_key,
     downstreams,
     get_downstream,
     get_source,
@@ -58,6 +59,7 @@ from .registry import (
     register_downstream,
     register_source,
     register_workflow,
+    source_key,
     sources,
     workflows,
 )
@@ -88,6 +90,8 @@ __all__ = [
     "register_downstream",
     "get_downstream",
     "downstreams",
+    "downstream_key",
+    "source_key",
     "DESIGNS",
     "SQUARE_SAFE",
     "EIGENVALUE",
