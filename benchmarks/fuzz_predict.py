@@ -224,6 +224,20 @@ def needs_mp_check(recipe: dict, v: dict) -> list:
     ]
 
 
+def float_call(worker, recipe: dict, args) -> tuple:
+    """Class of the float call, its result, and the dps = 30 result if the underflow check needed one."""
+    res = worker.call(run_predict, {"recipe": recipe}, args.timeout)
+    cls, mp_res = classify(res), None
+    zeros = needs_mp_check(recipe, res["value"]) if cls == "ok" else []
+    if zeros:
+        mp_res = worker.call(run_predict, {"recipe": recipe, "dps": 30}, args.mp_timeout)
+        if mp_res["status"] == "returned" and mp_res["value"].get("stage") == "predict":
+            hit = [q for q in zeros if mp_res["value"].get(q + "_positive")]
+            if hit:
+                cls = "underflow_total" if "total" in hit else "underflow_part"
+    return cls, res, mp_res
+
+
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=1000, help="number of random problems")
@@ -259,17 +273,7 @@ def main(argv=None) -> dict:
     try:
         for i, seq in enumerate(seqs):
             recipe = draw(seq)
-            res = worker.call(run_predict, {"recipe": recipe}, args.timeout)
-            cls = classify(res)
-            mp_res = None
-            if cls == "ok":
-                zeros = needs_mp_check(recipe, res["value"])
-                if zeros:
-                    mp_res = worker.call(run_predict, {"recipe": recipe, "dps": 30}, args.mp_timeout)
-                    if mp_res["status"] == "returned" and mp_res["value"].get("stage") == "predict":
-                        hit = [q for q in zeros if mp_res["value"].get(q + "_positive")]
-                        if hit:
-                            cls = "underflow_total" if "total" in hit else "underflow_part"
+            cls, res, mp_res = float_call(worker, recipe, args)
             counts[cls] += 1
             keep(cls, i, recipe, res)
             if res["status"] == "returned":
