@@ -53,6 +53,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from symcollapse.spec import RegimeError
 from symcollapse.theory.terms import ridge
 
 __all__ = ["compute", "symbolic", "numeric_isotropic", "LemmaF8"]
@@ -72,6 +73,13 @@ class LemmaF8:
     def at(self, T0):
         ops = self.ops
         self.den0 = T0 - ops.dot(ops.m, ops.vmap(lambda x: x * x, self.D))  # T0 − df2(κ0)
+        if not self.den0 > 0:
+            raise RegimeError(
+                f"T0 − df2(κ0) = {float(self.den0):.3g} <= 0 with T0 = {T0}: the generator's deterministic "
+                f"equivalent (Lemma F.8, κ0 = {float(self.k0):.3g}) is degenerate — the spectrum has at most T0 "
+                "eigenvalues that are not negligible at this precision; use a larger dps=, or T0 below the "
+                "number of non-negligible eigenvalues"
+            )
         return self
 
     # Up to LOOP_STEPS steps the loop is always kept: it is exact term by term (no eigendecomposition) and
@@ -162,7 +170,6 @@ def _bias_ols(p, ops, chain, out, steps):
 
 
 def _bias_ridge(p, ops, chain, out, ds, steps):
-    T = p.downstream.T
     ev, s = ops.u, ops.s
     k, df2, gap = ds["kappa"], ds["df2"], ds["gap"]
     Dn = ops.vmap(lambda x: x**steps, chain.D)
@@ -176,7 +183,8 @@ def _bias_ridge(p, ops, chain, out, ds, steps):
     out.update(bias=bias, variance=ds["variance"],
                delta_bias=ops.dot(s, main) + chain.trace_dot(s, rest, steps))
     # E H ≃ Σ³(Σ+κ)^-2 + κ²Σ(Σ+κ)^-2 df2/(T − df2) (diagonal; tr of it against Σ(Σ+κ0)^-2 is Eq. 18)
-    return ops.vmap(lambda u: u**3 / (u + k) ** 2 + k**2 * u / (u + k) ** 2 * df2 / (T - df2), ev)
+    tmd2 = ds["tmd2"]
+    return ops.vmap(lambda u: u**3 / (u + k) ** 2 + k**2 * u / (u + k) ** 2 * df2 / tmd2, ev)
 
 
 def _rho(p, case, ops, chain, EH):
