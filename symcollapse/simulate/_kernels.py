@@ -282,13 +282,13 @@ def dual_rep(gen, T, mu, sigma, sq_ev, ev, c, v, diag, off, z, u, out, Rs, K, rh
 
 
 @njit(cache=True)
-def _workspace(d, T0, T, need_A):
+def _workspace(d, T0, T, need_A, need_packed):
     """Per-stream arrays, O(d² + T0·d + T·d) at most whatever ``reps``: the d × d ridge system, a packed
     factor, and the dual (``T_m < d``) blocks ``Rs`` (T_m × d) and ``K`` (T_m × T_m, exact size: LAPACK's
     leading dimension) for the chain (``Kc``) and the downstream fit (``Kd``)."""
     A = np.empty((d, d)) if need_A else np.empty((1, 1))
     diag = np.empty(d)
-    off = np.empty(max(1, d * (d - 1) // 2))
+    off = np.empty(max(1, d * (d - 1) // 2) if need_packed or T0 < d or T < d else 1)
     tc = T0 if T0 < d else 0
     td = T if T < d else 0
     Rs = np.empty((max(1, tc, td), d))
@@ -423,7 +423,7 @@ def bartlett_kernel(gens, B, reps, collapsed, ev, c, n, T0, sigma0, shared, T, s
     V = np.empty((0, d))
     for s in prange(len(gens)):
         gen = gens[np.int64(s)]  # prange indices are unsigned; the typed list wants a signed index
-        A, diag, off, Rs, Kc, Kd = _workspace(d, T0, T, T >= d and mu != 0.0)
+        A, diag, off, Rs, Kc, Kd = _workspace(d, T0, T, T >= d and mu != 0.0, shared and not collapsed)
         v, z, u, new, out = np.empty(d), np.empty(d), np.empty(d), np.empty(d), np.empty(d)
         rhs = np.empty(d)
         info = np.zeros(1, dtype=np.int32)
@@ -470,3 +470,163 @@ def ols_law_kernel(gens, B, reps, d, n, T0, sigma0, shared, T, sigma, err, chain
             chain_err[r] = sigma0 * sigma0 * S * a
             x = sigma0 * np.sqrt(S * a) + sigma * gamma / np.sqrt(cd)
             err[r] = x * x + sigma * sigma * beta / cd
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Shared randomness over an (n, λ) grid: one chain and one downstream statistic per replicate
+# ---------------------------------------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _draw_upper(gen, d, T, A, z):
+    """``z`` then the Bartlett factor ``U`` row by row into the upper triangle of ``A`` (as :func:`ridge_rep`)."""
+    for i in range(d):
+        z[i] = gen.standard_normal()
+    for i in range(d):
+        A[i, i] = np.sqrt(gen.chisquare(T - d + 1 + i))
+        for j in range(i + 1, d):
+            A[i, j] = gen.standard_normal()
+
+
+@njit(cache=True)
+def _eig_system(A, sq_ev, w, work, iwork, info):
+    """``A`` (upper: W = UUᵀ after ``dlauum``) → M = D^½ W D^½ → eigenvalues ``w``, eigenvectors in the rows
+    of ``A`` (``dsyevd``; the C-order rows are Fortran's columns)."""
+    d = A.shape[0]
+    for i in range(d):
+        for j in range(i, d):
+            A[i, j] *= sq_ev[i] * sq_ev[j]
+    jobz = np.array([86], dtype=np.uint8)  # 'V'
+    uplo = np.array([76], dtype=np.uint8)  # 'L' (Fortran) = upper triangle of the C-order array
+    nn = np.array([d], dtype=np.int32)
+    lw = np.array([work.shape[0]], dtype=np.int32)
+    liw = np.array([iwork.shape[0]], dtype=np.int32)
+    dsyevd(jobz.ctypes.data, uplo.ctypes.data, nn.ctypes.data, A.ctypes.data, nn.ctypes.data, w.ctypes.data,
+           work.ctypes.data, lw.ctypes.data, iwork.ctypes.data, liw.ctypes.data, info.ctypes.data)
+
+
+@njit(cache=True)
+def _grid_downstream(gen, T, sigma, mus, sq_ev, ev, c, V, A, z, y0, bz, qb, qt, w, work, iwork, info, err_r):
+    r"""Every :math:`(n, \mu)` of one replicate from one downstream draw (:math:`T \ge d`).
+
+    With :math:`M = D^{1/2}WD^{1/2} = Q\Lambda Q^\top` (one eigendecomposition per replicate), the ridge step of
+    :func:`ridge_rep` is, for every :math:`\mu = \lambda T > 0` and chain state :math:`v`,
+
+    .. math::
+        e = v + D^{1/2} Q(\Lambda + \mu)^{-1}Q^\top\big(\sigma D^{1/2}Uz - \mu(c + D^{-1/2}v)\big)
+
+    (:math:`W + \mu D^{-1} = D^{-1/2}(M + \mu I)D^{-1/2}`), :math:`O(d^2)` per point; :math:`\mu = 0` is
+    :math:`e = v + \sigma U^{-\top}z`. The draws (``z`` then ``U``) are those of :func:`ridge_rep`, so each
+    point has exactly the law of the single-point step.
+    """
+    d = sq_ev.shape[0]
+    _draw_upper(gen, d, T, A, z)
+    for i in range(d):
+        y0[i] = z[i]
+    for j in range(d):  # y0 = U^{-T} z (forward substitution along the rows of U)
+        y0[j] /= A[j, j]
+        for i in range(j + 1, d):
+            y0[i] -= A[j, i] * y0[j]
+    for i in range(d):  # bz = D^½ U z
+        acc = 0.0
+        for j in range(i, d):
+            acc += A[i, j] * z[j]
+        bz[i] = sq_ev[i] * acc
+    any_ridge = False
+    for m in mus:
+        any_ridge = any_ridge or m != 0.0
+    if any_ridge:
+        uplo = np.array([76], dtype=np.uint8)
+        nn = np.array([d], dtype=np.int32)
+        dlauum(uplo.ctypes.data, nn.ctypes.data, A.ctypes.data, nn.ctypes.data, info.ctypes.data)
+        if info[0] == 0:
+            _eig_system(A, sq_ev, w, work, iwork, info)
+        if info[0] != 0:
+            return
+        for k in range(d):
+            acc = 0.0
+            for i in range(d):
+                acc += A[k, i] * bz[i]
+            qb[k] = acc
+    for a in range(V.shape[0]):
+        if any_ridge:
+            for k in range(d):
+                acc = 0.0
+                for i in range(d):
+                    acc += A[k, i] * (c[i] + V[a, i] / sq_ev[i])
+                qt[k] = acc
+        for b in range(mus.shape[0]):
+            mu = mus[b]
+            s = 0.0
+            if mu == 0.0:
+                for i in range(d):
+                    e = V[a, i] + sigma * y0[i]
+                    s += e * e
+            else:
+                for k in range(d):
+                    qt_k = (sigma * qb[k] - mu * qt[k]) / (w[k] + mu)
+                    z[k] = qt_k  # z is free now: holds h = (Λ + μ)⁻¹ Qᵀ(...)
+                for i in range(d):
+                    bz_i = 0.0
+                    for k in range(d):
+                        bz_i += A[k, i] * z[k]
+                    e = V[a, i] + sq_ev[i] * bz_i
+                    s += e * e
+            err_r[a, b] = s
+
+
+@njit(cache=True)
+def _grid_dual(gen, T, sigma, mus, sq_ev, ev, c, V, diag, off, z, u, out, Rs, K, rhs, info, err_r):
+    """Every (n, μ) of one replicate from one downstream trapezoidal factor and ``z`` (``T < d``): one dual
+    fit (:func:`_dual_fit`) per point on the same draws (those of :func:`dual_rep`)."""
+    d = sq_ev.shape[0]
+    _draw_factor(gen, T, d, diag, off)
+    _normals(gen, z, T)
+    for a in range(V.shape[0]):
+        for b in range(mus.shape[0]):
+            for j in range(d):
+                u[j] = V[a, j] + c[j] * sq_ev[j]
+            _dual_fit(sq_ev, ev, diag[:T], off, u, z, sigma, mus[b], Rs, K, rhs, out, info)
+            s = 0.0
+            for j in range(d):
+                e = out[j] - c[j] * sq_ev[j]
+                s += e * e
+            err_r[a, b] = s
+
+
+@njit(cache=True, parallel=True, nogil=True)
+def block_kernel(gens, B, reps, collapsed, ev, c, T0, sigma0, shared, T, sigma, ns, mus, err, chain_err, status):
+    """Shared randomness: per replicate one chain up to ``max(ns)`` (rows of ``V`` after each ``n`` in the
+    sorted ``ns``) and one downstream draw serving every ``μ`` in ``mus``. ``err`` (reps, len(ns), len(mus)),
+    ``chain_err`` (reps, len(ns)), ``status`` (reps,)."""
+    d = ev.shape[0]
+    sq_ev = np.sqrt(ev)
+    n_max = ns[ns.shape[0] - 1]
+    for s in prange(len(gens)):
+        gen = gens[np.int64(s)]  # prange indices are unsigned; the typed list wants a signed index
+        A, diag, off, Rs, Kc, Kd = _workspace(d, T0, T, T >= d, shared and not collapsed)
+        v, z, u, new, out, rhs = np.empty(d), np.empty(d), np.empty(d), np.empty(d), np.empty(d), np.empty(d)
+        y0, bz, qb, qt, w = np.empty(d), np.empty(d), np.empty(d), np.empty(d), np.empty(d)
+        work = np.empty(1 + 6 * d + 2 * d * d if T >= d else 1)
+        iwork = np.empty(3 + 5 * d if T >= d else 1, dtype=np.int32)
+        V = np.empty((ns.shape[0], d))
+        info = np.zeros(1, dtype=np.int32)
+        for r in range(s * B, min(reps, s * B + B)):
+            info[0] = 0
+            if collapsed:
+                collapsed_chain_rep(gen, n_max, T0, sigma0, shared, v, True, ns, V)
+            else:
+                bartlett_chain_rep(gen, n_max, T0, sigma0, shared, sq_ev, ev, c, v, diag, off, Rs, Kc, z, u, new, rhs,
+                                   info, ns, V)
+            for a in range(ns.shape[0]):
+                ce = 0.0
+                for j in range(d):
+                    ce += V[a, j] * V[a, j]
+                chain_err[r, a] = ce
+            if info[0] == 0:
+                if T >= d:
+                    _grid_downstream(gen, T, sigma, mus, sq_ev, ev, c, V, A, z, y0, bz, qb, qt, w, work, iwork, info,
+                                     err[r])
+                else:
+                    _grid_dual(gen, T, sigma, mus, sq_ev, ev, c, V, diag, off, z, u, out, Rs, Kd, rhs, info, err[r])
+            status[r] = info[0]

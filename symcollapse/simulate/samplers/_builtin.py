@@ -74,6 +74,26 @@ class Bartlett(_Kernel):
         return raw
 
 
+    shares = True
+
+    def block_per_rep(self, p):
+        """Random numbers per replicate of :meth:`draw_block` (the chain to ``p.n`` = max n, one downstream)."""
+        return self.per_rep(p)
+
+    def draw_block(self, p, gens, B, reps, ns, mus):
+        """Shared randomness over the grid ``ns × mus`` (:func:`~symcollapse.simulate._kernels.block_kernel`)."""
+        from symcollapse.simulate._kernels import block_kernel
+
+        raw = {
+            "errors": np.empty((reps, ns.size, mus.size)),
+            "chain_errors": np.empty((reps, ns.size)),
+            "status": np.zeros(reps, dtype=np.int32),
+        }
+        block_kernel(gens, B, reps, self.collapsed, p.ev, p.c, p.T0, p.sigma0, p.shared, p.T, p.sigma, ns, mus,
+                     raw["errors"], raw["chain_errors"], raw["status"])
+        return raw
+
+
 class Collapsed(Bartlett):
     """The whole OLS chain as ``n`` chi-squares and one Gaussian vector (``T0 >= d``), Bartlett downstream."""
 
@@ -86,6 +106,9 @@ class Collapsed(Bartlett):
 
     def per_rep(self, p):
         return p.G + p.d + _factor_numbers(p.T, p.d)
+
+    def block_per_rep(self, p):
+        return p.G + p.n * p.d + _factor_numbers(p.T, p.d)  # one Gaussian vector per generation
 
 
 class OLSLaw(_Kernel):
