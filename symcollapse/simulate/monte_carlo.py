@@ -1,6 +1,6 @@
 r"""Monte-Carlo simulation of the fake-data chain and its downstream ridge model.
 
-:func:`simulate` draws ``reps`` independent replicates of the process of THEORY.md §1.3–1.4 (Dohmatob,
+:func:`simulate` draws ``reps`` independent replicates of the process of paper §3 (Dohmatob,
 Feng & Kempe, NeurIPS 2024, Eqs. 4–7) and returns, per replicate, the downstream test error
 :math:`\|\hat w^{pred}_n - w_0\|_\Sigma^2` (Eq. 3) and the chain error :math:`\|\hat w_n - w_0\|_\Sigma^2`.
 
@@ -37,7 +37,7 @@ Work in Σ's eigenbasis, :math:`D = \Sigma = \mathrm{diag}(\lambda_j)`, designs 
 *Sufficient statistics.* Ridge and OLS with :math:`T \ge d` see the data only through :math:`X^\top X` and
 :math:`X^\top Y`; with :math:`Y = X w + sE`, :math:`X^\top Y = X^\top X w + sX^\top E` and, given
 :math:`X`, :math:`X^\top E \sim N(0, X^\top X)`. Hence drawing :math:`W = Z^\top Z` from its Wishart law
-and :math:`b \mid W \sim N(0, W)` reproduces the joint law of every estimate (DESIGN.md §4).
+and :math:`b \mid W \sim N(0, W)` reproduces the joint law of every estimate (see docs/theory/simulation.md).
 
 *Bartlett* (``"bartlett"``). :math:`W = UU^\top` with the Bartlett factor :math:`U` of
 :mod:`~symcollapse.simulate._kernels` and :math:`b = Uz`, :math:`z \sim N(0, I_d)`, has exactly that law
@@ -228,7 +228,7 @@ _MEMORY_LIMIT = 8 * 2**30
 def simulate(
     problem: Problem, reps: int, seed: int, method: str = "auto", progress: bool = False, threads: int | None = None
 ) -> MCResult:
-    r"""Monte-Carlo estimate of :math:`\mathbb E\|\hat w^{pred}_n - w_0\|_\Sigma^2` (THEORY.md §1.3–1.4).
+    r"""Monte-Carlo estimate of :math:`\mathbb E\|\hat w^{pred}_n - w_0\|_\Sigma^2` (paper Eqs. 3–7; see docs/theory/setup.md).
 
     Simulates ``reps`` independent replicates of the chain of Eqs. 4–6 (``n`` OLS generators on
     ``T0`` samples each, label noise :math:`\sigma_0`, independent or shared designs) followed by the

@@ -274,3 +274,20 @@ def test_threads_argument_changes_no_bit_and_is_restored(method):
 def test_bad_threads(threads):
     with pytest.raises(SpecError, match="threads"):
         simulate(_p(), 10, 0, threads=threads)
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs at least 2 numba threads")
+@pytest.mark.parametrize(
+    ("threads", "n_streams", "d", "plan"),
+    [
+        (2, 40, 200, (2, 1)),  # enough replicates: parallel over streams, one BLAS thread
+        (2, 1, 200, (1, 1)),  # one stream, small d: LAPACK threads would not pay
+        (2, 1, 1500, (1, 2)),  # one stream, large d: the cores go to LAPACK inside the replicate
+        (1, 40, 1500, (1, 1)),  # threads=1 is respected
+    ],
+)
+def test_thread_plan_uses_every_core(threads, n_streams, d, plan):
+    before = numba.get_num_threads()
+    with mc._thread_plan(threads, n_streams, d) as got:
+        assert got == plan and numba.get_num_threads() == plan[0]
+    assert numba.get_num_threads() == before
