@@ -22,11 +22,17 @@ from symcollapse.spec import Problem, RegimeError, SpecError
 __all__ = ["simulate_block"]
 
 
-def _grid(problem: Problem, ns, lams) -> tuple[list, list, dict]:
+def _as_list(name: str, values) -> list:
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise SpecError(f"{name} must be a non-empty sequence of numbers, got {values!r}")
+    out = list(values)
+    if not out:
+        raise SpecError(f"{name} must be a non-empty sequence of numbers, got an empty one")
+    return out
+
+
+def _grid(problem: Problem, ns: list, lams: list) -> tuple[list, list, dict]:
     """Sorted unique ``n`` and ``lam`` values (validated by the spec) and the point problems."""
-    for name, values in (("ns", ns), ("lams", lams)):
-        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__") or len(list(values)) == 0:
-            raise SpecError(f"{name} must be a non-empty sequence, got {values!r}")
     points = {(n, lam): problem.replace(n=n, lam=lam) for n in ns for lam in lams}  # SpecError on bad values
     n_sorted = sorted({p.chain.n for p in points.values()})
     lam_sorted = sorted({float(p.downstream.lam) for p in points.values()})
@@ -89,7 +95,7 @@ def simulate_block(problem: Problem, ns, lams, reps: int, seed: int, method: str
         threads = mc._check_int("threads", threads, 1)
     if not isinstance(method, str):
         raise SpecError(f"method must be a string, got {method!r}")
-    n_sorted, lam_sorted, points = _grid(problem, ns, lams)
+    n_sorted, lam_sorted, points = _grid(problem, _as_list("ns", ns), _as_list("lams", lams))
     sampler = _sharing_sampler(method, list(points.values()))
     if sampler is None:
         return _independent(points, n_sorted, lam_sorted, reps, seed, method, threads)
