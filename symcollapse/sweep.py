@@ -1,9 +1,15 @@
 r"""A whole parameter grid in one call: theory and Monte Carlo for every point, as one tidy table.
 
 >>> import symcollapse as sc
->>> df = sc.sweep(sc.preset("fig1a"), {"n": [0, 2], "lam": [1e-3, 1e-1]}, reps=20, seed=0,
-...               progress=False)                                                 # doctest: +SKIP
->>> df[["n", "lam", "total", "mc_mean", "z", "passed"]]                          # doctest: +SKIP
+>>> df = sc.sweep(sc.preset("fig1a"), {"n": [0, 2], "lam": [1e-3, 1e-1]}, reps=20, seed=0, progress=False)
+>>> df[["n", "lam", "theorem"]]
+   n    lam           theorem
+0  0  0.001          Prop 4.2
+1  0  0.100          Prop 4.2
+2  2  0.001  Cor 4.4 (Eq. 19)
+3  2  0.100  Cor 4.4 (Eq. 19)
+>>> list(df.columns[13:20]), df.attrs["cells_computed"]
+(['mc_mean', 'mc_stderr', 'reps', 'method', 'z', 'allowance', 'passed'], 4)
 
 :func:`sweep` runs the Cartesian product of ``grid`` (or a list of points), computes :func:`~symcollapse.predict`
 (theory) and :func:`~symcollapse.simulate` (Monte Carlo) for each point, and judges each pair with the same
