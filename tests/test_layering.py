@@ -21,6 +21,9 @@ LAYER = {
     "sweep": 3,
     "_store": 0,
     "_executors": 0,
+    "_threads": 0,  # same values as on main (simulate, figures and cli helpers' modules)
+    "_io": 0,
+    "results": 0,
     "testing": 3,
     "experiments": 3,
     "plot": 4,
