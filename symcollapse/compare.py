@@ -41,8 +41,10 @@ import numpy as np
 
 from symcollapse.simulate.monte_carlo import MCResult, simulate
 from symcollapse.spec import Problem
+from symcollapse.theory import _validity
+from symcollapse.theory._validity import ALLOWANCE_CONSTANTS
 from symcollapse.theory.evaluate import Prediction, predict
-from symcollapse.theory.fixed_point import df
+from symcollapse.theory.regimes import select
 
 __all__ = [
     "Comparison",
@@ -52,39 +54,52 @@ __all__ = [
     "finite_size_scale",
     "ALLOWANCE_CONSTANTS",
     "ROUNDOFF",
+    "Verdict",
+    "verdict",
 ]
 
-# Calibrated constants C of the finite-size allowance a = C·|value|·g (see `allowance`), per family of
-# deterministic-equivalent results. Calibrated from simulation by `python tests/regression/make_reference.py
-# calibrate calibrate-f8` (237 problems drawn from symcollapse.testing's strategies, Rao–Blackwellised MC;
-# records and fits in tests/regression/data/allowance_calibration.json). Largest systematic gap beyond 2
-# standard errors, in units of |value|·g: ridge (Prop 4.2 / Cor 4.4) 0.97 — typical gaps 1.0–1.3 near T ≈ d
-# at small λ, exactly the 1/(T − d − 1) vs 1/(T − d) of the OLS variance — so C = 1.5 × 0.97 → 1.5; Eq. 18
-# (Σ = sI) 0.028; Thms 4.5/4.6 with λ > 0 0.018; Lemma F.8 (anisotropic over-parametrised chain) 0.39. Every
-# over-parametrised prediction contains the ridge equivalents, so each family adopts max(own fit, ridge fit)
-# = 1.5. Set from the calibration alone: a provisional C = 1.0 already passed the property tests; the value
-# is looser only because the calibration says so, and it was never widened to make a test pass.
-ALLOWANCE_CONSTANTS: dict[str, float] = {
-    "ridge": 1.5,  # Prop. 4.2 / Cor. 4.4 (Eq. 19) / Thm F.1 with T0 >= d + 2
-    "eq18": 1.5,  # Thm 4.3 (Eq. 18) + Thm 4.5, over-parametrised shared generator, Σ = sI
-    "overparam": 1.5,  # Thms 4.5 / 4.6 with a ridge downstream (λ > 0), Σ = sI
-    "lemmaF8": 1.5,  # Thm 4.3 + Lemma F.8 (+ Eq. 18): over-parametrised chain, anisotropic Σ
-}
+# ALLOWANCE_CONSTANTS (calibrated C per family of results) live with the theory, which attaches the same
+# finite-size error to every Prediction (symcollapse.theory._validity); re-exported here.
 
 # Relative float64 round-off floor of the simulated errors (linear solves on condition numbers up to ~1e6):
 # without it, a problem whose error is exactly 0 (σ = σ0 = 0, n = 0, λ = 0, T >= d) would fail on 1e-30 noise.
 ROUNDOFF = 1e-10
 
 
-def _family(theorem: str) -> str:
-    t = theorem.replace(" ", "")
-    if "LemmaF.8" in t:
-        return "lemmaF8"
-    if "18" in t and "Eq" in t:
-        return "eq18"
-    if "4.5" in t or "4.6" in t:
-        return "overparam"
-    return "ridge"
+@dataclass(frozen=True)
+class Verdict:
+    """Outcome of :func:`verdict`: ``z``, ``passed`` (True, False, or None = not informative), ``tol``,
+    ``reason`` (one line)."""
+
+    z: float
+    passed: bool | None
+    tol: float
+    reason: str
+
+
+def verdict(value: float, mean: float, stderr: float, allowance: float, k: float = 4.0, *,
+            scale: float = 0.0) -> Verdict:
+    r"""The one rule that judges a Monte-Carlo mean against a theory value (``compare`` and ``testing``).
+
+    .. math:: \text{passed} \iff |\bar E - E| \le k\,\widehat{\mathrm{se}} + a
+              + 10^{-10}\max(|E|, |\bar E|, \text{scale}),
+
+    and ``passed = None`` ("not informative") instead of True when the finite-size allowance :math:`a`
+    exceeds :math:`|E|`: a check that any positive estimate near the value would pass tells nothing. The round-off floor (:data:`ROUNDOFF`) is
+    for deterministic cases whose error is exactly 0; ``scale`` raises it to a problem's natural size
+    (``compare`` passes :math:`\|w_0\|_\Sigma^2`).
+    """
+    diff = mean - value
+    if stderr > 0:
+        z = diff / stderr
+    else:
+        z = 0.0 if diff == 0 else math.copysign(math.inf, diff)
+    tol = k * stderr + allowance + ROUNDOFF * max(abs(value), abs(mean), scale)
+    ok = bool(abs(diff) <= tol)
+    if ok and allowance > abs(value):  # a failure beyond the allowance is still a failure
+        return Verdict(z, None, tol, f"not informative: allowance {allowance:.3g} exceeds the value {value:.3g}")
+    rel = "<=" if ok else ">"
+    return Verdict(z, ok, tol, f"|diff| = {abs(diff):.3g} {rel} {k:g}·se + allowance = {tol:.3g}")
 
 
 def finite_size_scale(problem: Problem, theory: Prediction) -> float:
@@ -117,13 +132,7 @@ def finite_size_scale(problem: Problem, theory: Prediction) -> float:
     deterministic equivalent at :math:`\kappa_0`, which adds the second term, with the same structure as the
     first (:math:`T_0 - \mathrm{df}_2(\kappa_0)` is the generator's :math:`T - \mathrm{df}_2(\kappa)`).
     """
-    T = problem.downstream.T
-    ev = problem.eigenvalues
-    g = 1.0 / (T - df(2, float(theory.kappa), ev))
-    anisotropic = bool(np.ptp(ev) > 0)
-    if problem.chain.T0 < problem.d and problem.chain.n > 0 and theory.kappa0 is not None and anisotropic:
-        g += 1.0 / (problem.chain.T0 - df(2, float(theory.kappa0), ev))
-    return g
+    return _validity.finite_size_scale(problem, theory.kappa, theory.kappa0)
 
 
 def allowance(problem: Problem, theory: Prediction) -> float:
@@ -156,8 +165,9 @@ class Comparison:
         :math:`(\\bar E - E_{theory})/\\widehat{se}` (``0`` or ``±inf`` if the standard error is 0).
     allowance : float
         Finite-size allowance (0 for exact results), see :func:`allowance`.
-    passed : bool
-        :math:`|\\bar E - E_{theory}| \\le k\\,\\widehat{se} + a` (plus a 1e-10 relative round-off floor).
+    passed : bool or None
+        :math:`|\\bar E - E_{theory}| \\le k\\,\\widehat{se} + a` (plus a 1e-10 relative round-off floor);
+        ``None`` ("not informative") when the allowance exceeds the value (see :func:`verdict`).
     reason : str
         Human-readable account of the verdict.
     k : float
@@ -171,7 +181,7 @@ class Comparison:
     stderr: float
     z: float
     allowance: float
-    passed: bool
+    passed: bool | None
     reason: str
     k: float
 
@@ -206,16 +216,6 @@ class Comparison:
 
     def __str__(self) -> str:
         return self.reason
-
-
-def _verdict(value: float, mean: float, stderr: float, allow: float, k: float, scale: float) -> tuple[float, bool, float]:
-    diff = mean - value
-    if stderr > 0:
-        z = diff / stderr
-    else:
-        z = 0.0 if diff == 0 else math.copysign(math.inf, diff)
-    tol = k * stderr + allow + ROUNDOFF * scale
-    return z, bool(abs(diff) <= tol), tol
 
 
 def compare(problem: Problem, reps: int, seed: int, k: float = 4.0, method: str = "auto") -> Comparison:
@@ -254,21 +254,24 @@ def compare(problem: Problem, reps: int, seed: int, k: float = 4.0, method: str 
     value = float(theory.total)
     mean, stderr = float(mc.mean), float(mc.stderr)
     allow = allowance(problem, theory)
-    scale = max(abs(value), float(np.sum(problem.eigenvalues * problem.coefficients**2)), 1e-300)
-    z, passed, tol = _verdict(value, mean, stderr, allow, k, scale)
+    scale = max(float(np.sum(problem.eigenvalues * problem.coefficients**2)), 1e-300)
+    v = verdict(value, mean, stderr, allow, k, scale=scale)
+    z, passed, tol = v.z, v.passed, v.tol
     diff = abs(mean - value)
     kind = (
         "exact identity, allowance 0"
         if theory.kind == "exact"
         else f"deterministic equivalent, finite-size allowance {allow:.3g}"
     )
-    verdict = "agrees" if passed else "DISAGREES"
-    rel = "<=" if passed else ">"
+    said = {True: "agrees", False: "DISAGREES", None: "is compared (NOT INFORMATIVE)"}[passed]
+    rel = ">" if passed is False else "<="
     reason = (
-        f"{theory.theorem} ({kind}): simulation {verdict} — |mean − theory| = |{mean:.6g} − {value:.6g}| = "
+        f"{theory.theorem} ({kind}): simulation {said} — |mean − theory| = |{mean:.6g} − {value:.6g}| = "
         f"{diff:.3g} {rel} {k:g}·stderr + allowance = {k:g}·{stderr:.3g} + {allow:.3g} = {tol:.3g}; "
         f"z = {z:+.2f} ({mc.reps} reps, seed {mc.seed}, sampler {mc.method})"
     )
+    if passed is None:
+        reason += f"; {v.reason}, so the check cannot fail"
     return Comparison(
         theory=theory, mc=mc, value=value, mean=mean, stderr=stderr, z=z, allowance=allow, passed=passed,
         reason=reason, k=float(k),
@@ -284,4 +287,10 @@ def relative_allowance(problem: Problem, theory: Prediction) -> float:
     """
     if theory.kind == "exact":
         return 0.0
-    return ALLOWANCE_CONSTANTS[_family(theory.theorem)] * finite_size_scale(problem, theory)
+    return ALLOWANCE_CONSTANTS[_regime(problem, theory).family] * finite_size_scale(problem, theory)
+
+
+def _regime(problem: Problem, theory: Prediction):
+    # Predictions built by hand (or by older code) may lack the regime: select it from the problem.
+    reg = getattr(theory, "regime", None)
+    return reg if reg is not None else select(problem, theory.normalization)

@@ -4,7 +4,7 @@ Examples::
 
     symcollapse scaling --beta 2 --r 0.375 --ell 0.8            # every exponent at ℓ = 0.8, which term dominates
     symcollapse scaling --beta 2 --r 0.375 --a 0 --b 1 --noise noiseless   # Cor 5.2: ℓ⋆ and the rate
-    symcollapse scaling --table                                  # THEORY.md §3 table, from the derivation
+    symcollapse scaling --table                                  # the §5 exponent table, derived
     symcollapse scaling --beta 1.65 --r 0.097 --json
 
 Numbers are exact as typed (``0.375`` is 3/8). An exponent ``e`` means the term is ≍ T^e.
@@ -16,33 +16,49 @@ import argparse
 
 import sympy as sp
 
-from symcollapse._cli.common import print_json, print_table
-from symcollapse.spec import SpecError
+from symcollapse._cli import _table as _out
+from symcollapse._cli._parse import Number, OptionError
+from symcollapse.results import jsonable
+
+_EXPONENT_COLUMNS = ["quantity", "value", "numeric", "derived formula", "meaning"]
+_TABLE_COLUMNS = ["quantity", "derived (general)", "with beta, r", "conditions"]
+
+
+def print_table(rows: list[dict], columns: list[str]) -> None:
+    for line in _out.table_lines(rows, columns):
+        print(line)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    g = parser.add_argument_group("power law (THEORY.md §2.8; numbers are exact as typed)")
-    g.add_argument("--beta", help="capacity exponent β > 1 (λ_j ≍ j^-β)")
-    g.add_argument("--r", help="source exponent r > 0 (c_j² ≍ j^-δ, δ = 1 + β(2r − 1))")
-    g.add_argument("--ell", help="ridge exponent ℓ ∈ [0, β): λ ≍ T^-ℓ (default: symbolic ℓ)")
-    g.add_argument("--a", help="n·σ0² ≍ T^a, a ≥ 0 (Cor 5.2; default 0 when --b is given)")
-    g.add_argument("--b", help="T0 ≍ T^b, b > 0 (Cor 5.2); without it T0 ∝ T")
+    g = parser.add_argument_group("power law (paper §5; see docs/theory/scaling.md; numbers are exact as typed)")
+    g.add_argument("--beta", type=Number("--beta", low=1, low_open=True),
+                   help="capacity exponent β > 1, λ_j ≍ j^-β (default: none; required with --r)")
+    g.add_argument("--r", type=Number("--r", low=0, low_open=True),
+                   help="source exponent r > 0, c_j² ≍ j^-δ, δ = 1 + β(2r − 1) (default: none; required with --beta)")
+    g.add_argument("--ell", type=Number("--ell", low=0),
+                   help="ridge exponent ℓ ∈ [0, β): λ ≍ T^-ℓ (default: symbolic ℓ)")
+    g.add_argument("--a", type=Number("--a", low=0),
+                   help="n·σ0² ≍ T^a, a ≥ 0 (Cor 5.2; default: 0 when --b is given)")
+    g.add_argument("--b", type=Number("--b", low=0, low_open=True),
+                   help="T0 ≍ T^b, b > 0 (Cor 5.2) (default: none, T0 ∝ T)")
     g.add_argument("--noise", choices=["noisy", "noiseless"], default="noisy",
-                   help="σ² = Θ(1) (default) or σ = 0")
+                   help="σ² = Θ(1) or σ = 0 (default: noisy)")
     parser.add_argument("--table", action="store_true",
-                        help="print THEORY.md §3's exponent table, derived (default when --ell is not given)")
-    parser.add_argument("--steps", action="store_true", help="print the derivation steps (Lemma I.1 applications)")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+                        help="print the exponent table of the paper's §5, derived (default: on when --ell is not given)")
+    parser.add_argument("--steps", action="store_true",
+                        help="print the derivation steps, Lemma I.1 applications (default: off)")
+    _out.add_output_arguments(parser, _EXPONENT_COLUMNS)
 
 
 def _value(v):
+    """A number for tables and JSON (``None`` where the value is not a finite number, e.g. ``-oo``)."""
     if v is None:
-        return ""
+        return None
     if isinstance(v, sp.logic.boolalg.BooleanAtom):
         return bool(v)
     if isinstance(v, sp.Expr) and v.is_number:
-        return float(v) if v.is_finite else str(v)
-    return sp.sstr(v)
+        return float(v) if v.is_finite else None
+    return None
 
 
 def _exponent_rows(general, law) -> list[dict]:
@@ -55,7 +71,7 @@ def _exponent_rows(general, law) -> list[dict]:
 
 
 def _table(beta, r) -> list[dict]:
-    """THEORY.md §3 rows, each computed by the derivation (symbolic, and with β, r plugged in if given)."""
+    """The §5 exponent-table rows, each computed by the derivation (symbolic, and with β, r plugged in if given)."""
     from symcollapse.theory import symbols as S  # noqa: PLC0415
     from symcollapse.theory.scaling import derive, scaling_law  # noqa: PLC0415
 
@@ -120,9 +136,12 @@ def run(args: argparse.Namespace) -> int:
     from symcollapse.theory.scaling import derive, scaling_law  # noqa: PLC0415
 
     if (args.beta is None) != (args.r is None):
-        raise SpecError("give both --beta and --r (or neither, with --table)")
+        missing = "--r" if args.r is None else "--beta"
+        raise OptionError(missing, None, f"required with {'--beta' if missing == '--r' else '--r'} "
+                          "(give both, or neither for the table)")
     if args.a is not None and args.b is None:
-        raise SpecError("--a needs --b (T0 ≍ T^b)")
+        raise OptionError("--a", args.a, "needs --b (T0 ≍ T^b)")
+    json_out = args.format == "json"
     show_table = args.table or args.ell is None
     out: dict = {}
     if args.beta is not None:
@@ -133,20 +152,27 @@ def run(args: argparse.Namespace) -> int:
         )
         rows = _exponent_rows(general, law)
         dominant = law.dominant() if law.total_exponent.is_number else []
+        params = {"beta": law.beta, "r": law.r, "ell": law.ell, "a": law.a, "b": law.b, "noise": law.noise}
+        out.update(params)  # the parameters are top-level fields (numbers, or null when not given)
         out.update(
-            parameters={"beta": str(law.beta), "r": str(law.r), "ell": str(law.ell), "a": str(law.a),
-                        "b": str(law.b), "noise": law.noise},
             exponents={r_["quantity"]: {"formula": r_["derived formula"], "value": r_["value"],
                                         "numeric": r_["numeric"], "meaning": r_["meaning"]} for r_ in rows},
             optimal_ell={"ell": sp.sstr(law.ell_opt), "numeric": _value(law.ell_opt),
                          "exponent": sp.sstr(law.rate_opt), "exponent_numeric": _value(law.rate_opt)},
             dominant=dominant,
         )
-        if not args.json:
+        if args.format == "csv":
+            _out.emit([{**params, **r_} for r_ in rows], "csv", args.columns, _EXPONENT_COLUMNS)
+            return 0
+        if args.format == "table" and args.columns:
+            _out.emit(rows, "table", args.columns, _EXPONENT_COLUMNS)
+            return 0
+        if not json_out:
             print("Scaling law (Thm 5.1, Cor 5.2, App. G), derived from the deterministic equivalents")
-            print(f"beta = {law.beta}, r = {law.r}, ell = {law.ell}, a = {law.a}, b = {law.b}, noise = {law.noise}")
+            shown = {k: "(not given)" if v is None else v for k, v in params.items()}
+            print(", ".join(f"{k} = {v}" for k, v in shown.items()))
             print("an exponent e means the term is ≍ T^e\n")
-            print_table(rows, ["quantity", "derived formula", "value", "numeric", "meaning"])
+            print_table(rows, _EXPONENT_COLUMNS)
             print(f"\noptimal ell: {law.ell_opt}" + (f" ≈ {float(law.ell_opt):.6g}" if law.ell_opt.is_number else "")
                   + f"   (error ≍ T^{law.rate_opt})")
             if dominant:
@@ -157,16 +183,21 @@ def run(args: argparse.Namespace) -> int:
     if show_table:
         table = _table(args.beta, args.r)
         out["table"] = table
-        if not args.json:
-            print("\nTHEORY.md §3 exponent table, reproduced from the derivation (r_ = Min(1, r)):\n")
-            print_table(table, ["quantity", "derived (general)", "with beta, r", "conditions"])
+        if args.format == "csv" or (args.format == "table" and args.columns):
+            _out.emit(table, args.format, args.columns, _TABLE_COLUMNS)
+            return 0
+        if not json_out:
+            print("\nExponent table of the paper's §5, reproduced from the derivation (r_ = Min(1, r)):\n")
+            print_table(table, _TABLE_COLUMNS)
     if args.steps:
         steps = derive("le", "le").steps
         out["steps"] = steps
-        if not args.json:
+        if not json_out:
             print("\nDerivation steps (case r <= 1, b <= 1):")
             for s in steps:
                 print("  " + s)
-    if args.json:
-        print_json(out)
+    if json_out:
+        import json  # noqa: PLC0415
+
+        print(json.dumps(jsonable(out), indent=2, allow_nan=False))
     return 0

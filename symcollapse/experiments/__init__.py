@@ -9,6 +9,18 @@ Modules are imported on first use (``from symcollapse.experiments import fig1a``
 
 from symcollapse.experiments._table import COLUMNS, Table
 
-FIGURES = ("fig1a", "fig1b", "fig2", "fig4", "fig5")
+
+def _collect() -> tuple[str, ...]:
+    # The registry is the set of public experiment modules (one per figure), found without importing them.
+    import pkgutil  # noqa: PLC0415
+    import re  # noqa: PLC0415
+
+    def natural(name: str) -> list:  # fig2 before fig10
+        return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
+
+    return tuple(sorted((m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")), key=natural))
+
+
+FIGURES = _collect()
 
 __all__ = ["COLUMNS", "Table", "FIGURES"]

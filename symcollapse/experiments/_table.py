@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import importlib.metadata
+import io
 import json
 import math
 import platform
@@ -19,16 +20,21 @@ from typing import Any
 
 import numpy as np
 
+from symcollapse._io import atomic_write
 from symcollapse.spec import Problem, RegimeError, SpecError
 
 __all__ = [
     "COLUMNS",
     "Table",
     "log_grid",
+    "theory_grid",
+    "target_of",
+    "reps_for_target",
     "point_seed",
     "record",
     "theory_row",
     "simulation_row",
+    "csv_text",
     "write_csv",
     "read_csv",
     "write_json",
@@ -53,6 +59,14 @@ class Table(list):
         return [r for r in self if all(r.get(k) == v for k, v in conditions.items())]
 
 
+def target_of(settings: dict, reps_given: bool) -> dict | None:
+    """The stderr target of a figure's settings, or ``None`` (a fixed replicate count) if the user set ``reps``."""
+    if reps_given or settings.get("target_stderr") is None:
+        return None
+    return {"stderr": float(settings["target_stderr"]), "relative": bool(settings.get("target_relative", True)),
+            "max_reps": int(settings["max_reps"])}
+
+
 def resolve(defaults: dict, quick_values: dict, quick: bool, overrides: dict) -> dict:
     """Settings = defaults, replaced by the quick values if ``quick``, then by explicit ``overrides``.
 
@@ -74,6 +88,26 @@ def log_grid(low: float, high: float, num: int, integer: bool = False) -> list:
     if integer:
         return sorted({int(round(v)) for v in values})
     return [float(f"{v:.6g}") for v in values]  # short decimals: exact(λ) stays readable in CSV/JSON
+
+
+def theory_grid(low: float, high: float, per_decade: int = 50, integer: bool = False, singular=(),
+                dense: int = 400) -> list:
+    """A log grid of ``per_decade`` points per decade, refined to ``dense`` per decade near singular points.
+
+    Within a factor 2 of each point of ``singular`` (e.g. the interpolation threshold :math:`T = d`, where
+    the variance of a weakly regularised fit peaks) the grid has ``dense`` points per decade; integer
+    grids are rounded and de-duplicated, so near :math:`T = d` they hold every integer.
+    """
+    decades = math.log10(float(high) / float(low))
+    parts = [np.geomspace(float(low), float(high), max(int(math.ceil(per_decade * decades)) + 1, 2))]
+    for s in singular:
+        lo, hi = max(float(low), s / 2), min(float(high), 2 * s)
+        if lo < hi:
+            parts.append(np.geomspace(lo, hi, int(math.ceil(dense * math.log10(hi / lo))) + 1))
+    values = np.concatenate(parts)
+    if integer:
+        return sorted({int(round(v)) for v in values})
+    return sorted({float(f"{v:.6g}") for v in values})
 
 
 def point_seed(seed: int, *keys: int) -> int:
@@ -134,13 +168,44 @@ def theory_row(figure: str, panel: str, problem: Problem, normalization: str = "
                   theorem=pred.theorem, kind=pred.kind, normalization=pred.normalization, **extra)
 
 
-def simulation_row(figure: str, panel: str, problem: Problem, reps: int, seed: int, **extra: Any) -> dict:
-    """The Monte-Carlo record of ``problem`` (``simulate`` with ``method="auto"``, the fastest exact sampler)."""
+def reps_for_target(mean: float, stderr: float, reps: int, target: float, relative: bool, max_reps: int) -> int:
+    r"""Replicates for a standard error of ``target`` (relative to ``|mean|`` if ``relative``), from a pilot.
+
+    The standard error of a mean of :math:`m` iid replicates is :math:`s/\sqrt m`, so a pilot of ``reps``
+    replicates with standard error ``stderr`` needs :math:`m = \lceil reps\,(stderr/target)^2\rceil`;
+    the result is clipped to ``[reps, max_reps]``.
+    """
+    goal = target * abs(mean) if relative else target
+    if not (goal > 0 and math.isfinite(stderr)):
+        return int(reps)
+    return int(min(max(math.ceil(reps * (stderr / goal) ** 2), reps), max_reps))
+
+
+def simulation_row(figure: str, panel: str, problem: Problem, reps: int, seed: int, target: dict | None = None,
+                   **extra: Any) -> dict:
+    """The Monte-Carlo record of ``problem`` (``simulate`` with ``method="auto"``, the fastest exact sampler).
+
+    With ``target`` (keys ``stderr``, ``relative``, ``max_reps``), ``reps`` is a pilot: more replicates,
+    from an independent stream derived from ``seed``, are added until the standard error meets the
+    target or ``max_reps`` is reached (:func:`reps_for_target`). The stopping rule depends on the pilot
+    only, so the run stays a deterministic function of ``seed``.
+    """
     from symcollapse.simulate.monte_carlo import simulate  # noqa: PLC0415 (numba import only when needed)
 
     mc = simulate(problem, reps=reps, seed=seed, method="auto")
-    return record(figure, panel, problem, "simulation", float(mc.mean), float(mc.stderr), int(mc.reps), int(seed),
-                  method=mc.method, elapsed=round(float(mc.elapsed), 4), **extra)
+    errors, elapsed = np.asarray(mc.errors, dtype=np.float64), float(mc.elapsed)
+    mean, stderr = float(mc.mean), float(mc.stderr)
+    if target is not None:
+        need = reps_for_target(mean, stderr, reps, float(target["stderr"]), bool(target.get("relative", True)),
+                               int(target["max_reps"]))
+        if need > reps:
+            more = simulate(problem, reps=max(need - reps, 2), seed=point_seed(seed, 1), method="auto")
+            errors = np.concatenate([errors, np.asarray(more.errors, dtype=np.float64)])
+            elapsed += float(more.elapsed)
+            mean, stderr = float(errors.mean()), float(errors.std(ddof=1) / math.sqrt(errors.size))
+        extra = {**extra, "target_stderr": float(target["stderr"]), "target_relative": bool(target.get("relative", True))}
+    return record(figure, panel, problem, "simulation", mean, stderr, int(errors.size), int(seed),
+                  method=mc.method, elapsed=round(elapsed, 4), **extra)
 
 
 def jsonable(value: Any) -> Any:
@@ -170,15 +235,22 @@ def _columns(rows: list[dict]) -> list[str]:
     return cols
 
 
-def write_csv(rows: list[dict], path: str | Path) -> Path:
-    """Write ``rows`` as CSV: the contract columns first, then extra columns in order of first appearance."""
-    path = Path(path)
+def csv_text(rows: list[dict]) -> str:
+    """``rows`` as CSV text: the contract columns first, then extra columns in order of first appearance."""
     cols = _columns(rows)
-    with path.open("w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=cols, extrasaction="ignore")
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in cols})
+    buf = io.StringIO(newline="")
+    w = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore")
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in cols})
+    return buf.getvalue()
+
+
+def write_csv(rows: list[dict], path: str | Path) -> Path:
+    """Write ``rows`` as CSV (:func:`csv_text`), atomically (temporary file, fsync, rename)."""
+    path = Path(path)
+    with atomic_write(path, "w") as fh:
+        fh.write(csv_text(rows))
     return path
 
 
@@ -200,8 +272,10 @@ def read_csv(path: str | Path) -> Table:
 
 
 def write_json(obj: dict, path: str | Path) -> Path:
+    """Write ``obj`` (through :func:`jsonable`) as indented JSON, atomically."""
     path = Path(path)
-    path.write_text(json.dumps(jsonable(obj), indent=2) + "\n")
+    with atomic_write(path, "w") as fh:
+        fh.write(json.dumps(jsonable(obj), indent=2) + "\n")
     return path
 
 
@@ -219,7 +293,7 @@ def versions() -> dict:
 
 
 def sweep(figure: str, panel: str, problem_at, n_values, theory_x, sim_x, *, reps: int, seed: int, key: int,
-          normalization: str = "finite", advance=None, **extra: Any) -> list[dict]:
+          normalization: str = "finite", advance=None, target: dict | None = None, **extra: Any) -> list[dict]:
     """Theory and simulation records of one panel: for each ``n``, theory on ``theory_x ∪ sim_x``, simulation on ``sim_x``.
 
     ``problem_at(n, x)`` builds the :class:`Problem` of one point. Theory is evaluated at every simulated
@@ -235,7 +309,8 @@ def sweep(figure: str, panel: str, problem_at, n_values, theory_x, sim_x, *, rep
             if row is not None:
                 rows.append(row)
         for i, x in enumerate(sim_x):
-            rows.append(simulation_row(figure, panel, problem_at(n, x), reps, point_seed(seed, key, n, i), **extra))
+            rows.append(simulation_row(figure, panel, problem_at(n, x), reps, point_seed(seed, key, n, i),
+                                       target=target, **extra))
             if advance is not None:
                 advance(1)
     return rows

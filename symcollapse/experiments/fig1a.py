@@ -13,8 +13,11 @@ Cor. 4.4 (Eq. 19) with :math:`T_0 - d - 1` in :math:`\rho` — Thm F.1's exact f
 (:math:`T_0 \ge d + 2` here) — and the deterministic equivalent of Prop. 4.2 for bias and variance. The
 paper attributes these curves to Thm 4.1, which covers only :math:`\lambda = 0` (THEORY.md §7 item 13).
 Simulation (markers): :func:`symcollapse.simulate.monte_carlo.simulate`, ``method="auto"`` (the fastest
-sampler exact for the point: Bartlett/collapsed for :math:`T \ge d`, the reference sampler below),
-100 replicates per point (paper: 10), so error bars are small compared with the effects shown.
+sampler exact for the point: Bartlett/collapsed for :math:`T \ge d`, the reference sampler below). The
+replicate count is set per point from a target: a pilot of 25 replicates, then as many as needed (at most
+400) for a standard error of 1.5 % of the mean (paper: 10 replicates), so every error bar is smaller than
+its marker on the log axis. Theory is drawn on 50 points per decade, refined to 400 per decade
+within a factor 2 of the interpolation threshold :math:`T = d`; the markers sit on the coarser grid.
 
 Claims: left, U-shaped curves with an interior optimal λ for larger ``n``, moving right as ``n`` grows;
 right, a plateau at :math:`\approx n\sigma_0^2\phi_0/(1 - \phi_0)` as :math:`T \to \infty` (Thm 4.1's
@@ -24,7 +27,7 @@ change of scaling law) instead of decay to 0.
 from __future__ import annotations
 
 from symcollapse._progress import progress as _progress
-from symcollapse.experiments._table import Table, log_grid, resolve, sweep
+from symcollapse.experiments._table import Table, log_grid, resolve, sweep, target_of, theory_grid
 from symcollapse.spec import preset
 
 __all__ = ["run", "settings"]
@@ -34,28 +37,34 @@ FIGURE = "fig1a"
 
 def settings(quick: bool = False, **overrides) -> dict:
     """Resolved settings (module docstring); ``quick`` shrinks grids and replicates for CI."""
+    d = preset("fig1a").d  # the interpolation threshold T = d, where the theory grid is refined
     defaults = dict(
         n_values=(0, 1, 2, 5, 10, 20), T_left=1000, lam_right=1e-3,
-        lam_theory=log_grid(1e-4, 1e2, 49), lam_sim=log_grid(1e-4, 1e2, 13),
-        T_theory=log_grid(10, 10**6, 41, integer=True), T_sim=log_grid(10, 10**6, 11, integer=True),
-        reps=100,
+        lam_theory=theory_grid(1e-4, 1e2, 50), lam_sim=log_grid(1e-4, 1e2, 13),
+        T_theory=theory_grid(10, 10**6, 50, integer=True, singular=(d,)), T_sim=log_grid(10, 10**6, 11, integer=True),
+        reps=25, target_stderr=0.015, target_relative=True, max_reps=400,
     )
-    quick_values = dict(n_values=(0, 2, 5, 20), lam_theory=log_grid(1e-4, 1e2, 25), lam_sim=log_grid(1e-3, 10, 5),
-                        T_theory=log_grid(10, 10**6, 21, integer=True), T_sim=(1000, 10**4, 10**6), reps=60)
+    quick_values = dict(n_values=(0, 2, 5, 20), lam_theory=theory_grid(1e-4, 1e2, 10),
+                        lam_sim=log_grid(1e-3, 10, 5), T_theory=theory_grid(10, 10**6, 10, integer=True, singular=(d,),
+                                                                              dense=60),
+                        T_sim=(1000, 10**4, 10**6), reps=60, target_stderr=None)
     return resolve(defaults, quick_values, quick, overrides)
 
 
 def run(quick: bool = False, reps: int | None = None, seed: int = 0, progress: bool = False, **overrides) -> Table:
     """Theory and simulation records of both panels (tidy table, CONTRACTS.md columns)."""
     s = settings(quick, reps=reps, **overrides)
+    target = target_of(s, reps_given=reps is not None or "reps" in overrides)
     base = preset("fig1a")
     ns = [int(n) for n in s["n_values"]]
     total = len(ns) * (len(s["lam_sim"]) + len(s["T_sim"]))
     with _progress(total, f"{FIGURE} (theory + simulation)", progress) as advance:
         rows = sweep(FIGURE, "left", lambda n, lam: base.replace(n=n, T=int(s["T_left"]), lam=lam), ns,
-                     s["lam_theory"], s["lam_sim"], reps=int(s["reps"]), seed=seed, key=1, advance=advance)
+                     s["lam_theory"], s["lam_sim"], reps=int(s["reps"]), seed=seed, key=1, advance=advance,
+                     target=target)
         rows += sweep(FIGURE, "right", lambda n, T: base.replace(n=n, T=int(T), lam=s["lam_right"]), ns,
-                      s["T_theory"], s["T_sim"], reps=int(s["reps"]), seed=seed, key=2, advance=advance)
+                      s["T_theory"], s["T_sim"], reps=int(s["reps"]), seed=seed, key=2, advance=advance,
+                      target=target)
     p = base
     meta = {"figure": FIGURE, "settings": s, "seed": seed, "problem": p.to_dict(), "normalization": "finite",
             "x": {"left": "lam", "right": "T"},

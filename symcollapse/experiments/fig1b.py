@@ -13,7 +13,9 @@ Setting (THEORY.md §4, Fig. 1b / App. D.1; ``spec.preset("fig1b")``): :math:`\l
 Theory (broken lines): ``predict(..., normalization="finite")`` — Cor. 4.4 (Eq. 19, :math:`T_0 - d - 1`
 as in Thm F.1) with Prop. 4.2 for bias and variance; the paper's broken curves are Thm 5.1's rates, of
 which these are the exact deterministic equivalents at finite :math:`d`. Simulation: ``simulate``,
-``method="auto"``, 100 replicates per point.
+``method="auto"``; replicates per point from a target standard error of 1.5 % of the mean (pilot 25, at
+most 400). Theory on 50 points per decade, 400 per decade within a factor 2 of :math:`T = d`.
+:math:`\ell_{crit}` comes from :func:`symcollapse.scaling_law` at the preset's :math:`(\beta, r)`.
 
 Claim (right panel, Eq. 29): with fake data (:math:`n \ge 1`) the classically optimal
 :math:`\lambda = T^{-\ell_{crit}}` makes the error *grow* with T (the collapse term
@@ -26,40 +28,73 @@ Claim (right panel, Eq. 29): with fake data (:math:`n \ge 1`) the classically op
 from __future__ import annotations
 
 from symcollapse._progress import progress as _progress
-from symcollapse.experiments._table import Table, log_grid, resolve, sweep
+import functools
+from fractions import Fraction
+
+from symcollapse.experiments._table import Table, log_grid, resolve, sweep, target_of, theory_grid
 from symcollapse.spec import preset
 
-__all__ = ["run", "settings", "ELL_CRIT"]
+__all__ = ["run", "settings", "ell_crit", "power_law"]
 
 FIGURE = "fig1b"
-ELL_CRIT = 0.8  # beta/(2*beta*min(r, 1) + 1) at (beta, r) = (2, 0.375): 2/2.5 (THEORY.md §3)
+
+
+def power_law() -> tuple[Fraction, Fraction]:
+    """:math:`(\beta, r)` of the preset's spectrum and source condition (exact)."""
+    p = preset("fig1b").to_dict()
+    return Fraction(str(p["spectrum"]["beta"])), Fraction(str(p["target"]["r"]))
+
+
+@functools.cache
+def ell_crit() -> float:
+    r""":math:`\ell_{crit} = \beta/(2\beta\min(r, 1) + 1)` of the preset, from :func:`symcollapse.scaling_law` (Thm 5.1).
+
+    Derived, never typed: 4/5 at :math:`(\beta, r) = (2, 3/8)`.
+    """
+    from symcollapse.theory.scaling import scaling_law  # noqa: PLC0415 (SymPy derivation only when needed)
+
+    beta, r = power_law()
+    return float(scaling_law(beta, r).ell_crit)
+
+
+def __getattr__(name: str):
+    if name == "ELL_CRIT":  # the former constant, now derived lazily
+        return ell_crit()
+    raise AttributeError(name)
 
 
 def settings(quick: bool = False, **overrides) -> dict:
     """Resolved settings (module docstring); ``quick`` shrinks grids and replicates for CI."""
+    d = preset("fig1b").d  # the interpolation threshold T = d, where the theory grid is refined
     defaults = dict(
-        n_values=(0, 1, 2, 5, 10), T_left=10_000, ell=ELL_CRIT,
-        lam_theory=log_grid(1e-6, 1.0, 49), lam_sim=log_grid(1e-6, 1.0, 13),
-        T_theory=log_grid(10, 10**6, 41, integer=True), T_sim=log_grid(10, 10**6, 11, integer=True),
-        reps=100,
+        n_values=(0, 1, 2, 5, 10), T_left=10_000, ell=ell_crit(),
+        lam_theory=theory_grid(1e-6, 1.0, 50), lam_sim=log_grid(1e-6, 1.0, 13),
+        T_theory=theory_grid(10, 10**6, 50, integer=True, singular=(d,)), T_sim=log_grid(10, 10**6, 11, integer=True),
+        reps=25, target_stderr=0.015, target_relative=True, max_reps=400,
     )
-    quick_values = dict(n_values=(0, 1, 5), lam_theory=log_grid(1e-6, 1.0, 25), lam_sim=log_grid(1e-5, 1e-1, 3),
-                        T_theory=log_grid(10, 10**6, 21, integer=True), T_sim=(1000, 10**4, 10**5), reps=60)
+    quick_values = dict(n_values=(0, 1, 5), lam_theory=theory_grid(1e-6, 1.0, 10), lam_sim=log_grid(1e-5, 1e-1, 3),
+                        T_theory=theory_grid(10, 10**6, 10, integer=True, singular=(d,), dense=60),
+                        T_sim=(1000, 10**4, 10**5), reps=60, target_stderr=None)
     return resolve(defaults, quick_values, quick, overrides)
 
 
 def run(quick: bool = False, reps: int | None = None, seed: int = 0, progress: bool = False, **overrides) -> Table:
     """Theory and simulation records of both panels (tidy table, CONTRACTS.md columns)."""
     s = settings(quick, reps=reps, **overrides)
+    target = target_of(s, reps_given=reps is not None or "reps" in overrides)
     base = preset("fig1b")
     ns = [int(n) for n in s["n_values"]]
     ell = float(s["ell"])
+    beta, r = power_law()
+    shown = {"beta": float(beta), "r": float(r), "ell_crit": ell_crit()}  # for the figure's caption
     total = len(ns) * (len(s["lam_sim"]) + len(s["T_sim"]))
     with _progress(total, f"{FIGURE} (theory + simulation)", progress) as advance:
         rows = sweep(FIGURE, "left", lambda n, lam: base.replace(n=n, T=int(s["T_left"]), lam=lam), ns,
-                     s["lam_theory"], s["lam_sim"], reps=int(s["reps"]), seed=seed, key=1, advance=advance)
+                     s["lam_theory"], s["lam_sim"], reps=int(s["reps"]), seed=seed, key=1, advance=advance,
+                     target=target, **shown)
         rows += sweep(FIGURE, "right", lambda n, T: base.replace(n=n, T=int(T), lam=float(T) ** -ell), ns,
-                      s["T_theory"], s["T_sim"], reps=int(s["reps"]), seed=seed, key=2, advance=advance, ell=ell)
+                      s["T_theory"], s["T_sim"], reps=int(s["reps"]), seed=seed, key=2, advance=advance,
+                      target=target, ell=ell, **shown)
     meta = {"figure": FIGURE, "settings": s, "seed": seed, "problem": base.to_dict(), "normalization": "finite",
             "x": {"left": "lam", "right": "T"},
             "claim": "right: error increasing in T for n >= 1 under lam = T^-ell_crit"}

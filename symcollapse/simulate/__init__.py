@@ -1,9 +1,11 @@
-"""Monte-Carlo engine for the fake-data chain (THEORY.md §1.3–1.4): :func:`simulate` → :class:`MCResult`.
+"""Monte-Carlo engine for the fake-data chain (paper Eqs. 4–7; see docs/theory/simulation.md):
+:func:`simulate` → :class:`MCResult`.
 
-Samplers: ``reference`` (plain numpy, materialises every design), ``bartlett``, ``collapsed`` and
-``ols-law`` (exact shortcuts in distribution, numba kernels). See :mod:`symcollapse.simulate.monte_carlo`.
-This package never imports :mod:`symcollapse.theory`; ``kernel_ridge`` (real data, needs scikit-learn) is
-not imported here.
+Samplers (:mod:`symcollapse.simulate.samplers`, a registry): ``reference`` (plain numpy, materialises every
+design), ``bartlett``, ``collapsed`` and ``ols-law`` (exact shortcuts in distribution, numba kernels). A new
+workflow registers its own sampler with :func:`symcollapse.simulate.samplers.register`. See
+:mod:`symcollapse.simulate.monte_carlo`. This package never imports :mod:`symcollapse.theory`;
+``kernel_ridge`` (real data, needs scikit-learn) is not imported here.
 
 The public function ``symcollapse.simulate`` and this subpackage share a name: once the subpackage is
 imported, Python binds the attribute ``symcollapse.simulate`` to the *module*. The module is therefore made
@@ -13,9 +15,10 @@ callable (forwarding to :func:`simulate`), so ``symcollapse.simulate(problem, re
 import sys
 import types
 
+from symcollapse.simulate import samplers
 from symcollapse.simulate.monte_carlo import METHODS, MCResult, exact_methods, simulate
 
-__all__ = ["simulate", "MCResult", "METHODS", "exact_methods"]
+__all__ = ["simulate", "MCResult", "METHODS", "exact_methods", "samplers"]
 
 
 class _CallableModule(types.ModuleType):

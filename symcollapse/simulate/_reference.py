@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from symcollapse.simulate._chain import run_chain
+
 __all__ = ["reference_block"]
 
 
@@ -45,14 +47,21 @@ def reference_block(ev, c, n, T0, sigma0, shared, T, sigma, lam, gen, count):
     errors = np.empty(count)
     chain_errors = np.empty(count)
     wn_norm2 = np.empty(count)
+    designs: dict = {}
+
+    def draw(g, m):
+        # a shared design is drawn once (generation 0) and reused: X_m ≡ X_0
+        X = designs.get(0) if shared and m > 0 else g.standard_normal((T0, d)) * sq
+        designs[0] = X
+        return X, sigma0 * g.standard_normal(T0)
+
+    def fit(w, data, m):
+        X, noise = data
+        return np.linalg.lstsq(X, X @ w + noise, rcond=None)[0]
+
     for r in range(count):
-        w = c.copy()
-        X = None
-        for _ in range(n):
-            if X is None or not shared:
-                X = gen.standard_normal((T0, d)) * sq
-            y = X @ w + sigma0 * gen.standard_normal(T0)
-            w = np.linalg.lstsq(X, y, rcond=None)[0]
+        designs.clear()
+        w = run_chain(c.copy(), n, draw, fit, gen)
         Xd = gen.standard_normal((T, d)) * sq
         y = Xd @ w + sigma * gen.standard_normal(T)
         if mu > 0:

@@ -39,12 +39,13 @@ matrix–vector product.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.linalg
 
+from symcollapse._threads import one_blas_thread
+from symcollapse.simulate._chain import run_chain
 from symcollapse.simulate._data import Dataset, load_dataset
 from symcollapse.spec import SpecError
 
@@ -115,19 +116,6 @@ class Kernel:
         if self.kind == "poly":
             out.update(degree=int(self.degree), coef0=self.coef0)
         return out
-
-
-def _one_blas_thread():
-    """Limit BLAS to one thread when ``threadpoolctl`` is installed (optional).
-
-    The fits alternate numpy and scipy BLAS calls on small matrices; on the 2-core machines this was
-    written on, multi-threaded OpenBLAS made a fig4 run ~5x slower (DESIGN.md §4, idle threads spin).
-    """
-    try:
-        from threadpoolctl import threadpool_limits  # noqa: PLC0415
-    except ImportError:  # pragma: no cover - optional
-        return contextlib.nullcontext()
-    return threadpool_limits(1)
 
 
 def krr_fit(G: np.ndarray, Y: np.ndarray, lam: float) -> np.ndarray:
@@ -213,7 +201,7 @@ def kernel_chain(
         raise SpecError(f"T must be in [1, {len(pool)}] (the training pool), got {T_values}")
     if reps < 2:
         raise SpecError(f"reps must be >= 2 (error bars), got {reps}")
-    with _one_blas_thread():
+    with one_blas_thread():
         return _kernel_chain(K, np.asarray(f0, dtype=np.float64), pool, test, n_values, T_values, lams, int(T0),
                              float(lam0), float(sigma0), float(sigma), int(reps), int(seed), advance)
 
@@ -222,16 +210,19 @@ def _kernel_chain(K, f0, pool, test, n_values, T_values, lams, T0, lam0, sigma0,
     n_max = max(n_values)
     target_test = f0[test]
     out = np.empty((reps, len(n_values), len(T_values), lams.shape[0]))
+
+    def draw(g, m):
+        return g.choice(pool, size=T0, replace=False), sigma0 * g.standard_normal(T0)
+
+    def fit(F, data, m):
+        idx, noise = data
+        alpha = krr_fit(K[np.ix_(idx, idx)], F[idx] + noise, lam0)
+        return alpha @ K[idx]  # = K[:, idx] @ alpha (K symmetric); contiguous rows are ~10x faster to gather
+
     for rep, ss in enumerate(np.random.SeedSequence(seed).spawn(reps)):
         rng = np.random.default_rng(ss)
-        F = f0
-        fns = {0: F}
-        for m in range(1, n_max + 1):
-            idx = rng.choice(pool, size=T0, replace=False)
-            y = F[idx] + sigma0 * rng.standard_normal(T0)
-            alpha = krr_fit(K[np.ix_(idx, idx)], y, lam0)
-            F = alpha @ K[idx]  # = K[:, idx] @ alpha (K symmetric); contiguous rows are ~10x faster to gather
-            fns[m] = F
+        fns = {0: f0}
+        run_chain(f0, n_max, draw, fit, rng, record=fns.__setitem__)
         for iT, T in enumerate(T_values):
             idx = rng.choice(pool, size=T, replace=False)
             noise = sigma * rng.standard_normal(T)
@@ -276,7 +267,7 @@ def estimate_power_law(K: np.ndarray, f0: np.ndarray, k_range: tuple[int, int] |
     lo, hi = k_range if k_range is not None else (5, max(N // 10, 10))
     if not 1 <= lo < hi <= N - 1:
         raise SpecError(f"k_range must satisfy 1 <= lo < hi <= N - 1 = {N - 1}, got {(lo, hi)}")
-    with _one_blas_thread():
+    with one_blas_thread():
         mu, U = np.linalg.eigh(K / N)
     mu, U = mu[::-1], U[:, ::-1]
     a2 = (U.T @ f0) ** 2 / N
@@ -325,7 +316,7 @@ def random_features_chain(
         raise SpecError(f"T0 must be in [1, {len(pool)}] (the training pool), got {T0}")
     if width < 1 or n_max < 0 or reps < 2:
         raise SpecError(f"need width >= 1, n_max >= 0, reps >= 2; got {width}, {n_max}, {reps}")
-    with _one_blas_thread():
+    with one_blas_thread():
         return _random_features_chain(X, np.asarray(Y, dtype=np.float64), pool, test, int(width), int(T0),
                                       int(n_max), float(lam), float(sigma0), int(reps), int(seed), advance)
 
@@ -333,20 +324,30 @@ def random_features_chain(
 def _random_features_chain(X, Y, pool, test, width, T0, n_max, lam, sigma0, reps, seed, advance):
     p = X.shape[1]
     out = np.empty((reps, n_max + 1))
+    # generation m is a fresh random-features model trained on T0 pool images labelled by generation m - 1
+    # (clean targets Y for m = 0, plus noise for m >= 1); the state is its labelling of every image
+
+    def draw(g, m):
+        W = g.standard_normal((width, p))
+        idx = g.choice(pool, size=T0, replace=False)
+        noise = sigma0 * g.standard_normal((T0, Y.shape[1])) if m > 0 else None
+        return W, idx, noise
+
+    def fit(labels_all, data, m):
+        W, idx, noise = data
+        Phi = np.maximum(X @ W.T / np.sqrt(p), 0.0) / np.sqrt(width)
+        Ytr = labels_all[idx] if noise is None else labels_all[idx] + noise
+        P = Phi[idx]
+        A = P.T @ krr_fit(P @ P.T, Ytr, lam)  # readout = Φᵀ(ΦΦᵀ + λT0 I)⁻¹Y (push-through identity)
+        return Phi @ A
+
     for rep, ss in enumerate(np.random.SeedSequence(seed).spawn(reps)):
-        rng = np.random.default_rng(ss)
-        labels_all = Y  # the current labelling function, on every image
-        for m in range(n_max + 1):
-            W = rng.standard_normal((width, p))
-            Phi = np.maximum(X @ W.T / np.sqrt(p), 0.0) / np.sqrt(width)
-            idx = rng.choice(pool, size=T0, replace=False)
-            Ytr = labels_all[idx]
-            if m > 0:
-                Ytr = Ytr + sigma0 * rng.standard_normal(Ytr.shape)
-            P = Phi[idx]
-            A = P.T @ krr_fit(P @ P.T, Ytr, lam)  # readout = Φᵀ(ΦΦᵀ + λT0 I)⁻¹Y (push-through identity)
-            labels_all = Phi @ A
-            out[rep, m] = np.mean(np.sum((labels_all[test] - Y[test]) ** 2, axis=1))
+        row = out[rep]
+
+        def record(m, labels_all, row=row):
+            row[m - 1] = np.mean(np.sum((labels_all[test] - Y[test]) ** 2, axis=1))
+
+        run_chain(Y, n_max + 1, draw, fit, np.random.default_rng(ss), record=record)
         if advance is not None:
             advance(1)
     return out

@@ -116,12 +116,14 @@ from typing import Any
 import numpy as np
 
 from symcollapse._progress import progress as _progress
+from symcollapse._threads import one_blas_thread
+from symcollapse.simulate import samplers as _samplers
+from symcollapse.simulate.samplers import Plain as _P
 from symcollapse.spec import Problem, RegimeError, SpecError
 
 __all__ = ["simulate", "MCResult", "METHODS", "exact_methods"]
 
-METHODS = ("auto", "reference", "bartlett", "collapsed", "ols-law")
-_FASTEST_FIRST = ("ols-law", "collapsed", "bartlett", "reference")
+METHODS = ("auto", "reference", "bartlett", "collapsed", "ols-law")  # the built-ins (CLI choices)
 _BLOCK_NUMBERS = 2**16  # random numbers per RNG block (fixes B; part of the reproducibility scheme)
 _CHUNK_NUMBERS = 2**23  # random numbers held per kernel call (memory bound; does not affect results)
 _CHUNK_MAX = 2**24  # hard cap when enlarging a chunk to keep every thread busy
@@ -159,261 +161,13 @@ class MCResult:
     problem: Problem = field(repr=False)
 
 
-# --------------------------------------------------------------------------------------------------------
-# Problem as plain numbers
-# --------------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _P:
-    ev: np.ndarray
-    c: np.ndarray
-    d: int
-    n: int
-    T0: int
-    sigma0: float
-    shared: bool
-    T: int
-    sigma: float
-    lam: float
-
-    @property
-    def mu(self) -> float:
-        return self.lam * self.T
-
-    @property
-    def G(self) -> int:
-        """Number of distinct chain designs (Bartlett factors / chi-squares)."""
-        return 0 if self.n == 0 else (1 if self.shared else self.n)
-
-
 def _plain(problem: Problem) -> _P:
-    return _P(
-        ev=np.ascontiguousarray(problem.eigenvalues, dtype=np.float64),
-        c=np.ascontiguousarray(problem.coefficients, dtype=np.float64),
-        d=int(problem.d),
-        n=int(problem.chain.n),
-        T0=int(problem.chain.T0),
-        sigma0=float(problem.chain.sigma0),
-        shared=problem.chain.design == "shared",
-        T=int(problem.downstream.T),
-        sigma=float(problem.downstream.sigma),
-        lam=float(problem.downstream.lam),
-    )
-
-
-def _why_not(method: str, p: _P) -> str | None:
-    """``None`` if ``method`` is exact for ``p``, else the failed condition(s)."""
-    if method in ("reference", "bartlett"):
-        return None
-    why = []
-    if p.n > 0 and p.T0 < p.d:
-        why.append(
-            f"T0 >= d for the chain (got T0 = {p.T0} < d = {p.d}: a chain of minimum-norm interpolators does "
-            "not collapse; use method='bartlett' or 'reference')"
-        )
-    if method == "ols-law" and p.T < p.d:
-        why.append(f"T >= d downstream (got T = {p.T} < d = {p.d}; use method='bartlett' or 'collapsed')")
-    if method == "ols-law" and p.lam != 0:
-        why.append(f"lam = 0 (got lam = {p.lam:g}; use method='collapsed' or 'bartlett' for ridge)")
-    return "; ".join(why) or None
+    return _samplers.plain(problem)
 
 
 def exact_methods(problem: Problem) -> list[str]:
-    """The samplers that are exact for ``problem``, fastest first (``"auto"`` uses the first)."""
-    p = _plain(problem)
-    return [m for m in _FASTEST_FIRST if _why_not(m, p) is None]
-
-
-# --------------------------------------------------------------------------------------------------------
-# Samplers: per-replicate random-number count, block draws, chunk computation
-# --------------------------------------------------------------------------------------------------------
-
-
-def _factor(Tm: int, d: int) -> tuple[int, int, int]:
-    """(diagonal length, packed off-diagonal length, Gaussian-vector length) of one design's factor."""
-    from symcollapse.simulate._kernels import packed_size, trapezoid_size
-
-    return (d, packed_size(d), d) if Tm >= d else (Tm, trapezoid_size(Tm, d), Tm)
-
-
-def _draw_diag(gen, Tm: int, d: int, size: tuple) -> np.ndarray:
-    """Diagonal of a factor along the last axis: :math:`T_m \\ge d`: reversed Bartlett
-    :math:`\\sqrt{\\chi^2(T_m - d + 1 + i)}`, :math:`i < d`; :math:`T_m < d`: trapezoid
-    :math:`\\sqrt{\\chi^2(T_m - i)}`, :math:`i < T_m`."""
-    df = np.arange(Tm - d + 1, Tm + 1, dtype=np.float64) if Tm >= d else np.arange(Tm, 0, -1, dtype=np.float64)
-    return np.sqrt(gen.chisquare(df, size=size))
-
-
-class _Vectorised:
-    """A sampler whose block draws are arrays with a leading replicate axis."""
-
-    name = ""
-
-    def per_rep(self, p: _P) -> int:  # random numbers per replicate
-        return sum(math.prod(shape) for shape in self.shapes(p).values())
-
-    def shapes(self, p: _P) -> dict[str, tuple]:  # per-replicate shapes, in draw order
-        raise NotImplementedError
-
-    def fill(self, p: _P, gen, arrays: dict, sl: slice, B: int) -> None:
-        raise NotImplementedError
-
-    def compute(self, p: _P, arrays: dict, k: int) -> tuple[np.ndarray, np.ndarray]:
-        raise NotImplementedError
-
-    def run_chunk(self, p: _P, gens: list, B: int, kept: int, pool=None):
-        arrays = {name: np.empty((len(gens) * B, *shape)) for name, shape in self.shapes(p).items()}
-
-        def fill(i: int) -> None:
-            self.fill(p, gens[i], arrays, slice(i * B, (i + 1) * B), B)
-
-        # numpy's Generator releases the GIL while filling, so blocks are drawn in parallel; each block has
-        # its own stream, so the values do not depend on the number of threads or the scheduling.
-        if pool is not None and len(gens) > 1:
-            list(pool.map(fill, range(len(gens))))
-        else:
-            for i in range(len(gens)):
-                fill(i)
-        return self.compute(p, {k: a[:kept] for k, a in arrays.items()}, kept)
-
-
-def _downstream_shapes(p: _P) -> dict[str, tuple]:
-    k, m, zlen = _factor(p.T, p.d)
-    return {"down_diag": (k,), "down_off": (m,), "down_z": (zlen,)}
-
-
-def _fill_downstream(p: _P, gen, arrays: dict, sl: slice, B: int) -> None:
-    arrays["down_diag"][sl] = _draw_diag(gen, p.T, p.d, (B, arrays["down_diag"].shape[1]))
-    gen.standard_normal(out=arrays["down_off"][sl])
-    gen.standard_normal(out=arrays["down_z"][sl])
-
-
-def _check_status(status: np.ndarray, what: str) -> None:
-    bad = np.flatnonzero(status)
-    if bad.size:
-        raise FloatingPointError(
-            f"LAPACK failed (info = {int(status[bad[0]])}) in {bad.size} replicate(s): {what} was not "
-            "numerically positive definite; method='reference' (SVD-based) may still work"
-        )
-
-
-def _run_downstream(p: _P, v: np.ndarray, arrays: dict, k: int):
-    from symcollapse.simulate._kernels import dual_downstream, ridge_downstream
-
-    err = np.empty(k)
-    chain_err = np.empty(k)
-    status = np.zeros(k, dtype=np.int32)
-    args = (v, arrays["down_diag"], arrays["down_off"], arrays["down_z"], err, chain_err, status)
-    if p.T >= p.d:
-        ridge_downstream(1.0 / np.sqrt(p.ev), 1.0 / p.ev, p.c, float(p.mu), p.sigma, *args)
-    else:
-        dual_downstream(np.sqrt(p.ev), p.ev, p.c, float(p.mu), p.sigma, *args)
-    _check_status(status, "the downstream system (W + μΣ⁻¹, or XXᵀ + μI when T < d)")
-    return err, chain_err
-
-
-class _Bartlett(_Vectorised):
-    name = "bartlett"
-
-    def shapes(self, p):
-        k, m, zlen = _factor(p.T0, p.d)
-        return {
-            "chain_diag": (p.G, k),
-            "chain_off": (p.G, m),
-            "chain_z": (p.n, zlen),
-            **_downstream_shapes(p),
-        }
-
-    def fill(self, p, gen, arrays, sl, B):
-        arrays["chain_diag"][sl] = _draw_diag(gen, p.T0, p.d, (B, p.G, arrays["chain_diag"].shape[2]))
-        gen.standard_normal(out=arrays["chain_off"][sl])
-        gen.standard_normal(out=arrays["chain_z"][sl])
-        _fill_downstream(p, gen, arrays, sl, B)
-
-    def compute(self, p, arrays, k):
-        from symcollapse.simulate._kernels import bartlett_chain, dual_chain
-
-        v = np.zeros((k, p.d))
-        if p.n > 0:
-            chain = (arrays["chain_diag"], arrays["chain_off"], arrays["chain_z"], p.sigma0, p.shared)
-            if p.T0 >= p.d:
-                bartlett_chain(*chain, v)
-            else:
-                status = np.zeros(k, dtype=np.int32)
-                dual_chain(np.sqrt(p.ev), p.ev, p.c, *chain, v, status)
-                _check_status(status, "a generator's Gram matrix X_m X_mᵀ (T0 < d)")
-        return _run_downstream(p, v, arrays, k)
-
-
-def _chain_S(p: _P, c: np.ndarray) -> np.ndarray:
-    r""":math:`S = \sum_k 1/c_k` (independent designs) or :math:`n/c_0` (shared); 0 when :math:`n = 0`."""
-    if p.n == 0:
-        return np.zeros(c.shape[0])
-    return p.n / c[:, 0] if p.shared else np.sum(1.0 / c, axis=1)
-
-
-class _Collapsed(_Vectorised):
-    name = "collapsed"
-
-    def shapes(self, p):
-        return {"chain_c": (p.G,), "chain_z": (p.d,), **_downstream_shapes(p)}
-
-    def fill(self, p, gen, arrays, sl, B):
-        if p.G:
-            arrays["chain_c"][sl] = gen.chisquare(p.T0 - p.d + 1, size=(B, p.G))
-        gen.standard_normal(out=arrays["chain_z"][sl])
-        _fill_downstream(p, gen, arrays, sl, B)
-
-    def compute(self, p, arrays, k):
-        S = _chain_S(p, arrays["chain_c"])
-        v = np.ascontiguousarray((p.sigma0 * np.sqrt(S))[:, None] * arrays["chain_z"])
-        return _run_downstream(p, v, arrays, k)
-
-
-class _OLSLaw(_Vectorised):
-    name = "ols-law"
-
-    def shapes(self, p):
-        return {"chain_c": (p.G,), "c_down": (), "a": (), "gamma": (), "beta": ()}
-
-    def fill(self, p, gen, arrays, sl, B):
-        if p.G:
-            arrays["chain_c"][sl] = gen.chisquare(p.T0 - p.d + 1, size=(B, p.G))
-        arrays["c_down"][sl] = gen.chisquare(p.T - p.d + 1, size=B)
-        arrays["a"][sl] = gen.chisquare(p.d, size=B)
-        gen.standard_normal(out=arrays["gamma"][sl])
-        arrays["beta"][sl] = gen.chisquare(p.d - 1, size=B) if p.d > 1 else 0.0
-
-    def compute(self, p, arrays, k):
-        S = _chain_S(p, arrays["chain_c"])
-        a, cd = arrays["a"], arrays["c_down"]
-        chain_err = p.sigma0**2 * S * a
-        err = (p.sigma0 * np.sqrt(S * a) + p.sigma * arrays["gamma"] / np.sqrt(cd)) ** 2
-        err += p.sigma**2 * arrays["beta"] / cd
-        return err, chain_err
-
-
-class _Reference:
-    name = "reference"
-
-    def per_rep(self, p):
-        return (p.G * p.T0 + p.T) * p.d + p.n * p.T0 + p.T
-
-    def run_chunk(self, p, gens, B, kept, pool=None):
-        from symcollapse.simulate._reference import reference_block
-
-        def block(i: int):
-            count = min(B, kept - i * B)
-            return reference_block(p.ev, p.c, p.n, p.T0, p.sigma0, p.shared, p.T, p.sigma, p.lam, gens[i], count)
-
-        # blocks are independent streams: running them on a thread pool (numpy releases the GIL in its
-        # LAPACK calls and random fills) changes nothing in the values
-        out = list(pool.map(block, range(len(gens)))) if pool is not None else [block(i) for i in range(len(gens))]
-        return np.concatenate([o[0] for o in out]), np.concatenate([o[1] for o in out])
-
-
-_SAMPLERS = {s.name: s for s in (_Reference(), _Bartlett(), _Collapsed(), _OLSLaw())}
+    """The registered samplers that are exact for ``problem``, fastest first (``"auto"`` uses the first)."""
+    return [s.key for s in _samplers.exact_samplers(problem)]
 
 
 def block_size(method: str, problem: Problem) -> int:
@@ -421,22 +175,13 @@ def block_size(method: str, problem: Problem) -> int:
     p = _plain(problem)
     if method == "reference":
         # sequential per-replicate draws: small blocks only to give the progress bar a pulse
-        return int(min(64, max(1, 2**20 // _SAMPLERS[method].per_rep(p))))
-    return int(min(1024, max(1, _BLOCK_NUMBERS // _SAMPLERS[method].per_rep(p))))
+        return int(min(64, max(1, 2**20 // _samplers.get(method).per_rep(p))))
+    return int(min(1024, max(1, _BLOCK_NUMBERS // _samplers.get(method).per_rep(p))))
 
 
 # --------------------------------------------------------------------------------------------------------
 # Public entry point
 # --------------------------------------------------------------------------------------------------------
-
-
-def _single_thread_blas():
-    """Limit BLAS to one thread (replicates run in parallel instead); no-op without threadpoolctl."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - optional
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _check_int(name: str, value: Any, low: int) -> int:
@@ -445,15 +190,24 @@ def _check_int(name: str, value: Any, low: int) -> int:
     return int(value)
 
 
-def _resolve(method: str, p: _P) -> str:
-    if method not in METHODS:
-        raise SpecError(f"method must be one of {METHODS}, got {method!r}")
+def _resolve(method: str, problem: Problem) -> _samplers.Sampler:
+    if not isinstance(method, str) or (method != "auto" and method not in _keys()):
+        raise SpecError(f"method must be one of {('auto', *_keys())}, got {method!r}")
     if method == "auto":
-        return next(m for m in _FASTEST_FIRST if _why_not(m, p) is None)
-    why = _why_not(method, p)
+        exact = _samplers.exact_samplers(problem)
+        if not exact:
+            why = "; ".join(f"{s.key}: {s.exact_for(problem)}" for s in _samplers.registered())
+            raise RegimeError(f"no registered sampler is exact for this problem ({why})")
+        return exact[0]
+    sampler = _samplers.get(method)
+    why = sampler.exact_for(problem)
     if why is not None:
         raise RegimeError(f"method={method!r} is not exact for this problem: it needs {why}")
-    return method
+    return sampler
+
+
+def _keys() -> tuple[str, ...]:
+    return tuple(s.key for s in _samplers.registered())
 
 
 # Largest working set simulate() accepts (random numbers of one block + result arrays); the machines this
@@ -461,7 +215,9 @@ def _resolve(method: str, p: _P) -> str:
 _MEMORY_LIMIT = 8 * 2**30
 
 
-def simulate(problem: Problem, reps: int, seed: int, method: str = "auto", progress: bool = False) -> MCResult:
+def simulate(
+    problem: Problem, reps: int, seed: int, method: str = "auto", progress: bool = False, threads: int | None = None
+) -> MCResult:
     r"""Monte-Carlo estimate of :math:`\mathbb E\|\hat w^{pred}_n - w_0\|_\Sigma^2` (THEORY.md §1.3–1.4).
 
     Simulates ``reps`` independent replicates of the chain of Eqs. 4–6 (``n`` OLS generators on
@@ -477,11 +233,14 @@ def simulate(problem: Problem, reps: int, seed: int, method: str = "auto", progr
         Number of replicates, at least 2 (a standard error needs two).
     seed : int
         Non-negative seed of the call's :class:`numpy.random.SeedSequence`.
-    method : {"auto", "reference", "bartlett", "collapsed", "ols-law"}
+    method : {"auto", "reference", "bartlett", "collapsed", "ols-law"} or any registered sampler key
         Sampler (see the module docstring for what each covers and the proofs). ``"auto"`` is the fastest
         exact one. A named sampler that is not exact for ``problem`` raises :class:`RegimeError`.
     progress : bool
         Show a progress bar on stderr, advanced per chunk of replicates.
+    threads : int, optional
+        Use at most this many numba threads (``None``: numba's current setting, i.e. ``NUMBA_NUM_THREADS``
+        unless changed). The values never depend on it.
 
     Returns
     -------
@@ -510,9 +269,32 @@ def simulate(problem: Problem, reps: int, seed: int, method: str = "auto", progr
         raise SpecError(f"problem must be a symcollapse Problem, got {type(problem).__name__}")
     reps = _check_int("reps", reps, 2)
     seed = _check_int("seed", seed, 0)
+    if threads is not None:
+        threads = _check_int("threads", threads, 1)
+    with _numba_threads(threads):
+        return _simulate(problem, reps, seed, method, progress)
+
+
+@contextlib.contextmanager
+def _numba_threads(threads: int | None):
+    """Use ``min(threads, NUMBA_NUM_THREADS)`` numba threads inside (``None``: leave numba's setting)."""
+    import numba  # noqa: PLC0415
+
+    if threads is None:
+        yield
+        return
+    before = numba.get_num_threads()
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
+
+
+def _simulate(problem: Problem, reps: int, seed: int, method: str, progress: bool) -> MCResult:
     p = _plain(problem)
-    method = _resolve(method, p)
-    sampler = _SAMPLERS[method]
+    sampler = _resolve(method, problem)
+    method = sampler.key
     start = time.perf_counter()
 
     B = block_size(method, problem)
@@ -532,7 +314,7 @@ def simulate(problem: Problem, reps: int, seed: int, method: str = "auto", progr
     from numba import get_num_threads
 
     threads = get_num_threads()
-    if method != "reference":
+    if sampler.vectorised:
         # keep every thread busy (>= 1 block per RNG thread, >= 2 replicates per kernel thread) if memory allows
         want = max(threads, math.ceil(2 * threads / B))
         if want > chunk_blocks and want * block_numbers <= _CHUNK_MAX:
@@ -543,7 +325,7 @@ def simulate(problem: Problem, reps: int, seed: int, method: str = "auto", progr
     errors = np.empty(reps)
     chain_errors = np.empty(reps)
     pool = ThreadPoolExecutor(threads) if threads > 1 and n_blocks > 1 else None
-    with _single_thread_blas(), _progress(reps, f"simulate [{method}]", progress) as advance, (
+    with one_blas_thread(), _progress(reps, f"simulate [{method}]", progress) as advance, (
         pool or contextlib.nullcontext()
     ):
         for b0 in range(0, n_blocks, chunk_blocks):

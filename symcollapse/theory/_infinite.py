@@ -40,6 +40,8 @@ from dataclasses import dataclass
 
 import mpmath
 
+from symcollapse.theory._precision import certify as _certify
+
 __all__ = ["spectral_sum", "power_law_point", "PowerLawPoint", "local_slope", "problem_error", "adaptive_path"]
 
 _N = 40
@@ -273,21 +275,16 @@ def power_law_point(beta, r, lam, T, d=None, T0=None, dps: int = 30, certify: bo
     exact decimals (strings) or numbers; ``digits`` is the number of significant digits on which the
     evaluation at ``dps`` and at ``dps + 10`` agree (``None`` if ``certify`` is false).
     """
-    with mpmath.workdps(dps + 10):
-        args = [mpmath.mpf(x) if x is not None else None for x in (beta, r, lam, T, d, T0)]
-        hi = _point(*args)
-    with mpmath.workdps(dps):
-        lo = _point(*[mpmath.mpf(x) if x is not None else None for x in (beta, r, lam, T, d, T0)]) if certify else None
-        digits = None
-        if certify:
-            digs = []
-            for k in ("kappa", "bias", "variance", "rho"):
-                if hi[k] is None:
-                    continue
-                err = abs(hi[k] - lo[k]) / abs(hi[k])
-                digs.append(dps + 10 if err == 0 else int(-mpmath.log10(err)))
-            digits = min(min(digs), dps)
-        out = {k: (+v if v is not None else None) for k, v in hi.items()}
+    def run():
+        return _point(*[mpmath.mpf(x) if x is not None else None for x in (beta, r, lam, T, d, T0)])
+
+    if certify:
+        out, digits = _certify(run, dps, guards=(0, 10), keys=("kappa", "bias", "variance", "rho"))
+    else:
+        with mpmath.workdps(dps + 10):
+            hi = run()
+        with mpmath.workdps(dps):
+            out, digits = {k: (+v if v is not None else None) for k, v in hi.items()}, None
     return PowerLawPoint(digits=digits, **out)
 
 

@@ -33,6 +33,7 @@ import mpmath
 import numpy as np
 
 from symcollapse.spec import Problem, RegimeError, SpecError
+from symcollapse.theory._precision import certify
 
 __all__ = ["optimal_lambda", "OptimalLambda"]
 
@@ -154,25 +155,21 @@ def optimal_lambda(
         out = OptimalLambda(lam, float(res.fun), count[0], None, None, problem.replace(lam=lam))
         return out if full else lam
 
-    def solve(guard: int):
-        with mpmath.workdps(dps + guard):
-            def E(v):
-                count[0] += 1
-                return f(problem.replace(lam=_lam_value(v)), mpmath.mp.dps + 5)
+    def solve():
+        def E(v):
+            count[0] += 1
+            return f(problem.replace(lam=_lam_value(v)), mpmath.mp.dps + 5)
 
-            def dE(v):
-                return mpmath.diff(E, v)
+        def dE(v):
+            return mpmath.diff(E, v)
 
-            v = mpmath.findroot(dE, (mpmath.mpf(u) - mpmath.mpf("1e-3"), mpmath.mpf(u) + mpmath.mpf("1e-3")),
-                                solver="secant", tol=mpmath.eps * 16, maxsteps=60)
-            return v, E(v)
+        v = mpmath.findroot(dE, (mpmath.mpf(u) - mpmath.mpf("1e-3"), mpmath.mpf(u) + mpmath.mpf("1e-3")),
+                            solver="secant", tol=mpmath.eps * 16, maxsteps=60)
+        return {"v": v, "E": E(v)}
 
-    v1, _ = solve(5)
-    v2, e2 = solve(15)
-    with mpmath.workdps(dps):
-        lam1_, lam2_ = mpmath.exp(v1), mpmath.exp(v2)
-        rel = abs(lam1_ - lam2_) / abs(lam2_)
-        digits = dps if rel == 0 else max(0, min(dps, int(-mpmath.log10(rel))))
-        lam = +lam2_
-        out = OptimalLambda(lam, +e2, count[0], dps, digits, problem.replace(lam=_lam_value(v2)))
+    # certified on λ* = exp(v): two solves with 5 and 15 guard digits (symcollapse.theory._precision)
+    vals, digits = certify(solve, dps, guards=(5, 15), keys=("lam",),
+                           finish=lambda run: {"lam": mpmath.exp(run["v"]), "E": run["E"], "v": (run["v"],)})
+    lam, (v2,), e2 = vals["lam"], vals["v"], vals["E"]
+    out = OptimalLambda(lam, e2, count[0], dps, digits, problem.replace(lam=_lam_value(v2)))
     return out if full else lam

@@ -35,6 +35,13 @@ any :math:`b > 0`. For :math:`b > 1` (so :math:`d \asymp T_0 \gg T`) the :math:`
 :math:`T^{a + \ell/\beta - b}`. The stated results hold for :math:`b \le 1` (i.e. :math:`T \gtrsim d`, as
 THEORY.md §3 says). For :math:`b > 1` this module gives
 :math:`\ell_\star = \min((1-a)\ell_{crit}, \beta)`, rate :math:`-(1-a)c`, :math:`\gamma = 1 - a`.
+
+Finite :math:`d` below the effective dimension (see docs/theory/scaling.md): with :math:`T_0 \asymp T^b` and
+:math:`d = \phi_0 T_0`, the exponents above need :math:`T^{\ell/\beta} \ll d`, i.e. :math:`b > \ell/\beta`.
+:func:`scaling_law` checks it (and :math:`b > \ell_{crit}/\beta` for Eq. 29 / App. G at :math:`\ell_{crit}`);
+where it fails every spectral sum is dominated by the finite-dimensional tail, :func:`derive_saturated`
+composes the same builders with that tail, and the collapse term is bounded at :math:`a = 0` (it tends to
+:math:`\phi_0/(1-\phi_0)`) and grows like :math:`T^a` otherwise.
 """
 
 from __future__ import annotations
@@ -48,9 +55,9 @@ import sympy as sp
 
 from symcollapse.spec import RegimeError, SpecError, exact
 from symcollapse.theory import symbols as S
-from symcollapse.theory._orders import Order, OrderEvaluator, Region
+from symcollapse.theory._orders import Order, OrderEvaluator, Region, lemma_I1, match_summand
 
-__all__ = ["scaling_law", "ScalingLaw", "derive", "Derivation", "region", "argmin_ell"]
+__all__ = ["scaling_law", "ScalingLaw", "derive", "derive_saturated", "Derivation", "region", "argmin_ell"]
 
 NOISES = ("noisy", "noiseless")
 
@@ -163,6 +170,65 @@ def derive(r_case: str = "le", b_case: str | None = None) -> Derivation:
     collapse = rho.substitute({S.T0: Order.power(S.T, bb, reg)}) * Order.power(S.T, S.a, reg)
     steps.append(f"n sigma0^2 rho with T0 ≍ T^{bb}, n sigma0^2 ≍ T^a: ≍ {collapse.factored()}")
     return Derivation(reg, kappa_order, df1, df2, bias, variance, rho, collapse, steps)
+
+
+class _SaturatedEvaluator(OrderEvaluator):
+    r"""Spectral sums at finite :math:`d` *beyond* the effective dimension: :math:`t\,d^\beta \ll 1`.
+
+    Every :math:`\lambda_j = j^{-\beta}` with :math:`j \le d` is then much larger than the shift :math:`t`,
+    so :math:`\sum_{j\le d} j^{-s}(j^{-\beta}+t)^{-m} \asymp \sum_{j\le d} j^{m\beta - s}`: the
+    :math:`m = 0` row of Lemma I.1 with :math:`s \to s - m\beta` (the finite-dimensional tail).
+    """
+
+    def _sum(self, expr: sp.Sum) -> Order:
+        jv = expr.limits[0][0]
+        coeff, s, shift, m = match_summand(expr.function, jv, self.beta, self.delta)
+        if shift is not None:
+            lead = self(shift) * self.d.pow(self.beta)
+            if not lead.dominated_by(Order.const(1, self.region, exact=False)):
+                raise RegimeError(f"saturated branch needs t d^beta << 1, got t d^beta ≍ {lead.factored()}")
+        res = lemma_I1(s - m * self.beta, 0, self.beta, Order.const(1, self.region), self.d) * self(coeff)
+        self.steps.append(f"saturated sum: Sum(j^-({s}) (j^-beta + {shift})^-{m}) ≍ {res.factored()}")
+        return res
+
+
+@functools.cache
+def derive_saturated(beta: sp.Expr, r: sp.Expr, a: sp.Expr, b: sp.Expr) -> dict:
+    r"""Exponents of bias, variance, collapse term and df when :math:`d \asymp T^b` is *below* the effective
+    dimension :math:`T^{\ell/\beta}` (:math:`b \le \ell/\beta`; see docs/theory/scaling.md).
+
+    The same builders as :func:`derive` (Eq. 9, Prop 4.2, Eq. 19 with :math:`d = \phi_0 T_0`,
+    :math:`T_0 \asymp T^b`), with the sums of :class:`_SaturatedEvaluator`: :math:`\kappa \asymp \lambda`,
+    :math:`\mathrm{df}_m \asymp d`, Bias :math:`\asymp T^{-2\ell + 2b\beta(1-\underline r)}`, Var
+    :math:`\asymp \sigma^2 T^{b-1}`, :math:`\rho \to \phi_0/(1-\phi_0)`, so the collapse term is
+    :math:`\asymp T^a` (bounded at :math:`a = 0`). ``beta, r, a, b`` are numbers with :math:`b < 1`;
+    ``ell`` a number in :math:`[\beta b, \beta)` or the free symbol (then charted onto that interval).
+    """
+    from symcollapse.theory import formulas as F  # noqa: PLC0415
+
+    Ld, Pd = sp.symbols("L P", positive=True)
+    ell_value = beta * (b + (1 - b) * Ld / (1 + Ld))
+    reg = Region.make({S.beta: beta, S.r: r, S.ell: ell_value, S.a: a, S.b: b, S.phi0: 1 / (1 + Pd)},
+                      f"d below the effective dimension (b = {b} <= ell/beta)")
+    delta = 1 + beta * (2 * r - 1)
+    steps: list = []
+    lam = Order.power(S.T, -S.ell, reg, exact=False)
+    env = {S.kappa: lam, S.lam: lam, S.T: Order.power(S.T, 1, reg), S.T0: Order.power(S.T, b, reg),
+           S.sigma: Order.const(S.sigma, reg)}
+    ev = _SaturatedEvaluator(env, reg, beta, delta, Order.power(S.T, b, reg, coeff=S.phi0), steps)
+    at_d = {S.d: S.phi0 * S.T0, S.beta: beta, S.r: r}
+    eq = sp.expand(F.kappa_equation().subs(at_d))
+    corr = Order((), reg)
+    for t in (t for t in sp.Add.make_args(eq) if t.has(sp.Sum)):
+        corr = corr + ev(-t if t.could_extract_minus_sign() else t)
+    if not corr.dominated_by(lam):
+        raise RegimeError("kappa ≍ lambda needs d << T at finite d (b < 1)")
+    orders = {name: ev(f.subs(at_d)) for name, f in (
+        ("bias", F.bias_prop42()), ("variance", F.variance_prop42()), ("rho", F.rho_eq19()), ("df", F.df_sum(2)))}
+    out = {k: _reduce(sp.Max, [sp.expand(e) for e in o.exponents(S.T)], reg) for k, o in orders.items()}
+    out["collapse"] = sp.expand(out.pop("rho") + a)
+    out["steps"] = tuple(steps)
+    return out
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -400,6 +466,16 @@ class ScalingLaw:
     ell_opt, rate_opt
         The optimal exponent for the chosen ``noise`` (noisy: App. G or :math:`\ell_{crit}`; noiseless:
         Cor 5.2 or :math:`\ell = \beta`, the fast rate :math:`-2\beta\underline r`) and its error exponent.
+    conditions
+        With ``b``: the hypotheses of the :math:`d \to \infty`-style exponents, as SymPy relations:
+        ``"ell"``: :math:`b > \ell/\beta` (the effective dimension :math:`T^{\ell/\beta}` stays below
+        :math:`d \asymp T^b`) for the exponents at the given :math:`\ell`; ``"ell_crit"``:
+        :math:`b > \ell_{crit}/\beta` for Eq. 29 and App. G at :math:`\ell_{crit}`.
+    saturated
+        ``True`` when a condition fails and the finite-:math:`d` branch of :func:`derive_saturated` was used
+        (bounded collapse term at :math:`a = 0`, slope :math:`a` otherwise); ``False`` when all hold;
+        ``None`` when they cannot be decided (symbolic inputs: the expressions then hold where
+        :attr:`conditions` do).
     """
 
     beta: sp.Expr
@@ -431,6 +507,8 @@ class ScalingLaw:
     noisy_high_exponent: sp.Expr | None = None
     crit_noisy_exponent: sp.Expr | None = None
     crit_noisy_consistent: sp.Basic | None = None
+    conditions: dict = field(default_factory=dict, hash=False)
+    saturated: bool | None = None
 
     _FIELDS = (
         ("ell_crit", r"\ell_{crit}", "clean optimal ℓ (Cui et al.)"),
@@ -619,10 +697,63 @@ def scaling_law(beta: Any, r: Any, ell: Any = None, a: Any = None, b: Any = None
         # clean noiseless: only the decreasing bias is left, so the optimum is the end point ell = beta
         ell_opt = beta_
         rate_opt = at(pick("bias"), beta_)
+    law = dict(bias_exponent=bias, variance_exponent=var, collapse_exponent=coll, total_exponent=total,
+               df_exponent=at(pick("df")), **kw)
+    if b_ is not None:
+        law = _finite_d(law, beta_, r_, a_ if a_ is not None else sp.S.Zero, b_, ell_, ell_crit, noise)
     return ScalingLaw(
         beta=beta_, r=r_, ell=ell_, a=a_, b=b_, noise=noise,
         delta=sp.cancel(1 + beta_ * (2 * r_ - 1)), r_low=sp.Min(r_, 1),
-        ell_crit=ell_crit, c=c, kappa_exponent=at(pick("kappa")), df_exponent=at(pick("df")),
-        bias_exponent=bias, variance_exponent=var, collapse_exponent=coll, total_exponent=total,
-        ell_opt=ell_opt, rate_opt=rate_opt, **kw,
+        ell_crit=ell_crit, c=c, kappa_exponent=at(pick("kappa")),
+        ell_opt=ell_opt, rate_opt=rate_opt, **law,
     )
+
+
+def _finite_d(law: dict, beta, r, a, b, ell, ell_crit, noise: str) -> dict:
+    r"""Check the hypothesis :math:`b > \ell/\beta` of the exponents at finite :math:`d \asymp T^b` and, where
+    it fails, use the saturated branch of :func:`derive_saturated` instead (see docs/theory/scaling.md).
+
+    The per-:math:`\ell` exponents need :math:`b > \ell/\beta`; Eq. 29 and App. G at :math:`\ell_{crit}` need
+    :math:`b > \ell_{crit}/\beta = 1 - c`. The optima :math:`\ell_\star` and :math:`\min(\ell_\star,
+    \ell_{crit})` satisfy their condition on the whole region (:math:`\ell_\star/\beta = (b-a)/(2\beta\underline r
+    + 1) < b`), which is checked too.
+    """
+    conds = {"ell": sp.StrictGreaterThan(b, ell / beta), "ell_crit": sp.StrictGreaterThan(b, ell_crit / beta)}
+    out = dict(law, conditions=conds, saturated=None)
+    if not all(x.is_number for x in (beta, r, a, b)):
+        return out  # symbolic: the expressions hold where the conditions do
+    for name in ("ell_star", "ell_noisy"):
+        e = law.get(name)
+        if e is not None and e.is_number and not b > e / beta:
+            raise RegimeError(f"{name} = {e} violates b > {name}/beta (b = {b}, beta = {beta})")
+    if b >= 1:  # ell < beta gives ell/beta < 1 <= b: nothing saturates
+        return dict(out, saturated=False)
+    sat = derive_saturated(beta, r, a, b)
+    noisy = noise == "noisy"
+
+    def exps(ell_value):
+        bi, va, co = (sp.expand(sat[k].subs(S.ell, ell_value)) for k in ("bias", "variance", "collapse"))
+        va = va if noisy else sp.S.NegativeInfinity
+        return {"bias_exponent": bi, "variance_exponent": va, "collapse_exponent": co,
+                "total_exponent": sp.Max(bi, va, co), "df_exponent": sp.expand(sat["df"]),
+                "noisy_low_exponent": sp.Max(bi, co), "noisy_high_exponent": sp.Max(sat["variance"], co)}
+
+    used = False
+    if ell.is_number:
+        if not b > ell / beta:
+            out.update(exps(ell))
+            used = True
+    else:  # free ell: the formal law below the effective dimension, the saturated one above
+        for k, v in exps(S.ell).items():
+            if out.get(k) is not None:
+                out[k] = sp.Piecewise((out[k], S.ell < beta * b), (v, True))
+        used = True
+    if law.get("crit_exponent") is not None and not b > ell_crit / beta:
+        at_crit = exps(ell_crit)
+        crit = sp.Max(at_crit["bias_exponent"], at_crit["collapse_exponent"])
+        crit_noisy = sp.Max(crit, sp.expand(sat["variance"]))
+        out.update(crit_exponent=crit, diverges=sp.true if crit > 0 else sp.false,
+                   crit_noisy_exponent=crit_noisy, crit_noisy_consistent=sp.true if crit_noisy < 0 else sp.false)
+        used = True
+    out["saturated"] = used
+    return out

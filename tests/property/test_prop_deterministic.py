@@ -11,58 +11,49 @@ The allowance is symcollapse.compare.allowance (C·|value|·g, C calibrated by
 tests/regression/make_reference.py calibrate); it is never widened here.
 """
 
+from _helpers import K, check_comparison, examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symcollapse.compare import compare
-from symcollapse.testing import log_check, problems, seeds
-
-# Standard errors allowed. CI (derandomized, ~400 z-checks, fixed outcome): 4 (two-sided tail 6e-5 per
-# check). Nightly (randomized, ~10× the checks): 4.5 (7e-6 per check) keeps a correct formula's false-alarm
-# rate per run near 2%.
-K = 4.0 if settings.default.derandomize else 4.5
-
-
-def _examples(fraction: float) -> int:
-    return max(5, int(settings.default.max_examples * fraction))
+from symcollapse.testing import problems, seeds
 
 
 def _check(c):
-    log_check(c.theory.theorem, c.z, c.passed, kind=c.theory.kind, allowance=c.allowance)
-    assert c.passed, f"{c.reason}\n{c.problem!r}"
+    check_comparison(c, allowance=c.allowance)
 
 
-@settings(max_examples=_examples(2.0))
+@settings(max_examples=examples(2.0))
 @given(problems("cor44", d=(4, 30), n=(0, 12), mc=True), seeds())
 def test_cor44_general_sigma(p, seed):
     c = compare(p, reps=400, seed=seed, k=K)
-    assert c.theory.theorem in ("Cor 4.4 (Eq. 19)", "Prop 4.2") and c.theory.normalization == "finite"
+    assert c.theory.regime.key in ("cor44", "prop42") and c.theory.normalization == "finite"
     _check(c)
 
 
-@settings(max_examples=_examples(0.6))
+@settings(max_examples=examples(0.6))
 @given(problems("cor44", d=(4, 30), n=(0, 12), mc=True, spectrum_kinds=("isotropic",)), seeds())
 def test_cor44_isotropic(p, seed):
     c = compare(p, reps=400, seed=seed, k=K)
     _check(c)
 
 
-@settings(max_examples=_examples(0.6))
+@settings(max_examples=examples(0.6))
 @given(problems("eq18", d=(12, 40), n=(0, 10), mc=True), seeds())
 def test_eq18_shared_overparametrised_generator(p, seed):
     c = compare(p, reps=300, seed=seed, k=K)
     if p.chain.n > 0:
-        assert "Eq. 18" in c.theory.theorem
+        assert c.theory.regime.key in ("eq18", "eq18-ols", "lemmaF8-eq18")
     _check(c)
 
 
-@settings(max_examples=_examples(0.4))
+@settings(max_examples=examples(0.4))
 @given(problems("thm46", d=(4, 30), n=(0, 8), mc=True, ridge=True), seeds())
 def test_thm46_with_ridge_downstream(p, seed):
     _check(compare(p, reps=300, seed=seed, k=K))
 
 
-@settings(max_examples=_examples(0.4))
+@settings(max_examples=examples(0.4))
 @given(problems("thm45", d=(4, 30), n=(0, 8), mc=True, ridge=True), seeds())
 def test_thm45_with_ridge_downstream(p, seed):
     _check(compare(p, reps=300, seed=seed, k=K))
@@ -71,20 +62,20 @@ def test_thm45_with_ridge_downstream(p, seed):
 ANISO = ("power_law", "custom")
 
 
-@settings(max_examples=_examples(0.6))
+@settings(max_examples=examples(0.6))
 @given(st.sampled_from(["thm46", "thm45", "eq18"]).flatmap(
     lambda r: problems(r, d=(4, 30) if r != "eq18" else (12, 30), n=(1, 6), mc=True, spectrum_kinds=ANISO,
                        ridge=True)), seeds())
 def test_lemma_f8_anisotropic_overparametrised_chain(p, seed):
     c = compare(p, reps=300, seed=seed, k=K)
-    assert "Lemma F.8" in c.theory.theorem
+    assert c.theory.regime.family == "lemmaF8"
     _check(c)
 
 
-@settings(max_examples=_examples(0.4))
+@settings(max_examples=examples(0.4))
 @given(st.sampled_from([None, ANISO]).flatmap(
     lambda kinds: problems("overparam-noisy", d=(12, 30), n=(1, 6), mc=True, spectrum_kinds=kinds)), seeds())
 def test_independent_noisy_overparametrised_chain(p, seed):
     c = compare(p, reps=300, seed=seed, k=K)
-    assert "Lemma F.8 (independent, σ0 > 0)" in c.theory.theorem
+    assert c.theory.regime.key in ("overparam-noisy", "overparam-noisy-ols", "lemmaF8-noisy")
     _check(c)

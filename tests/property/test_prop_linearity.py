@@ -10,6 +10,7 @@ equivalents (0 for Thm 4.1). n_min = 0 for T0 >= d; n_min = 1 for the shared ove
 import math
 
 import numpy as np
+from _helpers import K, examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,15 +18,6 @@ from symcollapse.compare import relative_allowance
 from symcollapse.simulate.monte_carlo import simulate
 from symcollapse.testing import assert_mc_agrees, problems, seeds
 from symcollapse.theory.evaluate import predict
-
-# Standard errors allowed. CI (derandomized, ~400 z-checks, fixed outcome): 4 (two-sided tail 6e-5 per
-# check). Nightly (randomized, ~10× the checks): 4.5 (7e-6 per check) keeps a correct formula's false-alarm
-# rate per run near 2%.
-K = 4.0 if settings.default.derandomize else 4.5
-
-
-def _examples(fraction: float) -> int:
-    return max(5, int(settings.default.max_examples * fraction))
 
 
 def _theory_affine(p, n_min, N):
@@ -57,7 +49,7 @@ def _noisy_chain(p):
     return p if float(p.chain.sigma0) > 0 else p.replace(sigma0=1)
 
 
-@settings(max_examples=_examples(1.0))
+@settings(max_examples=examples(1.0))
 @given(st.sampled_from(["ols-exact", "cor44"]).flatmap(lambda r: problems(r, d=(4, 24), n=(4, 20), mc=True))
        .map(_noisy_chain), seeds())
 def test_slope_in_n_under_parametrised_chain(p, seed):
@@ -68,7 +60,7 @@ def test_slope_in_n_under_parametrised_chain(p, seed):
     assert_mc_agrees(f"slope σ0²ρ ({th.theorem})", slope, est, se, K, allow, context=p)
 
 
-@settings(max_examples=_examples(0.4))
+@settings(max_examples=examples(0.4))
 @given(problems("eq18", d=(12, 32), n=(4, 12), mc=True), seeds())
 def test_slope_in_n_shared_overparametrised_chain(p, seed):
     N = p.chain.n

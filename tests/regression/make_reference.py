@@ -407,7 +407,7 @@ def step_refit() -> None:
 
 
 def step_calibrate(count: int = 40, sweep=CALIBRATION_SWEEP, seed: int = 7000, keep: list | None = None) -> None:
-    from symcollapse.compare import _family, finite_size_scale
+    from symcollapse.compare import finite_size_scale
 
     records = list(keep or [])
     for regime, kw, _ in sweep:
@@ -416,7 +416,7 @@ def step_calibrate(count: int = 40, sweep=CALIBRATION_SWEEP, seed: int = 7000, k
             th = sc.predict(p, normalization="finite")
             if th.kind == "exact":
                 continue
-            family = _family(th.theorem)  # n = 0 draws are Prop 4.2 (family "ridge") whatever the regime
+            family = th.regime.family  # n = 0 draws are Prop 4.2 (family "ridge") whatever the regime
             g = finite_size_scale(p, th)
             T, d = p.downstream.T, p.d
             reps = int(min(2000, max(100, 1.5e9 / (T * d * d + 2 * d**3 + p.chain.n * p.chain.T0 * d * d))))

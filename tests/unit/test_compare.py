@@ -10,7 +10,7 @@ from symcollapse.cli import main
 from symcollapse.compare import (
     ALLOWANCE_CONSTANTS,
     Comparison,
-    _verdict,
+    verdict,
     allowance,
     compare,
     finite_size_scale,
@@ -71,14 +71,18 @@ def test_allowance_shrinks_like_one_over_d():
     assert all(r == pytest.approx(2.0, rel=1e-12) for r in ratios), ratios
 
 
+def _v(v):
+    return v.z, v.passed, v.tol
+
+
 def test_verdict_arithmetic():
-    z, ok, tol = _verdict(value=1.0, mean=1.3, stderr=0.1, allow=0.0, k=4, scale=1.0)
+    z, ok, tol = _v(verdict(1.0, 1.3, 0.1, 0.0, k=4, scale=1.0))
     assert z == pytest.approx(3.0) and ok and tol == pytest.approx(0.4 + 1e-10)
-    z, ok, _ = _verdict(value=1.0, mean=1.5, stderr=0.1, allow=0.0, k=4, scale=1.0)
+    z, ok, _ = _v(verdict(1.0, 1.5, 0.1, 0.0, k=4, scale=1.0))
     assert not ok
-    _, ok, _ = _verdict(value=1.0, mean=1.5, stderr=0.1, allow=0.11, k=4, scale=1.0)
+    _, ok, _ = _v(verdict(1.0, 1.5, 0.1, 0.11, k=4, scale=1.0))
     assert ok  # the allowance is added to k·stderr
-    z, ok, _ = _verdict(value=0.0, mean=1e-30, stderr=0.0, allow=0.0, k=4, scale=1.0)
+    z, ok, _ = _v(verdict(0.0, 1e-30, 0.0, 0.0, k=4, scale=1.0))
     assert ok and math.isinf(z)  # round-off floor for deterministic zero-error problems
 
 

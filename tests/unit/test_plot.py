@@ -68,7 +68,8 @@ def test_real_data_figure_has_schedules_and_T0_line():
                 rows.append(_row("fig4", "rbf", n, "simulation", {"T": T, "lam": 1e-3}, 0.2 + 0.1 * n, 0.01,
                                  schedule=sched, reps=4, seed=0, T0=100))
     fig = plot.figure(rows)
-    (ax,) = fig.axes
+    ax, lam_ax = fig.axes  # the panel, and below it the penalty each schedule used (issue 13 item 5)
+    assert "lambda" in lam_ax.get_ylabel() and len(lam_ax.get_lines()) == 2
     assert len(ax.containers) == 4  # (n, schedule) pairs
     joined = {c.lines[0].get_linestyle() for c in ax.containers}
     assert joined == {"-", "--"}  # no theory here: markers joined, solid for ell_crit, broken for ell_star

@@ -256,7 +256,9 @@ def test_cor52_and_eq29_against_the_paper_for_b_le_1():
 
 def test_eq29_divergence_direction_is_corrected():
     """The paper prints 'diverges if b >= a + 1 - c'; a counterexample to that reading."""
-    law = scaling_law(2, "0.375", a=0, b="0.3", noise="noiseless")  # c = 3/5, a + 1 - c = 2/5
+    # c = 3/5, a + 1 - c = 3/5 > b; b > ell_crit/beta = 2/5, so the exponent is not the saturated one
+    law = scaling_law(2, "0.375", a="0.2", b="0.5", noise="noiseless")
+    assert law.conditions["ell_crit"] == sp.true
     assert law.crit_exponent == sp.Rational(1, 10) and law.diverges == sp.true
     law = scaling_law(2, "0.375", a=0, b="0.9", noise="noiseless")
     assert law.crit_exponent < 0 and law.diverges == sp.false

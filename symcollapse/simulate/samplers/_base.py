@@ -1,0 +1,159 @@
+r"""The sampler protocol and its registry.
+
+A sampler turns a :class:`~symcollapse.spec.Problem` into per-replicate downstream test errors
+:math:`\|\hat w^{pred}_n - w_0\|_\Sigma^2` and chain errors :math:`\|\hat w_n - w_0\|_\Sigma^2` whose joint
+law is *exactly* that of the process of Eqs. 4–7 (paper §3; the exactness proofs are in
+docs/theory/simulation.md and in each sampler's docstring). Samplers differ only in cost and coverage.
+
+Protocol (:class:`Sampler`):
+
+``key``
+    The name passed as ``simulate(..., method=key)``.
+``cost``
+    A rank: ``method="auto"`` picks the exact registered sampler with the smallest ``cost``.
+``exact_for(problem)``
+    ``None`` when the sampler is exact for ``problem``, else the failed condition as a sentence (it becomes
+    the message of the :class:`~symcollapse.spec.RegimeError` raised when the sampler is asked for by name).
+``draw(p, gen, arrays, sl, B)``
+    Fill the rows ``sl`` (``B`` replicates) of the block arrays from the Generator ``gen`` in a fixed order.
+``compute(p, arrays, k)``
+    Return ``(errors, chain_errors)`` of the first ``k`` replicates of the arrays.
+
+A new workflow registers its sampler from its own module (``register(MySampler())``); nothing in
+:mod:`~symcollapse.simulate.monte_carlo` changes. The built-in samplers declare themselves exact only for
+the ``"replace"`` workflow.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Sampler", "register", "unregister", "get", "registered", "workflow_key", "plain", "Plain"]
+
+
+def workflow_key(problem) -> str:
+    """The chain's workflow key (``"replace"`` when the spec has no workflow objects)."""
+    return getattr(getattr(problem.chain, "workflow", None), "key", "replace")
+
+
+@dataclass(frozen=True)
+class Plain:
+    """The problem as plain numbers (what the kernels see)."""
+
+    ev: np.ndarray
+    c: np.ndarray
+    d: int
+    n: int
+    T0: int
+    sigma0: float
+    shared: bool
+    T: int
+    sigma: float
+    lam: float
+
+    @property
+    def mu(self) -> float:
+        return self.lam * self.T
+
+    @property
+    def G(self) -> int:
+        """Number of distinct chain designs (Bartlett factors / chi-squares)."""
+        return 0 if self.n == 0 else (1 if self.shared else self.n)
+
+
+def plain(problem) -> Plain:
+    return Plain(
+        ev=np.ascontiguousarray(problem.eigenvalues, dtype=np.float64),
+        c=np.ascontiguousarray(problem.coefficients, dtype=np.float64),
+        d=int(problem.d),
+        n=int(problem.chain.n),
+        T0=int(problem.chain.T0),
+        sigma0=float(problem.chain.sigma0),
+        shared=problem.chain.design == "shared",
+        T=int(problem.downstream.T),
+        sigma=float(problem.downstream.sigma),
+        lam=float(problem.downstream.lam),
+    )
+
+
+class Sampler:
+    """Base class of the samplers (see the module docstring for the protocol)."""
+
+    key: str = ""
+    cost: float = math.inf
+    workflows: tuple[str, ...] = ("replace",)
+    vectorised = True  # block draws are arrays (chunks of many blocks); False: one block per thread
+
+    def exact_for(self, problem) -> str | None:
+        wf = workflow_key(problem)
+        if wf not in self.workflows:
+            return f"the chain workflow to be one of {self.workflows} (got {wf!r})"
+        return self.exact_for_plain(plain(problem))
+
+    def exact_for_plain(self, p: Plain) -> str | None:
+        return None
+
+    # -- the block scheme ---------------------------------------------------------------------------------
+    def per_rep(self, p: Plain) -> int:
+        """Random numbers per replicate (fixes the block size, hence the stream layout)."""
+        return sum(math.prod(shape) for shape in self.shapes(p).values())
+
+    def shapes(self, p: Plain) -> dict[str, tuple]:
+        """Per-replicate array shapes, in draw order."""
+        raise NotImplementedError
+
+    def draw(self, p: Plain, gen, arrays: dict, sl: slice, B: int) -> None:
+        raise NotImplementedError
+
+    def compute(self, p: Plain, arrays: dict, k: int) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def run_chunk(self, p: Plain, gens: list, B: int, kept: int, pool=None):
+        """Draw ``len(gens)`` blocks of ``B`` replicates (one Generator each) and compute the first ``kept``."""
+        arrays = {name: np.empty((len(gens) * B, *shape)) for name, shape in self.shapes(p).items()}
+
+        def fill(i: int) -> None:
+            self.draw(p, gens[i], arrays, slice(i * B, (i + 1) * B), B)
+
+        # numpy's Generator releases the GIL while filling, so blocks are drawn in parallel; each block has
+        # its own stream, so the values do not depend on the number of threads or the scheduling.
+        if pool is not None and len(gens) > 1:
+            list(pool.map(fill, range(len(gens))))
+        else:
+            for i in range(len(gens)):
+                fill(i)
+        return self.compute(p, {k: a[:kept] for k, a in arrays.items()}, kept)
+
+    def __repr__(self) -> str:
+        return f"<sampler {self.key!r}>"
+
+
+_REGISTRY: dict[str, Sampler] = {}
+
+
+def register(sampler: Sampler, *, replace: bool = False) -> Sampler:
+    """Register ``sampler`` under ``sampler.key`` (``replace=True`` to overwrite an existing key)."""
+    key = getattr(sampler, "key", "")
+    if not isinstance(key, str) or not key or key == "auto":
+        raise ValueError(f"a sampler needs a non-empty string key other than 'auto', got {key!r}")
+    if key in _REGISTRY and not replace and _REGISTRY[key] is not sampler:
+        raise ValueError(f"a sampler with key {key!r} is already registered (pass replace=True)")
+    _REGISTRY[key] = sampler
+    return sampler
+
+
+def unregister(key: str) -> None:
+    """Remove a registered sampler (for tests that register a temporary one)."""
+    _REGISTRY.pop(key, None)
+
+
+def get(key: str) -> Sampler:
+    return _REGISTRY[key]
+
+
+def registered() -> list[Sampler]:
+    """Every registered sampler, cheapest first (ties keep the registration order)."""
+    return sorted(_REGISTRY.values(), key=lambda s: s.cost)

@@ -1,0 +1,170 @@
+r"""Arithmetic backends behind one small protocol, so a term of a result is written once.
+
+A backend exposes the grouped spectrum (``u``, ``m``, ``s``: eigenvalue, multiplicity, :math:`\sum c_j^2` per
+group, from :mod:`~symcollapse.theory._spectral`), the scalars ``lam``, ``sigma``, ``sigma0``, ``one``, and
+
+* ``kappa(T)``, ``kappa0(T0)`` — :math:`\kappa(\lambda, T)` and :math:`\kappa(0, T_0)` (Eq. 9);
+* ``sums(k)`` — :math:`(\mathrm{df}_1, \mathrm{df}_2, \sum_k s_k u_k/(u_k+\kappa)^2, \mathrm{tr}(\Sigma+\kappa)^{-2})`;
+* ``signal()`` — :math:`\|w_0\|_\Sigma^2`; ``frac(x)`` — an exact rational in the backend's numbers;
+* ``vmap(fn, *vecs)`` — ``fn`` per group; ``dot(a, b)``; ``pow(vec, e)`` elementwise.
+
+:class:`FloatOps` (float64, numpy), :class:`MpOps` (mpmath at the current precision) and :class:`SympyOps`
+(SymPy numbers, κ as 60-digit Floats, for ``formula``) implement it.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+
+from symcollapse.spec import Problem, exact
+from symcollapse.theory import _spectral
+from symcollapse.theory import fixed_point as fp
+from symcollapse.theory._spectral import mpf
+
+__all__ = ["FloatOps", "MpOps", "SympyOps"]
+
+
+class FloatOps:
+    """Grouped float64 spectral data: unique eigenvalues u, multiplicities m, sums of c_j² per group s."""
+
+    name = "float"
+
+    def __init__(self, p: Problem):
+        self.u, self.m, self.s = _spectral.groups(p, "float")
+        self.lam = float(p.downstream.lam)  # int, float or Fraction (spec): float() rounds correctly
+        self.sigma = float(p.downstream.sigma)
+        self.sigma0 = float(p.chain.sigma0)
+        self.one = 1.0
+
+    def kappa(self, T):
+        """κ(λ, T) of the downstream ridge (data validated by the spec: no re-checks)."""
+        return fp._kappa_scalar(self.lam, float(T), self.u, self.m)
+
+    def kappa0(self, T0):
+        """κ(0, T0) of the generator."""
+        return fp._kappa_scalar(0.0, float(T0), self.u, self.m)
+
+    def sums(self, k):
+        u, m = self.u, self.m
+        inv = 1.0 / (u + k)
+        rr = u * inv
+        es = np.einsum  # no BLAS: threaded gemv is slow on shared machines (see fixed_point)
+        return (float(es("k,k->", rr, m)), float(es("k,k,k->", rr, rr, m)), float(es("k,k,k->", self.s, rr, inv)),
+                float(es("k,k,k->", m, inv, inv)))
+
+    def signal(self):
+        return float(np.einsum("k,k->", self.s, self.u))  # ‖w0‖²_Σ
+
+    def frac(self, x):
+        return float(x)
+
+    @staticmethod
+    def vmap(fn, *vecs):
+        """fn applied per distinct eigenvalue (numpy: on whole arrays)."""
+        return fn(*vecs)
+
+    @staticmethod
+    def dot(a, b):
+        return float(np.einsum("k,k->", a, b))
+
+    @staticmethod
+    def array(vec):
+        return np.asarray(vec, dtype=float)
+
+
+class MpOps:
+    """mpmath twin of :class:`FloatOps`, built at the current precision from exact inputs."""
+
+    name = "mp"
+
+    def __init__(self, p: Problem, make, kappa_start: dict):
+        self.u, self.m, self.s = _spectral.cached("mp", p, mpmath.mp.prec, make)
+        self.lam = mpf(exact(p.downstream.lam))
+        self.sigma = mpf(exact(p.downstream.sigma))
+        self.sigma0 = mpf(exact(p.chain.sigma0))
+        self.one = mpmath.mpf(1)
+        self._start = kappa_start
+
+    def kappa(self, T):
+        return fp.kappa_mp(self.lam, T, self.u, self.m, start=self._start.get("kappa"))
+
+    def kappa0(self, T0):
+        return fp.kappa_mp(0, T0, self.u, self.m, start=self._start.get("kappa0"))
+
+    def sums(self, k):
+        inv = [1 / (u + k) for u in self.u]
+        r = [u * i for u, i in zip(self.u, inv)]
+        fdot, m = mpmath.fdot, self.m  # exact accumulation, one rounding per sum
+        return (fdot(r, m), fdot(((x * x, w) for x, w in zip(r, m))), fdot(((x * i, w) for x, i, w in
+                zip(r, inv, self.s))), fdot(((i * i, w) for i, w in zip(inv, m))))
+
+    def signal(self):
+        return mpmath.fsum(s * u for s, u in zip(self.s, self.u))
+
+    def frac(self, x):
+        return mpf(Fraction(x))
+
+    @staticmethod
+    def vmap(fn, *vecs):
+        return [fn(*xs) for xs in zip(*vecs)]
+
+    @staticmethod
+    def dot(a, b):
+        return mpmath.fdot(a, b)
+
+    @staticmethod
+    def array(vec):
+        return list(vec)
+
+
+class SympyOps:
+    """SymPy twin of :class:`FloatOps` for ``formula``: exact eigenvalues, κ and κ0 as 60-digit Floats."""
+
+    name = "sympy"
+
+    def __init__(self, p: Problem, kappa, kappa0):
+        import sympy as sp  # noqa: PLC0415
+
+        self.sp = sp
+        self.u, self.m, self.s = _spectral.groups(p, "sympy")
+        R = sp.Rational
+        q = {k: exact(v) for k, v in (("lam", p.downstream.lam), ("sigma", p.downstream.sigma),
+                                      ("sigma0", p.chain.sigma0))}
+        self.lam, self.sigma, self.sigma0 = (R(q[k].numerator, q[k].denominator) for k in ("lam", "sigma", "sigma0"))
+        self.one = sp.Integer(1)
+        self._k = sp.Float(mpmath.nstr(kappa, 60), 60)
+        self._k0 = None if kappa0 is None else sp.Float(mpmath.nstr(kappa0, 60), 60)
+
+    def kappa(self, T):
+        return self._k
+
+    def kappa0(self, T0):
+        return self._k0
+
+    def sums(self, k):
+        inv = [1 / (u + k) for u in self.u]
+        r = [u * i for u, i in zip(self.u, inv)]
+        add = self.sp.Add
+        return (add(*[x * w for x, w in zip(r, self.m)]), add(*[x * x * w for x, w in zip(r, self.m)]),
+                add(*[x * i * w for x, i, w in zip(r, inv, self.s)]), add(*[i * i * w for i, w in zip(inv, self.m)]))
+
+    def signal(self):
+        return self.sp.Add(*[w * u for w, u in zip(self.s, self.u)])
+
+    def frac(self, x):
+        f = Fraction(x)
+        return self.sp.Rational(f.numerator, f.denominator)
+
+    @staticmethod
+    def vmap(fn, *vecs):
+        return [fn(*xs) for xs in zip(*vecs)]
+
+    def dot(self, a, b):
+        return self.sp.Add(*[x * y for x, y in zip(a, b)])
+
+    @staticmethod
+    def array(vec):
+        return list(vec)

@@ -1,0 +1,220 @@
+r"""``predict(problem)``: the paper's test error for a :class:`~symcollapse.spec.Problem`, fast or to any precision.
+
+Which result applies where is decided by :func:`symcollapse.theory.regimes.select` (its module docstring
+has the table; every result is in docs/theory/results.md); the terms of each result live in
+:mod:`symcollapse.theory.terms` and are evaluated by one of the backends of
+:mod:`symcollapse.theory._backends`.
+
+At :math:`\lambda = 0`, :math:`T \ge d + 2` every branch uses the exact finite-sample identities
+(inverse-Wishart means), whatever ``normalization`` asks; :attr:`Prediction.normalization` then reports
+``"finite"`` — it always records the normalisation actually used.
+
+Precision
+---------
+``dps=None`` (default): float64, vectorised numpy, no SymPy. ``dps=N``: every quantity is computed with
+mpmath inside ``mpmath.workdps`` starting from the *exact* problem (a Python float means its shortest decimal
+representation: ``0.1`` is :math:`1/10`; strings, ints, Fractions and SymPy Rationals are exact; power-law
+eigenvalues :math:`s\,j^{-\beta}` are computed in mpmath from the exact :math:`\beta`). The evaluation is run
+twice, at ``N + 5`` and ``N + 20`` digits (:func:`symcollapse.theory._precision.certify`); the values of the
+second run are rounded to ``N`` digits and :attr:`Prediction.digits` is the number of significant digits on
+which both runs agree (minimum over the nonzero quantities, capped at ``N``). The global ``mpmath.mp.dps``
+is never changed.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+from symcollapse.spec import Problem, RegimeError, SpecError
+from symcollapse.theory import _spectral, _validity, terms
+from symcollapse.theory._backends import FloatOps, MpOps
+from symcollapse.theory._precision import certify
+from symcollapse.theory.regimes import DETEQ, EXACT, Case, Regime, resolve
+
+__all__ = ["Prediction", "predict", "EXACT", "DETEQ"]
+
+_QUANTITIES = terms.QUANTITIES
+
+
+@dataclass(frozen=True)
+class Prediction:
+    r"""The theory's test error :math:`\mathbb E\|\hat w^{pred}_n - w_0\|_\Sigma^2` and its parts.
+
+    Attributes
+    ----------
+    bias, variance : float or mpf
+        Downstream ridge bias and variance (Prop 4.2; bias scaled by :math:`\eta` when the chain is
+        over-parametrised).
+    collapse : float or mpf
+        :math:`n\sigma_0^2\rho`, the variance injected by the chain (for independent over-parametrised
+        generators :math:`\rho` is the mean of the :math:`n` generations' terms, Eq. 32).
+    delta_bias : float or mpf
+        :math:`\Delta\mathrm{Bias} = (1-\eta)\|w_0\|_\Sigma^2` for an over-parametrised chain (Thms 4.5/4.6), else 0.
+    total : float or mpf
+        ``bias + variance + collapse + delta_bias``.
+    kappa, kappa0 : float or mpf
+        :math:`\kappa(\lambda, T)` and :math:`\kappa(0, T_0)` (``kappa0`` is ``None`` if :math:`T_0 \ge d`).
+    df1, df2 : float or mpf
+        :math:`\mathrm{df}_1(\kappa)`, :math:`\mathrm{df}_2(\kappa)`.
+    rho : float or mpf or None
+        :math:`\rho` (Eq. 19, Eq. 18, its independent-design composition with Lemma F.8, or Thm 4.1's
+        :math:`d/(T_0-d-1)`); ``None`` where undefined.
+    kind : {"exact", "deterministic-equivalent"}
+    theorem : str
+        The result used, e.g. ``"Thm 4.1"``, ``"Cor 4.4 (Eq. 19)"``, ``"Thm 4.6"`` (display only; dispatch on
+        :attr:`regime`).
+    normalization : {"paper", "finite"}
+        The normalisation of ρ actually used (``"finite"`` for every exact result).
+    dps, digits : int or None
+        Requested and certified significant digits (``None`` on the float path).
+    problem : Problem
+    regime : Regime
+        The rule that applied (:mod:`symcollapse.theory.regimes`): ``regime.key``, ``regime.family``.
+    finite_size_error : float or None
+        Estimated finite-size error of a deterministic equivalent, :math:`C\,|E|\,g` (the allowance
+        ``compare`` uses; 0 for exact results; ``None`` where it cannot be formed).
+    """
+
+    bias: Any
+    variance: Any
+    collapse: Any
+    delta_bias: Any
+    total: Any
+    kappa: Any
+    kappa0: Any
+    df1: Any
+    df2: Any
+    rho: Any
+    kind: str
+    theorem: str
+    normalization: str
+    dps: int | None
+    digits: int | None
+    problem: Problem
+    regime: Regime | None = None
+    finite_size_error: float | None = None
+
+    def as_dict(self) -> dict:
+        """Flat dict of the numbers and labels plus ``problem`` as :meth:`Problem.to_dict`."""
+        out = {q: getattr(self, q) for q in _QUANTITIES}
+        out.update(kind=self.kind, theorem=self.theorem, normalization=self.normalization, dps=self.dps,
+                   digits=self.digits, problem=self.problem.to_dict())
+        return out
+
+
+# Guards against requests that would run for hours or exhaust memory (never a hang): mpmath at 1000 digits
+# and d = 300 already takes seconds; the float path keeps O(d) arrays (8 bytes per eigenvalue and target).
+_MAX_DPS = 1000
+_MAX_D = 20_000_000
+
+
+def _check_args(problem, dps) -> None:
+    if not isinstance(problem, Problem):
+        raise SpecError(f"predict needs a Problem, got {type(problem).__name__}")
+    if dps is not None and (isinstance(dps, bool) or not isinstance(dps, int) or not 1 <= dps <= _MAX_DPS):
+        raise SpecError(f"dps must be an integer in [1, {_MAX_DPS}], got {dps!r}")
+    if problem.d > _MAX_D:
+        raise RegimeError(
+            f"d = {problem.d} is above {_MAX_D:.0e}: predict sums over the spectrum in memory; for power laws at "
+            "very large or infinite d use symcollapse.theory.scaling (Euler–Maclaurin sums, d = ∞)"
+        )
+
+
+def predict(problem: Problem, dps: int | None = None, normalization: str = "paper") -> Prediction:
+    r"""Theory prediction of the downstream test error :math:`\mathbb E\|\hat w^{pred}_n - w_0\|_\Sigma^2`.
+
+    Picks the result covering the problem's regime (:func:`symcollapse.theory.regimes.select`: Thm 4.1 exact
+    identity; Prop 4.2 / Cor 4.4 with Eq. 19; Thms 4.5/4.6, Eq. 18 and Lemma F.8 for an over-parametrised
+    chain, including this package's composition for independent noisy generators) and says which in
+    :attr:`Prediction.regime`, :attr:`Prediction.theorem` and :attr:`Prediction.kind`.
+
+    Parameters
+    ----------
+    problem : Problem
+    dps : int, optional
+        ``None``: float64. Otherwise the number of significant digits wanted (mpmath, certified by
+        re-evaluation with guard digits; :attr:`Prediction.digits`).
+    normalization : {"paper", "finite"}
+        ρ of Eq. 19 with :math:`T_0 - d` (the paper's deterministic equivalent) or :math:`T_0 - d - 1`
+        (Thm F.1's exact finite-sample normalisation). Irrelevant for exact results.
+
+    Returns
+    -------
+    Prediction
+
+    Raises
+    ------
+    RegimeError
+        When no implemented result covers the problem (the message names the condition).
+
+    Warns
+    -----
+    UserWarning
+        When the estimated finite-size error of a deterministic equivalent exceeds half the value.
+
+    Examples
+    --------
+    >>> from symcollapse.spec import preset
+    >>> p = preset("fig1a", n=0, lam=0)
+    >>> predict(p).theorem, round(predict(p).total, 12)   # σ² d/(T − d − 1) = 0.01·300/699
+    ('Thm 4.1', 0.004291845494)
+    >>> import mpmath
+    >>> mpmath.nstr(predict(p, dps=30).total, 30)
+    '0.00429184549356223175965665236052'
+    """
+    _check_args(problem, dps)
+    case = resolve(problem, normalization)
+    fops = FloatOps(problem)
+    if dps is None:
+        vals, digits = terms.compute(problem, case, fops), None
+    else:
+        vals, digits = _compute_mp(problem, case, fops, dps)
+    return _finish(problem, case, vals, dps, digits)
+
+
+def _float_starts(problem: Problem, fops: FloatOps) -> dict:
+    # float κ roots as Newton starting points for the mpmath path (keys match MpOps.kappa)
+    starts = {}
+    T, T0, d = problem.downstream.T, problem.chain.T0, problem.d
+    if not (fops.lam == 0 and T >= d):
+        starts["kappa"] = fops.kappa(T)
+    if T0 < d:
+        starts["kappa0"] = fops.kappa0(T0)
+    return starts
+
+
+def _compute_mp(problem: Problem, case: Case, fops: FloatOps, dps: int):
+    make = _spectral.groups(problem, "mp")
+    starts = _float_starts(problem, fops)
+    return certify(lambda: terms.compute(problem, case, MpOps(problem, make, starts)), dps, guards=(5, 20),
+                   keys=_QUANTITIES)
+
+
+def _finish(problem: Problem, case: Case, vals: dict, dps, digits) -> Prediction:
+    reg = case.regime
+    fse = _finite_size_error(problem, reg, vals)
+    pred = Prediction(**vals, kind=reg.kind, theorem=reg.theorem, normalization=case.normalization, dps=dps,
+                      digits=digits, problem=problem, regime=reg, finite_size_error=fse)
+    if fse is not None and fse > _validity.WARN_FRACTION * abs(float(vals["total"])):
+        warnings.warn(
+            f"{reg.theorem} is a deterministic equivalent (large-d limit) and its estimated finite-size error "
+            f"{fse:.3g} exceeds {_validity.WARN_FRACTION:.0%} of the value {float(vals['total']):.3g} at d = "
+            f"{problem.d}, T = {problem.downstream.T}, T0 = {problem.chain.T0}: the prediction is not informative "
+            "here; simulate instead",
+            UserWarning,
+            stacklevel=3,
+        )
+    return pred
+
+
+def _finite_size_error(problem: Problem, reg: Regime, vals: dict) -> float | None:
+    if reg.kind == EXACT:
+        return 0.0
+    try:
+        rel = _validity.relative_error(problem, reg, vals["kappa"], vals["kappa0"])
+    except (ZeroDivisionError, OverflowError, ValueError, FloatingPointError):
+        return None
+    fse = rel * abs(float(vals["total"]))
+    return fse if fse == fse and fse >= 0 else None

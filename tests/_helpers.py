@@ -1,0 +1,27 @@
+"""Helpers shared by the test modules (import as ``from _helpers import ...``; ``tests/`` is on sys.path
+because ``tests/conftest.py`` is a rootdir conftest)."""
+
+from hypothesis import settings
+
+from symcollapse.testing import CHECK_COUNTS, log_check
+
+# Standard errors allowed. CI (derandomized, ~400 z-checks, fixed outcome): 4 (two-sided tail 6e-5 per
+# check). Nightly (randomized, ~10× the checks): 4.5 (7e-6 per check) keeps a correct formula's false-alarm
+# rate per run near 2%.
+K = 4.0 if settings.default.derandomize else 4.5
+
+#: Largest fraction of "not informative" checks (allowance above the value) a property run may contain.
+MAX_NOT_INFORMATIVE = 0.05
+
+
+def examples(fraction: float) -> int:
+    """A fraction of the active Hypothesis profile's budget (ci: 25, nightly: 250), at least 5."""
+    return max(5, int(settings.default.max_examples * fraction))
+
+
+def check_comparison(c, **info) -> None:
+    """Assert a :class:`~symcollapse.compare.Comparison` did not fail; count the not-informative ones."""
+    log_check(c.theory.regime.key, c.z, c.passed, kind=c.theory.kind, **info)
+    CHECK_COUNTS["checks"] += 1
+    CHECK_COUNTS["not_informative"] += c.passed is None
+    assert c.passed is not False, f"{c.reason}\n{c.problem!r}"

@@ -1,0 +1,143 @@
+"""Every document a file of the repository cites is in the repository.
+
+The package's text cites the paper's theorem and equation numbers and its own pages under ``docs/``
+(e.g. "paper Thm 4.1; see docs/theory/results.md"). A citation of a document the repository does not
+contain (the team's working notes ``THEORY.md``, ``DESIGN.md``, ``notes/CONTRACTS.md``, or any ``*.md`` /
+``docs/...`` path that does not exist) leaves a reader with nothing to follow, so this test fails on it.
+
+Scanned: every tracked text file (``git ls-files``; without git, every file under the root except build
+output and virtual environments). Detected:
+
+* the names ``THEORY``, ``DESIGN``, ``CONTRACTS`` as words (with or without ``.md``): these documents are
+  never shipped;
+* any ``*.md`` path, resolved against the citing file's folder and against the repository root (a bare
+  file name also matches a tracked file of that name anywhere);
+* any ``docs/...`` path (build output under ``docs/_build`` excepted), with an optional ``#anchor``.
+
+URLs are ignored. ``tools/repoint_citations.py`` (which holds the old-to-new mapping) and this file are
+not scanned.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SELF_EXEMPT = {"tests/test_citations.py", "tools/repoint_citations.py"}
+SKIP_DIRS = {
+    ".git",
+    ".ci-venv",
+    ".venv",
+    "node_modules",
+    "__pycache__",
+    "_build",
+    ".hypothesis",
+    "build",
+    "dist",
+}
+MAX_BYTES = 2_000_000
+
+URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+")
+NEVER_SHIPPED = re.compile(r"(?<![\w/.-])(?:[\w./-]*/)?(THEORY|DESIGN|CONTRACTS)(?:\.md)?\b(?![\w-])")
+MD_PATH = re.compile(r"(?<![\w/.-])((?:\.{1,2}/)?[\w.-]+(?:/[\w.-]+)*\.md)(?![\w-])")
+DOCS_PATH = re.compile(r"(?<![\w/.-])(docs/[\w./-]*[\w-])(?:#[\w-]+)?")
+
+
+def repository_files(root: Path) -> list[str]:
+    """Tracked files (relative POSIX paths); every non-build file when ``root`` is not a git checkout."""
+    try:
+        out = subprocess.run(["git", "ls-files", "-z"], cwd=root, capture_output=True, check=True)
+        files = [f for f in out.stdout.decode("utf-8").split("\0") if f]
+        if files:
+            return sorted(f for f in files if (root / f).is_file())
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return sorted(
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and not (set(p.relative_to(root).parts[:-1]) & SKIP_DIRS)
+    )
+
+
+def _text(path: Path) -> str | None:
+    if path.stat().st_size > MAX_BYTES:
+        return None
+    data = path.read_bytes()
+    if b"\0" in data:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _exists(ref: str, citing: str, root: Path, names: set[str]) -> bool:
+    ref = ref.rstrip(".")
+    if (root / ref).exists() or (root / Path(citing).parent / ref).exists():
+        return True
+    return "/" not in ref and ref in names
+
+
+def missing_citations(root: Path) -> dict[str, list[tuple[int, str]]]:
+    """``{file: [(line, reference), ...]}`` for every citation of a document ``root`` does not contain."""
+    files = repository_files(root)
+    names = {Path(f).name for f in files}
+    found: dict[str, list[tuple[int, str]]] = {}
+    for rel in files:
+        if rel in SELF_EXEMPT:
+            continue
+        text = _text(root / rel)
+        if text is None:
+            continue
+        for lineno, line in enumerate(text.splitlines(), 1):
+            line = URL.sub(" ", line)
+            refs = [m.group(0) for m in NEVER_SHIPPED.finditer(line)]
+            for pattern in (MD_PATH, DOCS_PATH):
+                for m in pattern.finditer(line):
+                    ref = m.group(1)
+                    if ref.startswith("docs/_build") or NEVER_SHIPPED.fullmatch(ref):
+                        continue
+                    if not _exists(ref, rel, root, names):
+                        refs.append(ref)
+            for ref in dict.fromkeys(refs):
+                found.setdefault(rel, []).append((lineno, ref))
+    return found
+
+
+def _report(found: dict[str, list[tuple[int, str]]]) -> str:
+    lines = [f"{sum(map(len, found.values()))} citations of documents the repository does not contain:"]
+    for rel, hits in sorted(found.items()):
+        lines += [f"  {rel}:{n}: {ref}" for n, ref in hits]
+    return "\n".join(lines)
+
+
+def test_detector_finds_what_it_should(tmp_path):
+    """The detector flags unshipped and missing documents, and only those (it can fail)."""
+    (tmp_path / "docs" / "theory").mkdir(parents=True)
+    (tmp_path / "docs" / "theory" / "results.md").write_text("# Results\n", encoding="utf-8")
+    (tmp_path / "README.md").write_text(
+        "See docs/theory/results.md#results-thm41 and README.md.\n", encoding="utf-8"
+    )
+    (tmp_path / "pkg.py").write_text(
+        '"""Cor 4.4 (THEORY.md §2.5); shared/DESIGN.md §4; notes/CONTRACTS.md; docs/theory/nope.md;\n'
+        "see docs/theory/results.md and https://example.org/THEORY.md; _DESIGNS and THEORY_section are names.\n"
+        'Also THEORY §7 item 3 and docs/_build/html."""\n',
+        encoding="utf-8",
+    )
+    found = missing_citations(tmp_path)
+    assert set(found) == {"pkg.py"}
+    refs = [ref for _, ref in found["pkg.py"]]
+    assert refs == ["THEORY.md", "shared/DESIGN.md", "notes/CONTRACTS.md", "docs/theory/nope.md", "THEORY"]
+    assert [n for n, _ in found["pkg.py"]] == [1, 1, 1, 1, 3]
+
+
+# Remove this mark once tools/repoint_citations.py (or a hand sweep) has re-pointed every citation: a
+# conditional mark would silently excuse any citation added later.
+@pytest.mark.xfail(reason="citation sweep pending", strict=False)
+def test_every_cited_document_is_in_the_repository():
+    found = missing_citations(ROOT)
+    assert not found, _report(found)
