@@ -77,7 +77,10 @@ def test_list_of_points_grid(tmp_path):
             r"config key 'plot' is not valid; valid top-level tables: \['problem'",
         ),
         (CONFIG.replace("reps = 20", "repetitions = 20"), r"\[run\]\.repetitions is not valid.*'reps'"),
-        (CONFIG.replace("n = [0, 2]", "gamma = [0, 2]"), r"'gamma' is not a leaf field.*valid: \["),
+        (
+            CONFIG.replace("n = [0, 2]", "gamma = [0, 2]"),
+            r"'gamma'.*leaf fields of this problem: \['T', 'T0', 'design', 'lam'",
+        ),
         (CONFIG.replace("chain = ", "chains = "), r"unknown keys \['chains'\]"),
         ('[problem]\npreset = "fig9"\n[grid]\nn = [0]\n', r"'fig9' is not a preset; valid: \['fig1a'"),
         ("[grid]\nn = [0]\n", r"missing the \[problem\] table"),
