@@ -37,7 +37,10 @@ the number of workers or threads, or a resume:
 
 both are ``int.from_bytes(SeedSequence(seed, spawn_key=H).generate_state(4, uint32), "little")`` with ``H``
 the SHA-256 (as eight 32-bit words) of the canonical JSON of ``Problem.to_dict()`` — without ``n`` and
-``lam`` for a block.
+``lam`` for a block. A row's exact problem is ``Problem.from_dict(json.loads(row.spec))`` (the numeric
+columns are floats: ``lam = 0`` typed as the integer 0 is a different exact input, hence seed, from 0.0).
+Where ``simulate_block`` is not available, a shared block runs each point with ``simulate`` and the seed
+derived in the same way from the block seed and ``{"n": n, "lam": lam}`` (no sharing, same laws).
 """
 
 from __future__ import annotations
