@@ -85,10 +85,18 @@ class Store:
                 f"store {self.path!r} has schema {meta.get('schema')!r}; this version reads schema {SCHEMA!r}"
             )
 
+    def _broken(self, exc: Exception) -> SpecError:
+        return SpecError(f"store {self.path!r} is damaged (SQLite says: {exc}); pass a new file name")
+
     def get(self, keys: Iterable[str], sampler_version: str) -> dict[str, dict]:
         """The stored results among ``keys`` written by ``sampler_version``."""
+        try:
+            return self._get(list(keys), sampler_version)
+        except sqlite3.DatabaseError as exc:
+            raise self._broken(exc) from None
+
+    def _get(self, keys: list[str], sampler_version: str) -> dict[str, dict]:
         out = {}
-        keys = list(keys)
         for i in range(0, len(keys), 500):  # SQLite's bound-parameter limit
             chunk = keys[i : i + 500]
             marks = ",".join("?" * len(chunk))
@@ -102,11 +110,12 @@ class Store:
     def put(self, results: dict[str, dict], sampler_version: str) -> None:
         """Write finished cells in one transaction (all or nothing)."""
         now = time.time()
-        with self._db:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO cells VALUES (?, ?, ?, ?)",
-                [(k, sampler_version, json.dumps(v, allow_nan=True), now) for k, v in results.items()],
-            )
+        rows = [(k, sampler_version, json.dumps(v, allow_nan=True), now) for k, v in results.items()]
+        try:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO cells VALUES (?, ?, ?, ?)", rows)
+        except sqlite3.DatabaseError as exc:
+            raise self._broken(exc) from None
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM cells").fetchone()[0])

@@ -1,9 +1,15 @@
 r"""A whole parameter grid in one call: theory and Monte Carlo for every point, as one tidy table.
 
 >>> import symcollapse as sc
->>> df = sc.sweep(sc.preset("fig1a"), {"n": [0, 2], "lam": [1e-3, 1e-1]}, reps=20, seed=0,
-...               progress=False)                                                 # doctest: +SKIP
->>> df[["n", "lam", "total", "mc_mean", "z", "passed"]]                          # doctest: +SKIP
+>>> df = sc.sweep(sc.preset("fig1a"), {"n": [0, 2], "lam": [1e-3, 1e-1]}, reps=20, seed=0, progress=False)
+>>> df[["n", "lam", "theorem"]]
+   n    lam           theorem
+0  0  0.001          Prop 4.2
+1  0  0.100          Prop 4.2
+2  2  0.001  Cor 4.4 (Eq. 19)
+3  2  0.100  Cor 4.4 (Eq. 19)
+>>> list(df.columns[13:20]), df.attrs["cells_computed"]
+(['mc_mean', 'mc_stderr', 'reps', 'method', 'z', 'allowance', 'passed'], 4)
 
 :func:`sweep` runs the Cartesian product of ``grid`` (or a list of points), computes :func:`~symcollapse.predict`
 (theory) and :func:`~symcollapse.simulate` (Monte Carlo) for each point, and judges each pair with the same
@@ -31,7 +37,10 @@ the number of workers or threads, or a resume:
 
 both are ``int.from_bytes(SeedSequence(seed, spawn_key=H).generate_state(4, uint32), "little")`` with ``H``
 the SHA-256 (as eight 32-bit words) of the canonical JSON of ``Problem.to_dict()`` — without ``n`` and
-``lam`` for a block.
+``lam`` for a block. A row's exact problem is ``Problem.from_dict(json.loads(row.spec))`` (the numeric
+columns are floats: ``lam = 0`` typed as the integer 0 is a different exact input, hence seed, from 0.0).
+Where ``simulate_block`` is not available, a shared block runs each point with ``simulate`` and the seed
+derived in the same way from the block seed and ``{"n": n, "lam": lam}`` (no sharing, same laws).
 """
 
 from __future__ import annotations
@@ -125,11 +134,16 @@ def block_seed(seed: int, problem: Problem) -> int:
 # --------------------------------------------------------------------------------------------------------
 
 
-def _leaf_fields(problem: Problem) -> dict[str, str]:
-    """Leaf field name → part (``"chain"`` or ``"downstream"``), read from the parts' own dicts."""
-    out = {k: "chain" for k in problem.chain.to_dict()}
-    out.update({k: "downstream" for k in problem.downstream.to_dict() if k not in out})
-    return out
+_PARTS = ("spectrum", "target", "chain", "downstream")
+
+
+def _leaf_part(problem: Problem, name: str) -> Any:
+    """The part (chain or downstream model) that holds leaf field ``name`` (workflow parameters included),
+    or ``None`` (e.g. a workflow parameter at a point of another workflow)."""
+    for part in (problem.chain, problem.downstream):
+        if name in part.to_dict() or hasattr(part, name):
+            return part
+    return None
 
 
 def _values(name: str, values: Any) -> list:
@@ -142,8 +156,10 @@ def _values(name: str, values: Any) -> list:
 
 
 def _points(problem: Problem, grid: Any) -> tuple[list[str], list[dict]]:
-    """(swept names in first-seen order, one dict per point) from a dict of sequences or a list of dicts."""
-    leaves = _leaf_fields(problem)
+    """(swept names in first-seen order, one dict per point) from a dict of sequences or a list of dicts.
+
+    Field names are checked by ``Problem.replace`` (which names the valid ones), so leaf fields that later
+    parts add (a workflow's parameters) are sweepable without a list kept here."""
     if isinstance(grid, Mapping):
         names = list(grid)
         if not names:
@@ -160,16 +176,21 @@ def _points(problem: Problem, grid: Any) -> tuple[list[str], list[dict]]:
         names = list(dict.fromkeys(k for g in points for k in g))
     else:
         raise SpecError(f"grid must be a dict of sequences or a list of dicts, got {type(grid).__name__}")
-    unknown = [k for k in names if k not in leaves]
-    if unknown:
+    parts = [k for k in names if k in _PARTS]
+    if parts:
         raise SpecError(
-            f"grid field {unknown[0]!r} is not a leaf field of the problem; valid: {sorted(leaves)}"
+            f"grid field {parts[0]!r} is a whole part of the problem; a grid sweeps leaf fields (n, T0, sigma0, "
+            "design, T, sigma, lam, ...): vary whole parts with one sweep per problem"
         )
     return names, points
 
 
-def _column_value(problem: Problem, name: str, part: str) -> Any:
-    v = getattr(getattr(problem, part), name)
+def _column_value(problem: Problem, name: str) -> Any:
+    part = _leaf_part(problem, name)
+    if part is None:
+        return None
+    v = getattr(part, name)
+    v = getattr(v, "key", v)  # a registered object (e.g. the chain's workflow) by its key
     if isinstance(v, bool) or isinstance(v, str):
         return v
     if isinstance(v, numbers.Integral):
@@ -179,12 +200,18 @@ def _column_value(problem: Problem, name: str, part: str) -> Any:
     return str(v)
 
 
-def _is_integer_field(problem: Problem, name: str, part: str) -> bool:
+def _is_integer_field(problem: Problem, name: str) -> bool | None:
+    """Whether the field's declared domain is integer (``None``: no domain declared)."""
+    part = _leaf_part(problem, name)
+    if part is None:
+        return None
     try:
-        dom = domains(type(getattr(problem, part))).get(name)
+        dom = domains(type(part)).get(name)
     except TypeError:  # a part that is not a dataclass declares no domains
-        return False
-    return bool(dom is not None and dom.integer)
+        dom = None
+    if dom is None:  # a workflow's parameters declare theirs on the workflow
+        dom = getattr(getattr(part, "workflow", None), "params", {}).get(name)
+    return None if dom is None else bool(dom.integer)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -465,7 +492,10 @@ def _point_problems(problem: Problem, points: list[dict]) -> list[Problem]:
         try:
             out.append(problem.replace(**point))
         except SpecError as exc:
-            raise SpecError(f"grid point {point}: {exc}") from None
+            leaves = set(problem.chain.to_dict()) | set(problem.downstream.to_dict())
+            leaves |= {"workflow"} if hasattr(problem.chain, "workflow") else set()
+            hint = f"; leaf fields of this problem: {sorted(leaves)}" if set(point) - leaves else ""
+            raise SpecError(f"grid point {point}: {exc}{hint}") from None
     return out
 
 
@@ -481,16 +511,21 @@ def _column_order(names, theory, simulate, normalization) -> list[str]:
     return cols
 
 
-def _frame(rows: list[dict], columns: list[str], problem: Problem, names: list[str]):
+def _frame(rows: list[dict], columns: list[str], problems: list[Problem], names: list[str]):
     import pandas as pd
 
     df = pd.DataFrame(rows, columns=columns)
-    leaves = _leaf_fields(problem)
     for name in names:
         col = df[name]
-        if _is_integer_field(problem, name, leaves[name]):
+        present = [v for v in col if v is not None]
+        numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present)
+        holder = next((p for p in problems if _leaf_part(p, name) is not None), problems[0])
+        integer = _is_integer_field(holder, name)
+        if len(present) < len(col):  # a field absent at some points: NaN there, so float
+            integer = False
+        if integer or (integer is None and numeric and all(isinstance(v, int) for v in present)):
             df[name] = col.astype("int64")
-        elif all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in col):
+        elif numeric:
             df[name] = col.astype("float64")
     for c in (*_NUMERIC_THEORY, "total_paper", "mc_mean", "mc_stderr", "z", "allowance"):
         if c in df:
@@ -578,10 +613,9 @@ def sweep(
         mc, computed, reused, where = _run_mc(
             cells, reps, seed, method, shared, store, executor, True if progress is None else bool(progress)
         )
-    leaves = _leaf_fields(problem)
     rows = []
     for p, d in zip(problems, digests):
-        row = {name: _column_value(p, name, leaves[name]) for name in names}
+        row = {name: _column_value(p, name) for name in names}
         if theory:
             row.update(th[d][0])
         if simulate:
@@ -590,7 +624,7 @@ def sweep(
             row.update(_judge(p, th[d][1], mc[d]))
         row["spec"] = _canonical(p.to_dict())
         rows.append(row)
-    df = _frame(rows, _column_order(names, theory, simulate, normalization), problem, names)
+    df = _frame(rows, _column_order(names, theory, simulate, normalization), problems, names)
     from symcollapse import __version__
 
     df.attrs.update(

@@ -127,9 +127,36 @@ def _payload(df, suffix: str) -> bytes | None:
         return df.to_csv(index=False).encode()
     if suffix == ".json":
         rows = [{k: _jsonable(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
-        attrs = {k: _jsonable(v) for k, v in df.attrs.items()}
-        return (json.dumps({"attrs": attrs, "rows": rows}, indent=1, allow_nan=False) + "\n").encode()
+        data = {"attrs": {k: _jsonable(v) for k, v in df.attrs.items()}, "rows": rows}
+        try:  # the package's one JSON conversion, where present (numbers stay numbers, NaN -> null)
+            from symcollapse.results import jsonable
+        except ImportError:  # TODO(lead): drop once symcollapse.results is merged
+            pass
+        else:
+            data = jsonable(data)
+        return (json.dumps(data, indent=1, allow_nan=False) + "\n").encode()
     return None
+
+
+@contextlib.contextmanager
+def _local_atomic_write(path: Path):
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            yield f
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _atomic_write(path: Path):
+    try:  # the package's crash-safe writer, where present
+        from symcollapse._io import atomic_write
+    except ImportError:  # TODO(lead): drop once symcollapse._io is merged
+        return _local_atomic_write(path)
+    return atomic_write(path, "wb")
 
 
 def write_table(df, out: str | os.PathLike) -> Path:
@@ -146,19 +173,12 @@ def write_table(df, out: str | os.PathLike) -> Path:
                 "--out *.parquet needs pyarrow (pip install pyarrow); use .csv or .json"
             ) from None
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            data = _payload(df, suffix)
-            if data is None:
-                df.to_parquet(f, index=False)
-            else:
-                f.write(data)
-        os.replace(tmp, out)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with _atomic_write(out) as f:
+        data = _payload(df, suffix)
+        if data is None:
+            df.to_parquet(f, index=False)
+        else:
+            f.write(data)
     return out
 
 

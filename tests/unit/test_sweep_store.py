@@ -80,6 +80,12 @@ def test_a_corrupt_or_foreign_file_is_a_clear_error_naming_the_path(tmp_path):
     with pytest.raises(SpecError, match=r"foreign\.sqlite.*not a symcollapse sweep store"):
         _run(foreign)
     assert foreign.exists() and junk.read_bytes().startswith(b"this is not")  # never overwritten
+    cut = tmp_path / "cut.sqlite"  # a real store, truncated (a disk-full copy, a partial download)
+    _run(cut)
+    data = cut.read_bytes()
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(SpecError, match=r"cut\.sqlite"):
+        _run(cut)
 
 
 _KILLED = """
