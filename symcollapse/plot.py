@@ -99,10 +99,10 @@ def _sorted(rows: list[dict], x: str) -> list[dict]:
 
 
 def _fmt(value: Any) -> str:
-    """A parameter value for a title: exact powers of ten as :math:`10^k`, otherwise 4 significant digits."""
+    """A parameter value for a title: powers of ten as :math:`10^k` (from 1e-3 for floats, 1e4 for integers)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
         k = math.log10(value)
-        if abs(k - round(k)) < 1e-9 and abs(k) >= 3:
+        if abs(k - round(k)) < 1e-9 and abs(k) >= (4 if isinstance(value, int) else 3):
             return f"10^{{{int(round(k))}}}"
     if isinstance(value, float):
         return f"{value:.4g}"
