@@ -139,8 +139,9 @@ def run(quick: bool = False, reps: int | None = None, seed: int = 0, progress: b
                          sigma0=float(s["sigma0"]), sigma=float(s["sigma"]))
             errs = kernel_chain(K, f0, pool, test, **chain, reps=int(s["reps"]), seed=seed + 1000 * ik,
                                 advance=advance)
-            errs = _to_target(errs, target, lambda m: kernel_chain(K, f0, pool, test, **chain, reps=m,
-                                                                    seed=point_seed(seed + 1000 * ik, 1)))
+            more_seed = point_seed(seed + 1000 * ik, 1)  # an independent stream for the added replicates
+            errs = _to_target(errs, target, lambda m, K=K, chain=chain, more_seed=more_seed: kernel_chain(
+                K, f0, pool, test, **chain, reps=m, seed=more_seed))
             mean, se = errs.mean(0), errs.std(0, ddof=1) / math.sqrt(errs.shape[0])
             est = spectrum[kind]["estimated"]
             shown = dict(beta=beta, r=r, ell_crit=lc, beta_est=est["beta"], r_est=est["r"], lam0=lam0,
