@@ -231,8 +231,10 @@ def _legend(fig_name: str, rows: list[dict], styles: dict, series: str | None, n
         reps = sorted({int(r["reps"]) for r in rows if r["source"] == "simulation" and r.get("reps")})
         span = f"{reps[0]}" if len(reps) == 1 else f"{reps[0]}–{reps[-1]}"
         targets = sorted({r.get("target_stderr") for r in rows if r.get("target_stderr")})
-        target = f"; target {targets[0]:g}" + (" rel." if any(r.get("target_relative") for r in rows) else "") \
-            if len(targets) == 1 else ""
+        relative = any(r.get("target_relative") for r in rows)
+        target = ""
+        if len(targets) == 1:
+            target = f"; target stderr {targets[0]:.1%} of the mean" if relative else f"; target stderr {targets[0]:g}"
         handles.append(Line2D([], [], color="k", ls="none", marker="o",
                               label=f"simulation, mean ± stderr\n({span} reps{target})"))
     for sched in sorted({r.get("schedule") for r in rows if r.get("schedule")}):

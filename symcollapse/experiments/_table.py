@@ -257,6 +257,8 @@ def write_csv(rows: list[dict], path: str | Path) -> Path:
 def _parse(cell: str) -> Any:
     if cell == "":
         return None
+    if cell in ("True", "False"):  # flags such as target_relative
+        return cell == "True"
     for conv in (int, float):
         try:
             return conv(cell)
