@@ -108,6 +108,20 @@ def test_write_set_failure_midway_keeps_no_manifest_over_foreign_files(tmp_path,
     assert not [q for q in tmp_path.iterdir() if q.name.endswith(TEMP_SUFFIX)]
 
 
+def test_write_set_on_a_full_disk_keeps_the_old_set(tmp_path, monkeypatch):
+    write_set(tmp_path, {"h.png": b"old png", "h.csv": b"old csv"}, {"run": 1})
+
+    def full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OSError, match="No space"):
+        write_set(tmp_path, {"h.png": b"new png", "h.csv": b"new csv"}, {"run": 2})
+    monkeypatch.undo()
+    assert verify_set(tmp_path, "h.json") == [] and (tmp_path / "h.png").read_bytes() == b"old png"
+    assert sorted(q.name for q in tmp_path.iterdir()) == ["h.csv", "h.json", "h.png"]
+
+
 def test_write_set_rejects_bad_names_and_non_json_manifests(tmp_path):
     with pytest.raises(ValueError, match="base names"):
         write_set(tmp_path, {"../x.csv": b""}, {})
