@@ -263,7 +263,7 @@ def _notes(rows: list[dict], panels: list[str], layout: dict) -> list[str]:
         if len(est) == 1:
             b, rr = est.pop()
             notes.append(f"{panel}: $(\\beta, r)$ estimated on the data: ({b:.3g}, {rr:.3g}); the schedules use "
-                         "the quoted values (top line)")
+                         "the quoted values shown above the panel")
         if any(r.get("theory_note") for r in prow):
             notes.append(str(next(r["theory_note"] for r in prow if r.get("theory_note"))))
     return notes
