@@ -83,6 +83,8 @@ def test_write_set_manifest_hashes_the_files(tmp_path):
     assert any("missing" in p for p in verify_set(tmp_path, "f.json"))
     (tmp_path / "f.json").unlink()
     assert "without the manifest" in verify_set(tmp_path, "f.json", expected=("f.png", "f.csv"))[0]
+    (tmp_path / "f.json").write_text('{"files": {"png": "f.png"}}')  # the format before manifests
+    assert "records no sha256" in verify_set(tmp_path, "f.json")[0]
     (tmp_path / "f.json").write_text("{not json")
     assert "not a valid manifest" in verify_set(tmp_path, "f.json")[0]
 
