@@ -15,6 +15,7 @@ PKG = Path(__file__).resolve().parents[1] / "symcollapse"
 LAYER = {
     "spec": 0,
     "_progress": 0,
+    "_io": 0,  # crash-safe file writing: imports nothing internal
     "theory": 1,
     "simulate": 1,
     "compare": 2,
