@@ -29,6 +29,13 @@ def print_table(rows: list[dict], columns: list[str]) -> None:
         print(line)
 
 
+def _say(text: str = "") -> None:
+    """Print ``text`` wrapped to the terminal width (blank lines kept)."""
+    for para in text.split("\n"):
+        for line in _out.wrap(para, indent="  ") if para else [""]:
+            print(line)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("power law (paper §5; see docs/theory/scaling.md; numbers are exact as typed)")
     g.add_argument("--beta", type=Number("--beta", low=1, low_open=True),
@@ -168,17 +175,17 @@ def run(args: argparse.Namespace) -> int:
             _out.emit(rows, "table", args.columns, _EXPONENT_COLUMNS)
             return 0
         if not json_out:
-            print("Scaling law (Thm 5.1, Cor 5.2, App. G), derived from the deterministic equivalents")
+            _say("Scaling law (Thm 5.1, Cor 5.2, App. G), derived from the deterministic equivalents")
             shown = {k: "(not given)" if v is None else v for k, v in params.items()}
-            print(", ".join(f"{k} = {v}" for k, v in shown.items()))
-            print("an exponent e means the term is ≍ T^e\n")
+            _say(", ".join(f"{k} = {v}" for k, v in shown.items()))
+            _say("an exponent e means the term is ≍ T^e\n")
             print_table(rows, _EXPONENT_COLUMNS)
-            print(f"\noptimal ell: {law.ell_opt}" + (f" ≈ {float(law.ell_opt):.6g}" if law.ell_opt.is_number else "")
+            _say(f"\noptimal ell: {law.ell_opt}" + (f" ≈ {float(law.ell_opt):.6g}" if law.ell_opt.is_number else "")
                   + f"   (error ≍ T^{law.rate_opt})")
             if dominant:
-                print("dominant term(s) at this ell: " + ", ".join(dominant))
+                _say("dominant term(s) at this ell: " + ", ".join(dominant))
             if law.b is not None and law.b.is_number and law.b > 1:
-                print("note: b > 1, so d ≍ T0 ≫ T; the phi0 branch of max(T/T0, phi0) dominates the collapse "
+                _say("note: b > 1, so d ≍ T0 ≫ T; the phi0 branch of max(T/T0, phi0) dominates the collapse "
                       "term (the paper's Cor 5.2 / App. G exponents assume b <= 1)")
     if show_table:
         table = _table(args.beta, args.r)
@@ -187,15 +194,15 @@ def run(args: argparse.Namespace) -> int:
             _out.emit(table, args.format, args.columns, _TABLE_COLUMNS)
             return 0
         if not json_out:
-            print("\nExponent table of the paper's §5, reproduced from the derivation (r_ = Min(1, r)):\n")
+            _say("\nExponent table of the paper's §5, reproduced from the derivation (r_ = Min(1, r)):\n")
             print_table(table, _TABLE_COLUMNS)
     if args.steps:
         steps = derive("le", "le").steps
         out["steps"] = steps
         if not json_out:
-            print("\nDerivation steps (case r <= 1, b <= 1):")
+            _say("\nDerivation steps (case r <= 1, b <= 1):")
             for s in steps:
-                print("  " + s)
+                _say("  " + s)
     if json_out:
         import json  # noqa: PLC0415
 
