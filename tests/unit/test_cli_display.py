@@ -3,6 +3,7 @@ rendered from real objects through :mod:`symcollapse._display`; and the simulate
 
 import io
 import json
+
 import pandas as pd
 import pytest
 
@@ -16,8 +17,12 @@ from symcollapse.theory.evaluate import predict
 from symcollapse.theory.scaling import scaling_law
 
 # Thm 4.1 (exact): d = 6, T0 = 14, T = 16 — small and fast, with a closed form to compare against
-SMALL = Problem(Spectrum.isotropic(6), Target.isotropic(norm=1), Chain(n=2, T0=14, sigma0="0.7"),
-                Ridge(T=16, sigma="0.5", lam=0))
+SMALL = Problem(
+    Spectrum.isotropic(6),
+    Target.isotropic(norm=1),
+    Chain(n=2, T0=14, sigma0="0.7"),
+    Ridge(T=16, sigma="0.5", lam=0),
+)
 SMALL_ARGS = ["--d", "6", "--T0", "14", "--T", "16", "--n", "2", "--sigma0", "0.7", "--sigma", "0.5"]
 
 
@@ -60,8 +65,9 @@ def test_reprs_carry_the_key_numbers(objects):
     rep = D.comparison_repr(c)
     assert rep.startswith("Comparison(passed" if c.passed else "Comparison(FAILED") and "Thm 4.1" in rep
     assert "finite" in rep  # the normalisation the theory side used
-    assert D.scaling_repr(law) == ("ScalingLaw(beta=2, r=3/8, ell=4/5, noise=noisy: total ≍ T^(-3/5); "
-                                   "ell_opt=4/5, rate_opt=-3/5)")
+    assert D.scaling_repr(law) == (
+        "ScalingLaw(beta=2, r=3/8, ell=4/5, noise=noisy: total ≍ T^(-3/5); ell_opt=4/5, rate_opt=-3/5)"
+    )
 
 
 def test_prediction_latex_is_the_decomposition_with_its_numbers(objects):
@@ -69,7 +75,9 @@ def test_prediction_latex_is_the_decomposition_with_its_numbers(objects):
     tex = D.prediction_latex(pr)
     assert r"\mathrm{Bias} + \mathrm{Var} + n\sigma_0^2\rho" in tex and "1\\cdot 0.2^2" in tex
     # the terms shown are the prediction's own numbers (6 significant digits), ending in its total
-    assert r"2.90005\times 10^{-6} + 0.00426829 + " in tex and tex.endswith(r"= 0.0441573\quad\text{(Cor 4.4 (Eq. 19))}$")
+    assert r"2.90005\times 10^{-6} + 0.00426829 + " in tex and tex.endswith(
+        r"= 0.0441573\quad\text{(Cor 4.4 (Eq. 19))}$"
+    )
 
 
 def test_comparison_latex_states_the_rule(objects):
@@ -96,7 +104,9 @@ def test_frames_of_every_class(objects):
     for name in ("mc", "comparison"):
         frame = to_frame([objects[name], objects[name]])
         assert list(frame.columns[:3]) == ["n", "T", "lam"] and len(frame) == 2
-        assert all(pd.api.types.is_numeric_dtype(frame[c]) for c in ("n", "T", "lam", "sigma0", "mean", "stderr"))
+        assert all(
+            pd.api.types.is_numeric_dtype(frame[c]) for c in ("n", "T", "lam", "sigma0", "mean", "stderr")
+        )
 
 
 # ---- simulate and compare on the command line ----------------------------------------------------------

@@ -36,13 +36,21 @@ def parsed(*argv):
 
 # ---- integers: one exact rule for every integer option -------------------------------------------------
 
-_INTEGER_OPTIONS = [("predict", "--d"), ("predict", "--T0"), ("predict", "--n"), ("predict", "--T"),
-                    ("predict", "--dps"), ("simulate", "--reps"), ("simulate", "--seed")]
+_INTEGER_OPTIONS = [
+    ("predict", "--d"),
+    ("predict", "--T0"),
+    ("predict", "--n"),
+    ("predict", "--T"),
+    ("predict", "--dps"),
+    ("simulate", "--reps"),
+    ("simulate", "--seed"),
+]
 
 
 @pytest.mark.parametrize("command, option", _INTEGER_OPTIONS)
-@pytest.mark.parametrize("text, value", [("300", 300), ("3e2", 300), ("3E2", 300), ("1_000", 1000),
-                                         ("2.5e2", 250), ("6e2", 600)])
+@pytest.mark.parametrize(
+    "text, value", [("300", 300), ("3e2", 300), ("3E2", 300), ("1_000", 1000), ("2.5e2", 250), ("6e2", 600)]
+)
 def test_integer_options_accept_the_same_notations(command, option, text, value):
     got = getattr(parsed(command, "--preset", "fig1a", option, text), option.lstrip("-"))
     got = got[0] if isinstance(got, list) else got
@@ -93,8 +101,9 @@ def test_errors_name_the_option_and_value(capsys, argv, expected):
     assert "Fraction(" not in err and "Traceback" not in err and err.count("\n") == 1
 
 
-@pytest.mark.parametrize("option, value", [("--sigma", "1e308"), ("--sigma0", "1e200"), ("--lam", "1e308"),
-                                           ("--scale", "1e308")])
+@pytest.mark.parametrize(
+    "option, value", [("--sigma", "1e308"), ("--sigma0", "1e200"), ("--lam", "1e308"), ("--scale", "1e308")]
+)
 def test_overflow_inputs_give_one_line_naming_the_option(capsys, option, value):
     code, out, err = cli_run(capsys, "predict", "--preset", "fig1a", "--n", "1", f"{option}={value}")
     assert code == 2 and out.startswith("#") is False or code == 2
@@ -103,8 +112,9 @@ def test_overflow_inputs_give_one_line_naming_the_option(capsys, option, value):
 
 def test_library_messages_are_mapped_to_options(capsys):
     # Thm 4.1 needs T0 >= d + 2 on the finite normalisation: the library's message, the option named
-    code, _, err = cli_run(capsys, "predict", "--preset", "fig2", "--sigma0", "0.2", "--T0", "299",
-                           "--normalization", "finite")
+    code, _, err = cli_run(
+        capsys, "predict", "--preset", "fig2", "--sigma0", "0.2", "--T0", "299", "--normalization", "finite"
+    )
     assert code == 2 and "T0" in err and "Traceback" not in err
 
 
@@ -134,9 +144,24 @@ def test_sigint_exits_130_with_one_line():
     # a long pure-Python computation (mpmath at 200 digits over a grid): SIGINT lands in the middle of it
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "symcollapse", "predict", "--preset", "fig1b", "--dps", "200",
-         "--T", ",".join(str(t) for t in range(1000, 1400))],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "symcollapse",
+            "predict",
+            "--preset",
+            "fig1b",
+            "--dps",
+            "200",
+            "--T",
+            ",".join(str(t) for t in range(1000, 1400)),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(6)
     assert proc.poll() is None, proc.communicate()
     proc.send_signal(signal.SIGINT)
@@ -168,16 +193,28 @@ def test_zero_defaults_warn_once(capsys):
 
 def test_python_dash_m_symcollapse():
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "80"}
-    res = subprocess.run([sys.executable, "-m", "symcollapse", "predict", "--preset", "fig1a"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=120)
+    res = subprocess.run(
+        [sys.executable, "-m", "symcollapse", "predict", "--preset", "fig1a"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert res.returncode == 0 and "Cor 4.4 (Eq. 19)" in res.stdout
     assert max(map(len, res.stdout.splitlines())) <= 80
 
 
 @pytest.mark.parametrize("columns", [80, 200])
-@pytest.mark.parametrize("argv", [["predict", "--preset", "fig1a"], ["predict", "--preset", "fig1b", "--dps", "40"],
-                                  ["scaling", "--beta", "2", "--r", "0.375", "--ell", "0.8", "--steps"],
-                                  ["scaling", "--beta", "2", "--r", "0.375"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["predict", "--preset", "fig1a"],
+        ["predict", "--preset", "fig1b", "--dps", "40"],
+        ["scaling", "--beta", "2", "--r", "0.375", "--ell", "0.8", "--steps"],
+        ["scaling", "--beta", "2", "--r", "0.375"],
+    ],
+)
 def test_tables_fit_the_terminal(capsys, monkeypatch, columns, argv):
     monkeypatch.setenv("COLUMNS", str(columns))
     code, out, _ = cli_run(capsys, *argv)
@@ -188,8 +225,19 @@ def test_wide_terminal_shows_the_whole_default_table(capsys):
     _, out, _ = cli_run(capsys, "predict", "--preset", "fig1a")
     assert "not shown" not in out and "# fixed" not in out
     table = [ln for ln in out.splitlines() if not ln.startswith("#")]
-    assert table[0].split() == ["n", "T", "lam", "total", "bias", "variance", "collapse", "delta_bias",
-                                           "kappa", "rho", "theorem"]
+    assert table[0].split() == [
+        "n",
+        "T",
+        "lam",
+        "total",
+        "bias",
+        "variance",
+        "collapse",
+        "delta_bias",
+        "kappa",
+        "rho",
+        "theorem",
+    ]
 
 
 def test_narrow_terminal_says_what_it_hides(capsys, monkeypatch):
