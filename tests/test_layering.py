@@ -15,6 +15,8 @@ PKG = Path(__file__).resolve().parents[1] / "symcollapse"
 LAYER = {
     "spec": 0,
     "_progress": 0,
+    "results": 0,  # imports nothing from the package: result classes of every layer may use it
+    "_display": 0,  # idem (theory, simulate and compare classes take their reprs from it)
     "theory": 1,
     "simulate": 1,
     "compare": 2,
@@ -23,6 +25,7 @@ LAYER = {
     "plot": 4,
     "cli": 5,
     "_cli": 5,
+    "__main__": 5,
 }
 FORBIDDEN_SIBLINGS = {("theory", "simulate"), ("simulate", "theory")}
 
