@@ -39,6 +39,8 @@ _LAZY = {
     "MCResult": "symcollapse.simulate.monte_carlo",
     "compare": "symcollapse.compare",
     "Comparison": "symcollapse.compare",
+    "to_frame": "symcollapse.results",
+    "jsonable": "symcollapse.results",
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

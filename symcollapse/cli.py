@@ -18,6 +18,7 @@ import importlib
 import os
 import re
 import sys
+import warnings
 
 from symcollapse import __version__
 
@@ -154,13 +155,28 @@ def _library_message(exc: BaseException, typed: dict[str, str]) -> str:
     return msg
 
 
+def _show_warnings(prog: str, caught: list) -> None:
+    seen = set()
+    for w in caught:
+        text = f"{prog}: warning: {w.category.__name__}: {w.message}"
+        if text not in seen:
+            seen.add(text)
+            print(text, file=sys.stderr)
+
+
 def _run(command: str, args: argparse.Namespace, typed: dict[str, str]) -> int:
     from symcollapse._cli._parse import OptionError  # noqa: PLC0415
 
     module = importlib.import_module(COMMANDS[command][0])
     prog = f"symcollapse {command}"
+    if not hasattr(args, "json"):  # subcommands written against the older options read args.json
+        args.json = getattr(args, "format", None) == "json"
     try:
-        return int(module.run(args) or 0)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("default")
+            code = int(module.run(args) or 0)
+        _show_warnings(prog, caught)  # one line each, not file:line plus source
+        return code
     except OptionError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
     except FloatingPointError as exc:  # a LAPACK factorisation failed inside a sampler

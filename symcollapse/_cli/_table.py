@@ -1,9 +1,9 @@
 """Terminal output: tables that fit the terminal width, CSV and JSON, all from the same flat records.
 
-A table shows a subcommand's default columns (or ``--columns a,b,c``). Columns whose value is the same on
-every row move to a ``# fixed:`` line above the table; if the table is still wider than the terminal,
-columns are dropped from the right and the dropped names are listed (``--columns`` or ``--csv`` show
-them). Numbers print with 6 significant digits; the high-precision digits of ``--dps`` go in a separate
+A table shows a subcommand's default columns (or ``--columns a,b,c``). If it is wider than the terminal,
+the columns whose value is the same on every row move to a ``# fixed:`` line above it; if it is still too
+wide, columns are dropped from the right and the dropped names are listed (``--columns``, ``--csv`` and
+``--json`` show them). Numbers print with 6 significant digits; the high-precision digits of ``--dps`` go in a separate
 block (:func:`print_digits`).
 """
 
@@ -180,21 +180,23 @@ def add_output_arguments(parser, default_columns: Sequence[str]) -> None:
         action="store_const",
         const="json",
         default="table",
-        help="print JSON records (numbers as numbers; exact values in <name>_exact strings)",
+        help="print JSON records, numbers as numbers, exact values in <name>_exact strings "
+        "(default: off, a table)",
     )
     fmt.add_argument(
         "--csv",
         dest="format",
         action="store_const",
         const="csv",
-        help="print CSV (the same columns as --json)",
+        help="print CSV, the same columns as --json (default: off, a table)",
     )
     g.add_argument(
         "--columns",
         type=_column_list,
         default=None,
-        help="comma-separated columns to show (default: " + ",".join(default_columns) + "; "
-        "--json shows every column)",
+        help="comma-separated columns to show, in every format (default: "
+        + (",".join(default_columns) or "every column")
+        + " in the table, every column in --json and --csv)",
     )
 
 

@@ -34,11 +34,17 @@ OPTION_OF = {
     "Ridge.T": "--T",
     "Ridge.sigma": "--sigma",
     "Ridge.lam": "--lam",
+    "dps": "--dps",
 }
 
 
-def add_problem_arguments(parser: argparse.ArgumentParser) -> None:
-    """The problem options (paper §3 and Eq. 7; see docs/theory/setup.md); every help shows its default."""
+def add_problem_arguments(parser: argparse.ArgumentParser, output: bool = True) -> None:
+    """The problem options (paper §3 and Eq. 7; see docs/theory/setup.md); every help shows its default.
+
+    With ``output=True`` (as before) the ``--json``/``--csv``/``--columns`` options are added too, with no
+    default column set; subcommands with their own default columns pass ``output=False`` and call
+    :func:`symcollapse._cli._table.add_output_arguments` themselves.
+    """
     g = parser.add_argument_group("problem (numbers are exact as typed; see docs/theory/setup.md)")
     g.add_argument("--preset", choices=PRESET_NAMES, help="start from a figure's settings (default: none)")
     g.add_argument(
@@ -112,6 +118,8 @@ def add_problem_arguments(parser: argparse.ArgumentParser) -> None:
         help="ridge penalty λ ≥ 0 per sample, sklearn alpha = λ·T; list allowed "
         "(default: the preset's, else 0)",
     )
+    if output:
+        _table.add_output_arguments(parser, ())
 
 
 def _spectrum(args: argparse.Namespace, spec: Spectrum | None) -> Spectrum | None:

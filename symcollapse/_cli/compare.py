@@ -17,7 +17,7 @@ COLUMNS = ["n", "T", "lam", "value", "mean", "stderr", "z", "passed", "allowance
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    common.add_problem_arguments(parser)
+    common.add_problem_arguments(parser, output=False)
     add_simulation_arguments(parser)
     g = parser.add_argument_group("comparison")
     g.add_argument(

@@ -10,6 +10,7 @@ Examples::
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 from symcollapse._cli import _table, common
@@ -21,7 +22,7 @@ _DIGITS = ("total", "bias", "variance", "collapse", "delta_bias", "kappa", "df2"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    common.add_problem_arguments(parser)
+    common.add_problem_arguments(parser, output=False)
     g = parser.add_argument_group("theory")
     g.add_argument(
         "--dps",
@@ -44,6 +45,9 @@ def run(args: argparse.Namespace) -> int:
     problems = common.problems(args)
     common.warn_zero_defaults("predict", problems)
     preds = [predict(p, dps=args.dps, normalization=args.normalization) for p in problems]
+    for pr in preds:  # never print a silent inf or NaN (an input too large for float64 got through)
+        if not math.isfinite(float(pr.total)):
+            raise OverflowError(f"the predicted total is {float(pr.total)} in float64 (try --dps)")
     if args.format != "table":
         _table.emit(preds, args.format, args.columns, COLUMNS)
         return 0

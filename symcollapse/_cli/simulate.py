@@ -67,7 +67,7 @@ def _methods() -> list[str]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    common.add_problem_arguments(parser)
+    common.add_problem_arguments(parser, output=False)
     add_simulation_arguments(parser)
     _table.add_output_arguments(parser, COLUMNS)
 
