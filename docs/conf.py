@@ -15,6 +15,7 @@ public name, derivation or figure appears without editing the docs:
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import json
 import os
@@ -45,7 +46,6 @@ extensions = [
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_design",
-    "sphinx-mathjax-offline",  # MathJax 3 bundled: formulas render without network access
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb"}
 root_doc = "index"
@@ -75,6 +75,16 @@ numpydoc_attributes_as_param_list = True
 html_theme = "pydata_sphinx_theme"
 html_title = f"symcollapse {release}"
 html_static_path = ["_static"]
+
+# MathJax 3 served from the site itself (formulas render offline), taken from the assets that the
+# ``sphinx-mathjax-offline`` distribution ships; its extension module is not loaded because it does not
+# declare parallel safety (``-j auto``). Without it the default CDN copy of MathJax is used.
+_mathjax = importlib.util.find_spec("sphinx-mathjax-offline")
+if _mathjax is not None and _mathjax.origin:
+    _assets = Path(_mathjax.origin).parent / "static"
+    if (_assets / "mathjax" / "tex-chtml.js").exists():
+        html_static_path.append(str(_assets))
+        mathjax_path = "mathjax/tex-chtml.js"
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
