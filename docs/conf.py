@@ -75,6 +75,7 @@ numpydoc_attributes_as_param_list = True
 html_theme = "pydata_sphinx_theme"
 html_title = f"symcollapse {release}"
 html_static_path = ["_static"]
+html_css_files = ["custom.css"]
 
 # MathJax 3 served from the site itself (formulas render offline), taken from the assets that the
 # ``sphinx-mathjax-offline`` distribution ships; its extension module is not loaded because it does not
