@@ -126,8 +126,17 @@ def _api_pages() -> None:
     gen = DOCS / "api" / "generated"
     rows, wanted = [], set()
     for name, obj in _public_objects():
-        target = f"{obj.__module__}.{obj.__qualname__}"
-        if inspect.isclass(obj):
+        module, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
+        if inspect.ismodule(obj):
+            module, qualname = obj.__name__, None
+        elif not (module and qualname and (inspect.isclass(obj) or callable(obj))):
+            module, qualname = "symcollapse", None  # a constant or an instance: documented as data
+        target = f"{module}.{qualname}" if qualname else f"{module}.{name}"
+        if inspect.ismodule(obj):
+            directive, options, target = "automodule", "", module
+        elif qualname is None:
+            directive, options = "py:data", f"   :value: {repr(obj).splitlines()[0][:80]}\n"
+        elif inspect.isclass(obj):
             directive = "autoexception" if issubclass(obj, BaseException) else "autoclass"
             options = (
                 ""
@@ -139,8 +148,9 @@ def _api_pages() -> None:
         title = f"symcollapse.{name}"
         page = (
             f"{title}\n{'=' * len(title)}\n\n"
-            f"Defined in ``{obj.__module__}``; import it as ``symcollapse.{name}``.\n\n"
-            f".. currentmodule:: {obj.__module__}\n\n.. {directive}:: {obj.__qualname__}\n{options}"
+            f"Defined in ``{module}``; import it as ``symcollapse.{name}``.\n\n"
+            f".. currentmodule:: {module}\n\n.. {directive}:: {target.removeprefix(module + '.') or target}\n"
+            f"{options}"
         )
         _write_if_changed(gen / f"symcollapse.{name}.rst", page)
         wanted.add(f"symcollapse.{name}.rst")
