@@ -24,6 +24,7 @@ Randomness: :func:`simulate_workflow` deals one ``SeedSequence(seed)`` into one 
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
@@ -353,6 +354,16 @@ def fast_mixture(ev, c, T, sigma, lam, real_fraction, gen, count, delta=None, ch
     return np.sum(e * e, axis=1), np.sum(dv * dv, axis=1)
 
 
+def _one_blas_thread():
+    """One BLAS thread during a call: the batched small solves are faster serial, and on a shared machine a
+    threaded BLAS oversubscribes the cores (measured 60× slower at d = 100 under load)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is a listed dependency
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 # --------------------------------------------------------------------------------------------------------
 # Driver
 # --------------------------------------------------------------------------------------------------------
@@ -400,10 +411,11 @@ def simulate_workflow(workflow: str, params: dict, reps: int, seed: int, method:
     blocks = -(-reps // size)
     streams = np.random.SeedSequence(seed).spawn(blocks)
     errs, chains = [], []
-    for ss in streams:
-        e, ch = fn(*args, gen=np.random.default_rng(ss), count=size, **kw)
-        errs.append(e)
-        chains.append(ch)
+    with _one_blas_thread():
+        for ss in streams:
+            e, ch = fn(*args, gen=np.random.default_rng(ss), count=size, **kw)
+            errs.append(e)
+            chains.append(ch)
     e = np.concatenate(errs)[:reps]
     ch = np.concatenate(chains)[:reps]
     return {"mean": float(e.mean()), "stderr": float(e.std(ddof=1) / math.sqrt(reps)), "errors": e,
