@@ -280,14 +280,16 @@ def _downstream(ops, lam_j, weights: dict, T: int, lam, sigma) -> dict:
     return out
 
 
-def finite_size_scale(eigenvalues, T: int, lam) -> float:
+def finite_size_scale(eigenvalues, T: int, lam, deteq: bool = False) -> float:
     r"""Scale :math:`1/(T - \mathrm{df}_2(\kappa))` of the :math:`O(1/d)` error of the ridge deterministic
     equivalents (the same scale as ``symcollapse.compare.finite_size_scale`` uses; see
-    docs/theory/simulation.md); 0 when the downstream is exact (:math:`\lambda = 0`, :math:`T \ge d + 2`)."""
+    docs/theory/simulation.md). At :math:`\lambda = 0`, :math:`T \ge d + 2` the replace, accumulate and mix
+    downstreams are exact (0 returned) unless ``deteq=True`` (the mixtures, whose formula stays a deterministic
+    equivalent there: :math:`1/(T - d - 1)`)."""
     lam_j, _ = _spectrum(eigenvalues)
     d = lam_j.size
     if float(lam) == 0 and T >= d + 2:
-        return 0.0
+        return 1.0 / (T - d - 1) if deteq else 0.0
     kap = fp.kappa(float(lam), T, lam_j)
     return 1.0 / (T - float(np.sum((lam_j / (lam_j + kap)) ** 2)))
 
