@@ -92,6 +92,10 @@ def test_accumulate_downstream_is_replace_with_n_eff(lam, kind):
     for design in ("independent", "shared"):
         acc = W.accumulate_downstream(ev, c, 40, 5, 0.7, design, 60, lam, 0.3)
         n_eff = acc.parts["n_eff"]
+        assert n_eff == pytest.approx(W.accumulate_n_eff(d, 40, 5, design), rel=1e-14)
+        # n_eff is the chain error in units of one generation's c (an independent code path)
+        c1 = 0.49 * d / (40 - d - 1)
+        assert n_eff == pytest.approx(W.accumulate_chain_error(d, 40, 5, 0.7, design).value / c1, rel=1e-13)
         assert acc.parts["collapse"] == pytest.approx(n_eff * one.collapse, rel=1e-12)
         assert acc.value == pytest.approx(one.total - one.collapse + n_eff * one.collapse, rel=1e-12)
         assert acc.kind == ("exact" if lam == 0 else "deterministic-equivalent")
