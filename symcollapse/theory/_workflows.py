@@ -78,6 +78,7 @@ __all__ = [
     "chain_cov_scale",
     "realised_fraction",
     "finite_size_scale",
+    "workflow_scaling",
 ]
 
 EXACT = "exact"
@@ -946,3 +947,48 @@ def mixture_chain_downstream(eigenvalues, coefficients, T: int, lam, sigma, real
                              EXACT if exact else DETEQ, "mixture with a chain source (package derivation)")
 
     return _run(dps, run)
+
+
+# --------------------------------------------------------------------------------------------------------
+# 4. Scaling consequences on power-law spectra (package derivation; checked by large-d slopes)
+# --------------------------------------------------------------------------------------------------------
+
+
+def workflow_scaling(workflow: str, beta: sp.Expr = S.beta, r: sp.Expr = S.r, ell: sp.Expr = S.ell,
+                     b: sp.Expr = S.b, noisy: bool = True) -> dict:
+    r"""Exponents in :math:`T` of the new workflows for :math:`\lambda_j \asymp j^{-\beta}`, :math:`c_j^2 \asymp j^{-\delta}`,
+    :math:`\lambda \asymp T^{-\ell}` (:math:`0 \le \ell < \beta`), :math:`T_0 \asymp T^b`, :math:`d = \phi_0T_0` (paper §5,
+    Thm 5.1's ingredients: :math:`\kappa \simeq \lambda`, :math:`\mathrm{df}_2 \asymp T^{\ell/\beta}`, App. H.1).
+
+    ``"accumulate"``: the collapse term is Cor 4.4's with :math:`n \to n_{\rm eff} < \pi^2/6` for *every* n, so
+    :math:`\asymp \frac{\mathrm{df}_2}{T_0} + \frac{d}{T_0}\frac{\mathrm{df}_2}{T} \asymp T^{\ell/\beta - \min(b, 1)}`: exponent
+    ``collapse`` :math:`= -(\min(b,1) - \ell/\beta)`, exponent in :math:`n` ``collapse_n`` = 0 (bounded). It is the
+    replace chain's Thm 5.1 term at :math:`a = 0` whatever the number of generations, so Cor 5.2 applies with
+    :math:`a = 0`: ``ell_star`` :math:`= \min(b\,\ell_{crit}, \beta)`, ``rate`` :math:`= -b\,c` (noiseless).
+    Needs :math:`b > \ell/\beta` (effective dimension below :math:`d`; see docs/theory/scaling.md).
+
+    ``"mixture"`` (fixed shift): the floor :math:`p_2^2\Delta^\top\Sigma^3(\Sigma+\lambda)^{-2}\Delta \to p_2^2\|\Delta\|_\Sigma^2`:
+    exponent ``floor`` = 0; the clean error decays as :math:`T^{-e}`, :math:`e` = ``clean`` :math:`= \min(2\ell\underline r,
+    1 - \ell/\beta)` (noisy; :math:`2\ell\underline r` if ``noisy=False``), so the floor dominates beyond the crossover
+    ``crossover`` :math:`T_\star \asymp (p_2^2\|\Delta\|_\Sigma^2)^{-1/e}` (returned as the exponent :math:`-1/e` of
+    :math:`p_2^2\|\Delta\|_\Sigma^2`).
+
+    ``"mixture-chain"`` (a replace chain of fixed :math:`n` as the source, :math:`v = n\sigma_0^2/(T_0 - d - 1) \asymp T^{-b}`):
+    the synthetic part :math:`v[p_2^2\mathrm{df}_2 + (p_2^2\kappa^2\mathrm{tr}(\Sigma+\kappa)^{-2} + pp_2d)g] \asymp
+    T^{\ell/\beta - b} + \phi_0T^{\ell/\beta - 1}`: ``synthetic`` :math:`= -(\min(b,1) - \ell/\beta)`, the collapse
+    exponent of Thm 5.1 (:math:`a = 0`), with no floor since :math:`\|\Delta\|_\Sigma^2 \asymp \phi_0` stays bounded while the
+    estimation error of Δ's projection shrinks. At fixed :math:`T_0` (:math:`b = 0`) it grows like :math:`T^{\ell/\beta}`
+    until :math:`\mathrm{df}_2` saturates at :math:`d`, then sits at the fixed-shift floor with :math:`\|\Delta\|_\Sigma^2 = vd`.
+    """
+    rl = sp.Min(r, 1)
+    lcrit = beta / (2 * beta * rl + 1)
+    cexp = 2 * beta * rl / (2 * beta * rl + 1)
+    if workflow == "accumulate":
+        return {"collapse": -(sp.Min(b, 1) - ell / beta), "collapse_n": sp.Integer(0),
+                "ell_star": sp.Min(b * lcrit, beta), "rate": -b * cexp, "valid": sp.StrictGreaterThan(b, ell / beta)}
+    clean = sp.Min(2 * ell * rl, 1 - ell / beta) if noisy else 2 * ell * rl
+    if workflow == "mixture":
+        return {"floor": sp.Integer(0), "clean": -clean, "crossover": -1 / clean}
+    if workflow == "mixture-chain":
+        return {"synthetic": -(sp.Min(b, 1) - ell / beta), "clean": -clean}
+    raise SpecError(f"workflow must be 'accumulate', 'mixture' or 'mixture-chain', got {workflow!r}")

@@ -279,3 +279,29 @@ def test_chain_cov_scale_and_realised_fraction():
         W.chain_cov_scale("discard", 10, 30, 4, 1.0)
     with pytest.raises(RegimeError, match="diverges"):
         W.mixture_downstream(np.ones(10), np.ones(10), np.ones(10), 10, 0.0, 1.0, 0.5)
+
+
+# ------------------------------------------------------------------------------------------------------
+# scaling on power laws (derivations/workflow_scaling.py has the full slope checks)
+# ------------------------------------------------------------------------------------------------------
+
+
+def test_workflow_scaling_exponents_and_a_slope():
+    acc = W.workflow_scaling("accumulate", 2, sp.Rational(3, 8), sp.Rational(2, 5), sp.Rational(7, 10))
+    assert acc["collapse"] == sp.Rational(-1, 2) and acc["collapse_n"] == 0
+    assert acc["ell_star"] == sp.Rational(14, 25) and acc["rate"] == sp.Rational(-21, 50)  # Cor 5.2 at a = 0
+    mix = W.workflow_scaling("mixture", 2, sp.Rational(3, 8), sp.Rational(4, 5))
+    assert mix == {"floor": 0, "clean": sp.Rational(-3, 5), "crossover": sp.Rational(-5, 3)}
+    assert W.workflow_scaling("mixture-chain", 2, sp.Rational(3, 8), sp.Rational(4, 5), 1)["synthetic"] == \
+        sp.Rational(-3, 5)
+    with pytest.raises(SpecError, match="workflow"):
+        W.workflow_scaling("replace")
+    # local log-slope of the accumulate collapse term at large d: T0 = T^0.7, d = T0/2, λ = T^-0.4
+    vals = []
+    for T in (2e5, 1e6):
+        T0 = int(round(T**0.7))
+        j = np.arange(1, T0 // 2 + 1.0)
+        vals.append(W.accumulate_downstream(j**-2.0, j**-0.25, T0, 50, 1.0, "independent", int(T), T**-0.4,
+                                            0.0).parts["collapse"])
+    slope = math.log(vals[1] / vals[0]) / math.log(5)
+    assert abs(slope - float(acc["collapse"])) < 0.03  # O(T^-ℓ/β) corrections, as in Thm 5.1's check
