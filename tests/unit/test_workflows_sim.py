@@ -260,3 +260,41 @@ def test_bad_inputs():
         S.simulate_workflow("accumulate", P, 1, 1)
     with pytest.raises(ValueError, match="method"):
         S.simulate_workflow("accumulate", P, 10, 1, "auto")
+
+
+# ------------------------------------------------------------------------------------------------------
+# mix chain with ridge inside, one fixed design: the exact conditional law
+# ------------------------------------------------------------------------------------------------------
+
+MIX_RIDGE = [  # (spectrum, d, T0, lam0, w, n)
+    ("iso", 6, 20, 0.2, 0.5, 6),
+    ("power", 8, 5, 0.05, 0.618, 5),  # T0 < d: ridge on an over-parametrised fixed design
+    ("power", 8, 5, 0.0, 0.3, 4),  # T0 < d, minimum-norm interpolation
+]
+
+
+@pytest.mark.parametrize("spec,d,T0,lam0,w,n", MIX_RIDGE)
+def test_mix_ridge_fixed_design_exact(spec, d, T0, lam0, w, n):
+    """E[‖e_n‖²_Σ | X] (package derivation, exact): reference oracle with X held fixed, only noise random."""
+    ev, c = _iso(d) if spec == "iso" else _power(d)
+    X = np.random.default_rng(100 + d).standard_normal((T0, d)) * np.sqrt(ev)
+    th = W.mix_ridge_given_design(X, ev, c, n, 0.7, w, lam0)
+    P = dict(ev=ev, c=c, n=n, T0=T0, sigma0=0.7, design="shared", real_weight=w, T=d + 5, sigma=0.0, lam=0.0,
+             lam0=lam0, X=X)
+    r = S.simulate_workflow("mix", P, 1600, 51, "reference")
+    _check(r["chain_mean"], r["chain_stderr"], th.value)
+
+
+def test_mix_ridge_optimal_weight():
+    """λ0 = 0: the golden ratio for any design (T0 >= d and T0 < d); the limit is the n → ∞ recursion."""
+    rng = np.random.default_rng(3)
+    ev, c = _power(6)
+    for T0 in (20, 4):
+        X = rng.standard_normal((T0, 6)) * np.sqrt(ev)
+        assert W.optimal_real_weight_given_design(X, ev, c, 1.0, 0.0) == pytest.approx((5**0.5 - 1) / 2, abs=1e-7)
+        lim = W.mix_ridge_given_design(X, ev, c, None, 1.0, 0.4, 0.1).value
+        assert W.mix_ridge_given_design(X, ev, c, 400, 1.0, 0.4, 0.1).value == pytest.approx(lim, rel=1e-12)
+    X = rng.standard_normal((20, 6)) * np.sqrt(ev)
+    ols = W.mix_ridge_given_design(X, ev, c, 7, 1.0, 0.4, 0.0).value
+    cond = np.trace(np.diag(ev) @ np.linalg.inv(X.T @ X))  # E[‖X^†ν‖²_Σ | X] per unit noise variance
+    assert ols == pytest.approx(W.mix_recursion(7, 0.4, 1.0, 1.0) * cond, rel=1e-12)
