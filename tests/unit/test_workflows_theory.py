@@ -305,3 +305,27 @@ def test_workflow_scaling_exponents_and_a_slope():
                                             0.0).parts["collapse"])
     slope = math.log(vals[1] / vals[0]) / math.log(5)
     assert abs(slope - float(acc["collapse"])) < 0.03  # O(T^-ℓ/β) corrections, as in Thm 5.1's check
+
+
+def test_mix_ridge_given_design_equals_matrix_recursion():
+    """The eigenbasis closed form = the recursion for mean and covariance written with plain matrices."""
+    rng = np.random.default_rng(9)
+    d = 6
+    ev = 1.0 / np.arange(1, d + 1)
+    c = rng.standard_normal(d)
+    Sig = np.diag(ev)
+    for T0, lam0 in ((15, 0.3), (4, 0.1), (4, 0.0)):
+        X = rng.standard_normal((T0, d)) * np.sqrt(ev)
+        M = np.linalg.pinv(X) if lam0 == 0 else np.linalg.solve(X.T @ X + lam0 * T0 * np.eye(d), X.T)
+        H = M @ X
+        for w in (0.0, 0.35, 1.0):
+            q = w**2 + (1 - w) ** 2
+            mean = (H - np.eye(d)) @ c
+            cov = 0.64 * M @ M.T
+            for nn in range(1, 5):
+                if nn > 1:
+                    mean = (1 - w) * H @ mean + (H - np.eye(d)) @ c
+                    cov = (1 - w) ** 2 * H @ cov @ H.T + q * 0.64 * M @ M.T
+                direct = mean @ Sig @ mean + np.trace(Sig @ cov)
+                got = W.mix_ridge_given_design(X, ev, c, nn, 0.8, w, lam0).value
+                assert got == pytest.approx(direct, rel=1e-9, abs=1e-12)
