@@ -90,7 +90,6 @@ def test_accumulate_overparam_isotropic_exact(design, scale, s0):
     _check(r["chain_mean"], r["chain_stderr"], th.value)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("design", ["independent", "shared"])
 def test_accumulate_overparam_power_law_deteq(design):
     """T0 < d, power law: deterministic equivalent (ridgeless Prop 4.2 per stage), allowance C·value·g."""

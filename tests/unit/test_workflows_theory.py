@@ -329,3 +329,33 @@ def test_mix_ridge_given_design_equals_matrix_recursion():
                 direct = mean @ Sig @ mean + np.trace(Sig @ cov)
                 got = W.mix_ridge_given_design(X, ev, c, nn, 0.8, w, lam0).value
                 assert got == pytest.approx(direct, rel=1e-9, abs=1e-12)
+
+
+def test_every_evaluator_float_equals_mpmath():
+    """dps=30 (mpmath inside workdps) agrees with float64 to 1e-11 relative for every evaluator; the global
+    precision is untouched."""
+    d = 15
+    ev, c = 1.0 / np.arange(1, d + 1) ** 1.3, np.linspace(0.4, -0.1, d)
+    dl = np.linspace(-0.2, 0.3, d)
+    before = mpmath.mp.dps
+    calls = [
+        lambda dps: W.accumulate_chain_error(d, 40, 7, 0.6, "independent", dps=dps).value,
+        lambda dps: W.accumulate_chain_error(d, 6, 7, 0.6, "independent", ev, c, dps=dps).value,
+        lambda dps: W.accumulate_limit(d, 40, 0.6, "independent", dps=dps),
+        lambda dps: W.accumulate_downstream(ev, c, 40, 7, 0.6, "shared", 30, 0.02, 0.3, dps=dps).value,
+        lambda dps: W.mix_chain_error(d, 40, 7, 0.6, 0.4, T_real=60, dps=dps).value,
+        lambda dps: W.mix_limit(d, 40, 0.6, 0.4, dps=dps),
+        lambda dps: W.mix_downstream(ev, c, 40, 7, 0.6, 0.4, 30, 0.02, 0.3, dps=dps).value,
+        lambda dps: W.mixture_downstream(ev, c, dl, 30, 0.02, 0.3, 0.3, dps=dps).value,
+        lambda dps: W.mixture_limit(ev, c, dl, 0.02, 0.3, dps=dps),
+        lambda dps: W.mixture_floor(ev, dl, 0.02, 0.3, dps=dps),
+        lambda dps: W.mixture_chain_downstream(ev, c, 30, 0.02, 0.3, 0.3, 0.01, dps=dps).value,
+        lambda dps: W.chain_cov_scale("mix", d, 40, 7, 0.6, real_weight=0.4, dps=dps),
+    ]
+    for f in calls:
+        lo, hi = f(None), f(30)
+        assert isinstance(hi, mpmath.mpf) and isinstance(lo, float)
+        assert abs(lo - float(hi)) <= 1e-11 * abs(float(hi))
+    assert mpmath.mp.dps == before
+    with pytest.raises(SpecError, match="dps"):
+        W.mix_limit(d, 40, 0.6, 0.4, dps=0)
