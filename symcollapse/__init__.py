@@ -37,6 +37,7 @@ _LAZY = {
     "OptimalLambda": "symcollapse.theory.optimal",
     "simulate": "symcollapse.simulate.monte_carlo",
     "MCResult": "symcollapse.simulate.monte_carlo",
+    "simulate_block": "symcollapse.simulate._block",
     "compare": "symcollapse.compare",
     "Comparison": "symcollapse.compare",
     "sweep": "symcollapse.sweep",
