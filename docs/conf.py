@@ -15,6 +15,7 @@ public name, derivation or figure appears without editing the docs:
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import json
 import os
@@ -45,12 +46,10 @@ extensions = [
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_design",
-    "sphinx-mathjax-offline",  # MathJax 3 bundled: formulas render without network access
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb"}
 root_doc = "index"
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "figures/*.csv"]
-templates_path = ["_templates"]
 
 # -- MyST / myst-nb ------------------------------------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]
@@ -75,6 +74,17 @@ numpydoc_attributes_as_param_list = True
 html_theme = "pydata_sphinx_theme"
 html_title = f"symcollapse {release}"
 html_static_path = ["_static"]
+html_css_files = ["custom.css"]
+
+# MathJax 3 served from the site itself (formulas render offline), taken from the assets that the
+# ``sphinx-mathjax-offline`` distribution ships; its extension module is not loaded because it does not
+# declare parallel safety (``-j auto``). Without it the default CDN copy of MathJax is used.
+_mathjax = importlib.util.find_spec("sphinx-mathjax-offline")
+if _mathjax is not None and _mathjax.origin:
+    _assets = Path(_mathjax.origin).parent / "static"
+    if (_assets / "mathjax" / "tex-chtml.js").exists():
+        html_static_path.append(str(_assets))
+        mathjax_path = "mathjax/tex-chtml.js"
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
@@ -115,8 +125,17 @@ def _api_pages() -> None:
     gen = DOCS / "api" / "generated"
     rows, wanted = [], set()
     for name, obj in _public_objects():
-        target = f"{obj.__module__}.{obj.__qualname__}"
-        if inspect.isclass(obj):
+        module, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
+        if inspect.ismodule(obj):
+            module, qualname = obj.__name__, None
+        elif not (module and qualname and (inspect.isclass(obj) or callable(obj))):
+            module, qualname = "symcollapse", None  # a constant or an instance: documented as data
+        target = f"{module}.{qualname}" if qualname else f"{module}.{name}"
+        if inspect.ismodule(obj):
+            directive, options, target = "automodule", "", module
+        elif qualname is None:
+            directive, options = "py:data", f"   :value: {repr(obj).splitlines()[0][:80]}\n"
+        elif inspect.isclass(obj):
             directive = "autoexception" if issubclass(obj, BaseException) else "autoclass"
             options = (
                 ""
@@ -128,8 +147,9 @@ def _api_pages() -> None:
         title = f"symcollapse.{name}"
         page = (
             f"{title}\n{'=' * len(title)}\n\n"
-            f"Defined in ``{obj.__module__}``; import it as ``symcollapse.{name}``.\n\n"
-            f".. currentmodule:: {obj.__module__}\n\n.. {directive}:: {obj.__qualname__}\n{options}"
+            f"Defined in ``{module}``; import it as ``symcollapse.{name}``.\n\n"
+            f".. currentmodule:: {module}\n\n.. {directive}:: {target.removeprefix(module + '.') or target}\n"
+            f"{options}"
         )
         _write_if_changed(gen / f"symcollapse.{name}.rst", page)
         wanted.add(f"symcollapse.{name}.rst")

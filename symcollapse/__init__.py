@@ -40,6 +40,8 @@ _LAZY = {
     "compare": "symcollapse.compare",
     "Comparison": "symcollapse.compare",
     "sweep": "symcollapse.sweep",
+    "to_frame": "symcollapse.results",
+    "jsonable": "symcollapse.results",
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

@@ -196,9 +196,12 @@ def verify_set(directory: str | os.PathLike, manifest_name: str, expected: tuple
             if present else []
     try:
         listed = json.loads(mpath.read_text(encoding="utf-8"))["files"]
-        items = [(str(n), str(v["sha256"]), int(v["bytes"])) for n, v in listed.items()]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         return [f"{manifest_name} is not a valid manifest ({type(exc).__name__}: {exc})"]
+    try:
+        items = [(str(n), str(v["sha256"]), int(v["bytes"])) for n, v in listed.items()]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return [f"{manifest_name} records no sha256 of its files (written by an older version?)"]
     problems = []
     for name, digest, size in items:
         path = directory / name

@@ -18,15 +18,25 @@ import importlib
 import os
 import re
 import sys
+import warnings
 
 from symcollapse import __version__
 
 # name -> (module with add_arguments/run, one-line help). Register a subcommand with one line here.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "predict": ("symcollapse._cli.predict", "theory prediction of the test error (bias, variance, collapse term, κ, df)"),
+    "predict": (
+        "symcollapse._cli.predict",
+        "theory prediction of the test error (bias, variance, collapse term, κ, df)",
+    ),
     "simulate": ("symcollapse._cli.simulate", "Monte-Carlo simulation of the generation chain"),
-    "compare": ("symcollapse._cli.compare", "theory against simulation, with z-score and finite-size allowance"),
-    "scaling": ("symcollapse._cli.scaling", "power-law scaling exponents (Thm 5.1, Cor 5.2, App. G), derived symbolically"),
+    "compare": (
+        "symcollapse._cli.compare",
+        "theory against simulation, with z-score and finite-size allowance",
+    ),
+    "scaling": (
+        "symcollapse._cli.scaling",
+        "power-law scaling exponents (Thm 5.1, Cor 5.2, App. G), derived symbolically",
+    ),
     "reproduce": ("symcollapse._cli.reproduce", "reproduce the paper's figures (PNG + CSV + JSON)"),
     "sweep": ("symcollapse._cli.sweep", "a parameter grid (theory + simulation) into one table: CSV, JSON or Parquet"),
 }
@@ -40,13 +50,20 @@ class _Formatter(argparse.HelpFormatter):
 
     def _get_help_string(self, action: argparse.Action) -> str:
         text = action.help or ""
-        if "default" in text or action.default is argparse.SUPPRESS or isinstance(action, argparse._HelpAction):
+        if (
+            "default" in text
+            or action.default is argparse.SUPPRESS
+            or isinstance(action, argparse._HelpAction)
+        ):
             return text
         if isinstance(action, argparse._VersionAction) or not action.option_strings:
             return text
         default = action.default
-        shown = {None: "none", True: "on", False: "off"}.get(default, default) if not isinstance(default, (int, float)) \
-            or isinstance(default, bool) else default
+        shown = (
+            {None: "none", True: "on", False: "off"}.get(default, default)
+            if not isinstance(default, (int, float)) or isinstance(default, bool)
+            else default
+        )
         return f"{text} (default: {shown})"
 
 
@@ -88,7 +105,7 @@ def _parser(argv: list[str]) -> tuple[argparse.ArgumentParser, dict[str, argpars
 
 
 def _unknown(extra: list[str], sub: argparse.ArgumentParser) -> str:
-    """"unrecognized argument --lamda; did you mean --lam?" for the first unknown option."""
+    """ "unrecognized argument --lamda; did you mean --lam?" for the first unknown option."""
     known = [s for a in sub._actions for s in a.option_strings]
     for token in extra:
         if token.startswith("-"):
@@ -139,13 +156,28 @@ def _library_message(exc: BaseException, typed: dict[str, str]) -> str:
     return msg
 
 
+def _show_warnings(prog: str, caught: list) -> None:
+    seen = set()
+    for w in caught:
+        text = f"{prog}: warning: {w.category.__name__}: {w.message}"
+        if text not in seen:
+            seen.add(text)
+            print(text, file=sys.stderr)
+
+
 def _run(command: str, args: argparse.Namespace, typed: dict[str, str]) -> int:
     from symcollapse._cli._parse import OptionError  # noqa: PLC0415
 
     module = importlib.import_module(COMMANDS[command][0])
     prog = f"symcollapse {command}"
+    if not hasattr(args, "json"):  # subcommands written against the older options read args.json
+        args.json = getattr(args, "format", None) == "json"
     try:
-        return int(module.run(args) or 0)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("default")
+            code = int(module.run(args) or 0)
+        _show_warnings(prog, caught)  # one line each, not file:line plus source
+        return code
     except OptionError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
     except FloatingPointError as exc:  # a LAPACK factorisation failed inside a sampler
@@ -155,8 +187,11 @@ def _run(command: str, args: argparse.Namespace, typed: dict[str, str]) -> int:
         suspects = _extreme(typed)
         where = f"{suspects[0]}: " if len(suspects) == 1 else ""
         also = f" (extreme inputs: {', '.join(suspects)})" if len(suspects) > 1 else ""
-        print(f"{prog}: error: {where}numerical failure, {type(exc).__name__}: {exc or 'no message'}{also}; "
-              "the value is outside what float64 can carry through this computation", file=sys.stderr)
+        print(
+            f"{prog}: error: {where}numerical failure, {type(exc).__name__}: {exc or 'no message'}{also}; "
+            "the value is outside what float64 can carry through this computation",
+            file=sys.stderr,
+        )
     except ValueError as exc:  # SpecError and RegimeError are ValueErrors
         print(f"{prog}: error: {_library_message(exc, typed)}", file=sys.stderr)
     except ImportError as exc:  # an optional dependency
@@ -178,7 +213,9 @@ def main(argv: list[str] | None = None) -> int:
         parser, subparsers = _parser(argv)
         args, extra = parser.parse_known_args(argv)
         if extra:
-            (subparsers.get(args.command) or parser).error(_unknown(extra, subparsers.get(args.command) or parser))
+            (subparsers.get(args.command) or parser).error(
+                _unknown(extra, subparsers.get(args.command) or parser)
+            )
         if args.command is None:
             parser.print_help()
             return 2
@@ -197,8 +234,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - never a traceback; this is a bug in symcollapse
         if os.environ.get("SYMCOLLAPSE_TRACEBACK"):
             raise
-        print(f"{prog}: internal error: {type(exc).__name__}: {exc} (please report it; "
-              "SYMCOLLAPSE_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+        print(
+            f"{prog}: internal error: {type(exc).__name__}: {exc} (please report it; "
+            "SYMCOLLAPSE_TRACEBACK=1 shows the traceback)",
+            file=sys.stderr,
+        )
         return _EXIT_INTERNAL
 
 

@@ -99,10 +99,10 @@ def _sorted(rows: list[dict], x: str) -> list[dict]:
 
 
 def _fmt(value: Any) -> str:
-    """A parameter value for a title: exact powers of ten as :math:`10^k`, otherwise 4 significant digits."""
+    """A parameter value for a title: powers of ten as :math:`10^k` (from 1e-3 for floats, 1e4 for integers)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
         k = math.log10(value)
-        if abs(k - round(k)) < 1e-9 and abs(k) >= 3:
+        if abs(k - round(k)) < 1e-9 and abs(k) >= (4 if isinstance(value, int) else 3):
             return f"10^{{{int(round(k))}}}"
     if isinstance(value, float):
         return f"{value:.4g}"
@@ -231,8 +231,10 @@ def _legend(fig_name: str, rows: list[dict], styles: dict, series: str | None, n
         reps = sorted({int(r["reps"]) for r in rows if r["source"] == "simulation" and r.get("reps")})
         span = f"{reps[0]}" if len(reps) == 1 else f"{reps[0]}–{reps[-1]}"
         targets = sorted({r.get("target_stderr") for r in rows if r.get("target_stderr")})
-        target = f"; target {targets[0]:g}" + (" rel." if any(r.get("target_relative") for r in rows) else "") \
-            if len(targets) == 1 else ""
+        relative = any(r.get("target_relative") for r in rows)
+        target = ""
+        if len(targets) == 1:
+            target = f"; target stderr {targets[0]:.1%} of the mean" if relative else f"; target stderr {targets[0]:g}"
         handles.append(Line2D([], [], color="k", ls="none", marker="o",
                               label=f"simulation, mean ± stderr\n({span} reps{target})"))
     for sched in sorted({r.get("schedule") for r in rows if r.get("schedule")}):
@@ -261,7 +263,7 @@ def _notes(rows: list[dict], panels: list[str], layout: dict) -> list[str]:
         if len(est) == 1:
             b, rr = est.pop()
             notes.append(f"{panel}: $(\\beta, r)$ estimated on the data: ({b:.3g}, {rr:.3g}); the schedules use "
-                         "the quoted values (top line)")
+                         "the quoted values shown above the panel")
         if any(r.get("theory_note") for r in prow):
             notes.append(str(next(r["theory_note"] for r in prow if r.get("theory_note"))))
     return notes

@@ -146,8 +146,17 @@ def problem_columns(problem: Any) -> dict[str, Any]:
     """The problem as flat columns: ``n, T, lam`` (swept most often) first, then the fixed parameters."""
     s, t, ch, r = problem.spectrum, problem.target, problem.chain, problem.downstream
     wf = getattr(getattr(ch, "workflow", None), "key", "replace")
-    out: dict[str, Any] = {"n": ch.n, "T": r.T, "lam": r.lam, "d": s.d, "T0": ch.T0, "sigma0": ch.sigma0,
-                           "sigma": r.sigma, "design": ch.design, "workflow": wf}
+    out: dict[str, Any] = {
+        "n": ch.n,
+        "T": r.T,
+        "lam": r.lam,
+        "d": s.d,
+        "T0": ch.T0,
+        "sigma0": ch.sigma0,
+        "sigma": r.sigma,
+        "design": ch.design,
+        "workflow": wf,
+    }
     out.update({str(k): v for k, v in (getattr(ch, "params", None) or {}).items()})
     out.update(spectrum=s.kind, beta=s.beta, scale=s.scale, target=t.kind, norm=t.norm, r=t.r)
     return out
@@ -158,7 +167,18 @@ def _problem_record(p: Any) -> dict:
     return problem_columns(p)
 
 
-_PRED_NUMBERS = ("bias", "variance", "collapse", "delta_bias", "total", "kappa", "kappa0", "df1", "df2", "rho")
+_PRED_NUMBERS = (
+    "bias",
+    "variance",
+    "collapse",
+    "delta_bias",
+    "total",
+    "kappa",
+    "kappa0",
+    "df1",
+    "df2",
+    "rho",
+)
 
 
 @register_record("symcollapse.theory.evaluate", "Prediction")
@@ -181,8 +201,9 @@ def _prediction_record(pr: Any) -> dict:
 @register_record("symcollapse.simulate.monte_carlo", "MCResult")
 def _mc_record(mc: Any) -> dict:
     out = problem_columns(mc.problem)
-    out.update(mean=mc.mean, stderr=mc.stderr, reps=mc.reps, seed=mc.seed, method=mc.method,
-               seconds=mc.elapsed)
+    out.update(
+        mean=mc.mean, stderr=mc.stderr, reps=mc.reps, seed=mc.seed, method=mc.method, seconds=mc.elapsed
+    )
     chain = getattr(mc, "chain_errors", None)
     if chain is not None and len(chain):
         out["chain_mean"] = float(chain.mean())
@@ -192,17 +213,37 @@ def _mc_record(mc: Any) -> dict:
 @register_record("symcollapse.compare", "Comparison")
 def _comparison_record(c: Any) -> dict:
     out = problem_columns(c.theory.problem)
-    out.update(value=c.value, mean=c.mean, stderr=c.stderr, z=c.z, allowance=c.allowance, k=c.k,
-               passed=c.passed, theorem=c.theory.theorem, kind=c.theory.kind,
-               normalization=c.theory.normalization, reps=c.mc.reps, seed=c.mc.seed, method=c.mc.method,
-               reason=c.reason)
+    out.update(
+        value=c.value,
+        mean=c.mean,
+        stderr=c.stderr,
+        z=c.z,
+        allowance=c.allowance,
+        k=c.k,
+        passed=c.passed,
+        theorem=c.theory.theorem,
+        kind=c.theory.kind,
+        normalization=c.theory.normalization,
+        reps=c.mc.reps,
+        seed=c.mc.seed,
+        method=c.mc.method,
+        reason=c.reason,
+    )
     return out
 
 
 @register_record("symcollapse.theory.scaling", "ScalingLaw")
 def _scaling_record(law: Any) -> dict:
-    out = {"beta": law.beta, "r": law.r, "ell": law.ell, "a": law.a, "b": law.b, "noise": law.noise,
-           "delta": law.delta, "r_low": law.r_low}
+    out = {
+        "beta": law.beta,
+        "r": law.r,
+        "ell": law.ell,
+        "a": law.a,
+        "b": law.b,
+        "noise": law.noise,
+        "delta": law.delta,
+        "r_low": law.r_low,
+    }
     out.update({name: v for name, v, _ in law.items()})
     return out
 
@@ -222,8 +263,10 @@ def record(obj: Any) -> dict:
         return dict(obj)
     fn = _recorder(obj)
     if fn is None:
-        raise TypeError(f"no record for {type(obj).__name__}; expected a Prediction, MCResult, Comparison, "
-                        "ScalingLaw, Problem or dict")
+        raise TypeError(
+            f"no record for {type(obj).__name__}; expected a Prediction, MCResult, Comparison, "
+            "ScalingLaw, Problem or dict"
+        )
     return fn(obj)
 
 
@@ -295,7 +338,9 @@ def to_frame(obj: Any, columns: Iterable[str] | None = None):
         if frame[col].dtype == object and all(
             isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values
         ):
-            frame[col] = pd.to_numeric(frame[col].astype(float) if not values else frame[col], errors="coerce")
+            frame[col] = pd.to_numeric(
+                frame[col].astype(float) if not values else frame[col], errors="coerce"
+            )
     if columns is not None:
         columns = list(columns)
         missing = [c for c in columns if c not in frame.columns]

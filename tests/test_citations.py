@@ -12,7 +12,8 @@ output and virtual environments). Detected:
   never shipped;
 * any ``*.md`` path, resolved against the citing file's folder and against the repository root (a bare
   file name also matches a tracked file of that name anywhere);
-* any ``docs/...`` path (build output under ``docs/_build`` excepted), with an optional ``#anchor``.
+* any ``docs/...`` path (build output under ``docs/_build`` excepted); with ``#anchor`` on a Markdown
+  page, the page must define that MyST target ``(anchor)=``.
 
 URLs are ignored. ``tools/repoint_citations.py`` (which holds the old-to-new mapping) and this file are
 not scanned.
@@ -44,7 +45,7 @@ MAX_BYTES = 2_000_000
 URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+")
 NEVER_SHIPPED = re.compile(r"(?<![\w/.-])(?:[\w./-]*/)?(THEORY|DESIGN|CONTRACTS)(?:\.md)?\b(?![\w-])")
 MD_PATH = re.compile(r"(?<![\w/.-])((?:\.{1,2}/)?[\w.-]+(?:/[\w.-]+)*\.md)(?![\w-])")
-DOCS_PATH = re.compile(r"(?<![\w/.-])(docs/[\w./-]*[\w-])(?:#[\w-]+)?")
+DOCS_PATH = re.compile(r"(?<![\w/.-])(docs/[\w./-]*[\w-])(?:#([\w-]+))?")
 
 
 def repository_files(root: Path) -> list[str]:
@@ -82,6 +83,12 @@ def _exists(ref: str, citing: str, root: Path, names: set[str]) -> bool:
     return "/" not in ref and ref in names
 
 
+def _has_anchor(path: Path, anchor: str) -> bool:
+    """A MyST target ``(anchor)=`` (or an explicit HTML id) in a Markdown page."""
+    text = _text(path) or ""
+    return f"({anchor})=" in text or f'id="{anchor}"' in text
+
+
 def missing_citations(root: Path) -> dict[str, list[tuple[int, str]]]:
     """``{file: [(line, reference), ...]}`` for every citation of a document ``root`` does not contain."""
     files = repository_files(root)
@@ -103,6 +110,9 @@ def missing_citations(root: Path) -> dict[str, list[tuple[int, str]]]:
                         continue
                     if not _exists(ref, rel, root, names):
                         refs.append(ref)
+                    elif pattern is DOCS_PATH and m.group(2) and ref.endswith(".md"):
+                        if not _has_anchor(root / ref, m.group(2)):
+                            refs.append(f"{ref}#{m.group(2)}")
             for ref in dict.fromkeys(refs):
                 found.setdefault(rel, []).append((lineno, ref))
     return found
@@ -118,21 +128,30 @@ def _report(found: dict[str, list[tuple[int, str]]]) -> str:
 def test_detector_finds_what_it_should(tmp_path):
     """The detector flags unshipped and missing documents, and only those (it can fail)."""
     (tmp_path / "docs" / "theory").mkdir(parents=True)
-    (tmp_path / "docs" / "theory" / "results.md").write_text("# Results\n", encoding="utf-8")
+    (tmp_path / "docs" / "theory" / "results.md").write_text(
+        "(results-thm41)=\n# Results\n", encoding="utf-8"
+    )
     (tmp_path / "README.md").write_text(
         "See docs/theory/results.md#results-thm41 and README.md.\n", encoding="utf-8"
     )
     (tmp_path / "pkg.py").write_text(
         '"""Cor 4.4 (THEORY.md §2.5); shared/DESIGN.md §4; notes/CONTRACTS.md; docs/theory/nope.md;\n'
         "see docs/theory/results.md and https://example.org/THEORY.md; _DESIGNS and THEORY_section are names.\n"
-        'Also THEORY §7 item 3 and docs/_build/html."""\n',
+        'Also THEORY §7 item 3 and docs/_build/html; docs/theory/results.md#no-such-label."""\n',
         encoding="utf-8",
     )
     found = missing_citations(tmp_path)
     assert set(found) == {"pkg.py"}
     refs = [ref for _, ref in found["pkg.py"]]
-    assert refs == ["THEORY.md", "shared/DESIGN.md", "notes/CONTRACTS.md", "docs/theory/nope.md", "THEORY"]
-    assert [n for n, _ in found["pkg.py"]] == [1, 1, 1, 1, 3]
+    assert refs == [
+        "THEORY.md",
+        "shared/DESIGN.md",
+        "notes/CONTRACTS.md",
+        "docs/theory/nope.md",
+        "THEORY",
+        "docs/theory/results.md#no-such-label",
+    ]
+    assert [n for n, _ in found["pkg.py"]] == [1, 1, 1, 1, 3, 3]
 
 
 # Remove this mark once tools/repoint_citations.py (or a hand sweep) has re-pointed every citation: a

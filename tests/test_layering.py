@@ -16,6 +16,8 @@ LAYER = {
     "spec": 0,
     "_progress": 0,
     "_threads": 0,
+    "results": 0,  # imports nothing from the package: result classes of every layer may use it
+    "_display": 0,  # idem (theory, simulate and compare classes take their reprs from it)
     "theory": 1,
     "simulate": 1,
     "compare": 2,
@@ -23,8 +25,6 @@ LAYER = {
     "_store": 0,
     "_executors": 0,
     "_io": 0,
-    "results": 0,
-    "_display": 0,
     "__main__": 5,
     "testing": 3,
     "experiments": 3,

@@ -114,6 +114,8 @@ PHRASES = {
     "THEORY's MC number": "the reference MC number",
     "(the contract in notes/CONTRACTS.md)": "(the column contract)",
     "CONTRACTS.md columns": "the columns of symcollapse.experiments._table.COLUMNS",
+    "THEORY.md §3's exponent table": "the exponent table of docs/theory/scaling.md#scaling-table",
+    "THEORY.md §3 exponent table": "exponent table of docs/theory/scaling.md#scaling-table",
 }
 
 SEC = r"(?:§|\\u00a7)\s*(?P<sec>\d+(?:\.\d+)?)(?:\s*[–-]\s*(?P<sec2>\d+(?:\.\d+)?))?(?:\s+item\s+(?P<item>\d+))?"
@@ -121,6 +123,8 @@ CITE = re.compile(
     r"(?<![\w/.-])(?P<tick>`?)(?:shared/)?(?P<doc>THEORY|DESIGN)(?:\.md)?(?P=tick)(?![\w-])"
     r"(?:\s*" + SEC + r")?"
 )
+# "§7 item N" left over after a citation ("THEORY.md §4, ..., §7 item 14"): only THEORY.md has items
+ITEM_RE = re.compile(r"(?:§|\\u00a7)\s*7\s+item\s+(?P<item>\d+)")
 CONTRACTS_RE = re.compile(r"(?<![\w/.-])`?(?:notes/)?CONTRACTS(?:\.md)?`?(?![\w-])")
 
 
@@ -155,6 +159,7 @@ def rewrite(text: str) -> str:
     for old, new in PHRASES.items():
         text = text.replace(old, new)
     text = CITE.sub(_replace, text)
+    text = ITEM_RE.sub(lambda m: T + "differences.md#" + THEORY_ITEMS[int(m.group("item"))], text)
     return CONTRACTS_RE.sub(CONTRACTS, text)
 
 
@@ -191,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         new = rewrite(text)
         if args.check:
             for n, line in enumerate(new.splitlines(), 1):
-                if CITE.search(line) or CONTRACTS_RE.search(line):
+                if CITE.search(line) or CONTRACTS_RE.search(line) or ITEM_RE.search(line):
                     print(f"{rel}:{n}: {line.strip()}")
                     left += 1
             continue

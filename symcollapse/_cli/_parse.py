@@ -62,8 +62,12 @@ def parse_real(text: str, option: str) -> Fraction:
     if abs(v) > _FLOAT_MAX:
         raise OptionError(option, text, "too large for float64 (at most about 1.8e308)")
     if v != 0 and abs(v) < _FLOAT_TINY:
-        raise OptionError(option, text, "non-zero but below float64's smallest normal number 2.2e-308 "
-                          "(it would silently become 0); give 0 or a larger value")
+        raise OptionError(
+            option,
+            text,
+            "non-zero but below float64's smallest normal number 2.2e-308 "
+            "(it would silently become 0); give 0 or a larger value",
+        )
     return v
 
 
@@ -77,8 +81,16 @@ def split_list(text: str, option: str) -> list[str]:
     return items
 
 
-def check_range(value: Fraction | int, option: str, text: str, low=None, high=None, low_open=False,
-                high_open=False, what: str = "") -> None:
+def check_range(
+    value: Fraction | int,
+    option: str,
+    text: str,
+    low=None,
+    high=None,
+    low_open=False,
+    high_open=False,
+    what: str = "",
+) -> None:
     """Raise :class:`OptionError` if ``value`` is outside ``[low, high]`` (open ends when asked)."""
     parts = []
     if low is not None:
@@ -115,8 +127,16 @@ class Number:
     ``"-1"`` with ``--lam '-1': must be >= 0``. ``many=True`` accepts a comma-separated list.
     """
 
-    def __init__(self, option: str, *, integer: bool = False, field: tuple[str, str] | None = None,
-                 many: bool = False, what: str = "", **bounds: Any):
+    def __init__(
+        self,
+        option: str,
+        *,
+        integer: bool = False,
+        field: tuple[str, str] | None = None,
+        many: bool = False,
+        what: str = "",
+        **bounds: Any,
+    ):
         self.option, self.integer, self.field, self.many, self.what = option, integer, field, many, what
         self.bounds = bounds
         self.__name__ = "integer" if integer else "number"  # argparse's fallback message uses it
@@ -133,5 +153,7 @@ class Number:
         if self.many:
             return [self.one(t) for t in split_list(text, self.option)]
         if not str(text).strip():
-            raise OptionError(self.option, text, "empty; expected " + ("an integer" if self.integer else "a number"))
+            raise OptionError(
+                self.option, text, "empty; expected " + ("an integer" if self.integer else "a number")
+            )
         return self.one(text)

@@ -1,9 +1,9 @@
 """Terminal output: tables that fit the terminal width, CSV and JSON, all from the same flat records.
 
-A table shows a subcommand's default columns (or ``--columns a,b,c``). Columns whose value is the same on
-every row move to a ``# fixed:`` line above the table; if the table is still wider than the terminal,
-columns are dropped from the right and the dropped names are listed (``--columns`` or ``--csv`` show
-them). Numbers print with 6 significant digits; the high-precision digits of ``--dps`` go in a separate
+A table shows a subcommand's default columns (or ``--columns a,b,c``). If it is wider than the terminal,
+the columns whose value is the same on every row move to a ``# fixed:`` line above it; if it is still too
+wide, columns are dropped from the right and the dropped names are listed (``--columns``, ``--csv`` and
+``--json`` show them). Numbers print with 6 significant digits; the high-precision digits of ``--dps`` go in a separate
 block (:func:`print_digits`).
 """
 
@@ -51,7 +51,9 @@ def select(rows: list[dict], columns: Sequence[str], option: str = "--columns") 
         if c not in known:
             close = difflib.get_close_matches(c, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise OptionError(option, ",".join(columns), f"unknown column {c!r}{hint} (available: {', '.join(known)})")
+            raise OptionError(
+                option, ",".join(columns), f"unknown column {c!r}{hint} (available: {', '.join(known)})"
+            )
     return list(columns)
 
 
@@ -63,7 +65,9 @@ def _render(rows: list[dict], columns: list[str]) -> list[str]:
     return lines
 
 
-def table_lines(rows: list[dict], columns: Iterable[str], explicit: bool = False, max_width: int | None = None) -> list[str]:
+def table_lines(
+    rows: list[dict], columns: Iterable[str], explicit: bool = False, max_width: int | None = None
+) -> list[str]:
     """The lines of a table of ``rows`` restricted to ``columns``, fitted to ``max_width``.
 
     With ``explicit=False`` (the default column set) constant columns are moved to a ``# fixed:`` line and
@@ -88,17 +92,23 @@ def table_lines(rows: list[dict], columns: Iterable[str], explicit: bool = False
         dropped.insert(0, columns.pop())
         lines = _render(rows, columns)
     if dropped:
-        notes += wrap("# not shown (terminal too narrow; see --columns, --csv, --json): " + ", ".join(dropped),
-                      max_width)
+        notes += wrap(
+            "# not shown (terminal too narrow; see --columns, --csv, --json): " + ", ".join(dropped),
+            max_width,
+        )
     return notes + lines
 
 
 def wrap(text: str, max_width: int | None = None, indent: str = "# ") -> list[str]:
     """``text`` wrapped to the terminal width; continuation lines start with ``indent``."""
-    return textwrap.wrap(text, width=max_width or width(), subsequent_indent=indent, break_on_hyphens=False) or [""]
+    return textwrap.wrap(
+        text, width=max_width or width(), subsequent_indent=indent, break_on_hyphens=False
+    ) or [""]
 
 
-def print_digits(rows: list[dict], keys: Sequence[str], quantities: Sequence[str], title: str, file=None) -> None:
+def print_digits(
+    rows: list[dict], keys: Sequence[str], quantities: Sequence[str], title: str, file=None
+) -> None:
     """The ``<q>_exact`` digits of each row, one quantity per line (wrapped if longer than the terminal)."""
     file = file or sys.stdout
     w = width()
@@ -113,7 +123,7 @@ def print_digits(rows: list[dict], keys: Sequence[str], quantities: Sequence[str
     def show(q: str, value: str, indent: str) -> None:
         head = f"{indent}{q.ljust(label_w)} = "
         room = max(10, w - len(head))
-        chunks = [value[i:i + room] for i in range(0, len(value), room)] or [""]
+        chunks = [value[i : i + room] for i in range(0, len(value), room)] or [""]
         print(head + chunks[0], file=file)
         for c in chunks[1:]:
             print(" " * len(head) + c, file=file)
@@ -164,13 +174,30 @@ def add_output_arguments(parser, default_columns: Sequence[str]) -> None:
     """``--json``, ``--csv`` and ``--columns`` (every table-producing subcommand has all three)."""
     g = parser.add_argument_group("output")
     fmt = g.add_mutually_exclusive_group()
-    fmt.add_argument("--json", dest="format", action="store_const", const="json", default="table",
-                     help="print JSON records (numbers as numbers; exact values in <name>_exact strings)")
-    fmt.add_argument("--csv", dest="format", action="store_const", const="csv",
-                     help="print CSV (the same columns as --json)")
-    g.add_argument("--columns", type=_column_list, default=None,
-                   help="comma-separated columns to show (default: " + ",".join(default_columns) + "; "
-                   "--json shows every column)")
+    fmt.add_argument(
+        "--json",
+        dest="format",
+        action="store_const",
+        const="json",
+        default="table",
+        help="print JSON records, numbers as numbers, exact values in <name>_exact strings "
+        "(default: off, a table)",
+    )
+    fmt.add_argument(
+        "--csv",
+        dest="format",
+        action="store_const",
+        const="csv",
+        help="print CSV, the same columns as --json (default: off, a table)",
+    )
+    g.add_argument(
+        "--columns",
+        type=_column_list,
+        default=None,
+        help="comma-separated columns to show, in every format (default: "
+        + (",".join(default_columns) or "every column")
+        + " in the table, every column in --json and --csv)",
+    )
 
 
 def _column_list(text: str) -> list[str]:

@@ -23,45 +23,103 @@ _PRESET_N = {"fig1a": [0, 1, 2, 5, 10, 20], "fig1b": [0, 1, 2, 5, 10], "fig2": [
 
 # spec field (as named in the library's messages) -> command-line option, to name the option in errors
 OPTION_OF = {
-    "Spectrum.d": "--d", "Spectrum.beta": "--beta", "Spectrum.scale": "--scale", "Target.norm": "--norm",
-    "Target.r": "--r", "Chain.n": "--n", "Chain.T0": "--T0", "Chain.sigma0": "--sigma0", "Ridge.T": "--T",
-    "Ridge.sigma": "--sigma", "Ridge.lam": "--lam",
+    "Spectrum.d": "--d",
+    "Spectrum.beta": "--beta",
+    "Spectrum.scale": "--scale",
+    "Target.norm": "--norm",
+    "Target.r": "--r",
+    "Chain.n": "--n",
+    "Chain.T0": "--T0",
+    "Chain.sigma0": "--sigma0",
+    "Ridge.T": "--T",
+    "Ridge.sigma": "--sigma",
+    "Ridge.lam": "--lam",
+    "dps": "--dps",
 }
 
 
-def add_problem_arguments(parser: argparse.ArgumentParser) -> None:
-    """The problem options (paper §3 and Eq. 7; see docs/theory/setup.md); every help shows its default."""
+def add_problem_arguments(parser: argparse.ArgumentParser, output: bool = True) -> None:
+    """The problem options (paper §3 and Eq. 7; see docs/theory/setup.md); every help shows its default.
+
+    With ``output=True`` (as before) the ``--json``/``--csv``/``--columns`` options are added too, with no
+    default column set; subcommands with their own default columns pass ``output=False`` and call
+    :func:`symcollapse._cli._table.add_output_arguments` themselves.
+    """
     g = parser.add_argument_group("problem (numbers are exact as typed; see docs/theory/setup.md)")
     g.add_argument("--preset", choices=PRESET_NAMES, help="start from a figure's settings (default: none)")
-    g.add_argument("--d", type=Number("--d", integer=True, field=("Spectrum", "d")),
-                   help="dimension d (default: the preset's; required without --preset)")
-    g.add_argument("--spectrum", choices=["isotropic", "power-law"],
-                   help="Σ's eigenvalues: s·1 or s·j^-β (default: the preset's, else isotropic)")
-    g.add_argument("--beta", type=Number("--beta", field=("Spectrum", "beta")),
-                   help="power-law exponent β > 1 (default: the preset's; required for power-law)")
-    g.add_argument("--scale", type=Number("--scale", field=("Spectrum", "scale")),
-                   help="spectrum scale s > 0 (default: the preset's, else 1)")
-    g.add_argument("--target", choices=["isotropic", "source"],
-                   help="w0: isotropic or source condition (default: the preset's, else isotropic)")
-    g.add_argument("--norm", type=Number("--norm", field=("Target", "norm")),
-                   help="‖w0‖ for an isotropic target (default: the preset's, else 1)")
-    g.add_argument("--r", type=Number("--r", field=("Target", "r")),
-                   help="source exponent r > 0, c_j² = j^-δ, δ = 1 + β(2r − 1) (default: the preset's)")
-    g.add_argument("--n", type=Number("--n", integer=True, many=True, field=("Chain", "n")),
-                   help="synthetic generations n ≥ 0, list allowed (default: the preset's grid, else 0)")
-    g.add_argument("--T0", type=Number("--T0", integer=True, field=("Chain", "T0")),
-                   help="samples per generation T0 ≥ 1 (default: the preset's; required without --preset)")
-    g.add_argument("--sigma0", type=Number("--sigma0", field=("Chain", "sigma0")),
-                   help="label noise inside the chain σ0 ≥ 0 (default: the preset's, else 0)")
-    g.add_argument("--design", choices=["independent", "shared"],
-                   help="fresh or shared generator designs (default: the preset's, else independent)")
-    g.add_argument("--T", type=Number("--T", integer=True, many=True, field=("Ridge", "T")),
-                   help="downstream samples T ≥ 1, list allowed (default: the preset's; required without --preset)")
-    g.add_argument("--sigma", type=Number("--sigma", field=("Ridge", "sigma")),
-                   help="downstream label noise σ ≥ 0 (default: the preset's, else 0)")
-    g.add_argument("--lam", type=Number("--lam", many=True, field=("Ridge", "lam")),
-                   help="ridge penalty λ ≥ 0 per sample, sklearn alpha = λ·T; list allowed "
-                   "(default: the preset's, else 0)")
+    g.add_argument(
+        "--d",
+        type=Number("--d", integer=True, field=("Spectrum", "d")),
+        help="dimension d (default: the preset's; required without --preset)",
+    )
+    g.add_argument(
+        "--spectrum",
+        choices=["isotropic", "power-law"],
+        help="Σ's eigenvalues: s·1 or s·j^-β (default: the preset's, else isotropic)",
+    )
+    g.add_argument(
+        "--beta",
+        type=Number("--beta", field=("Spectrum", "beta")),
+        help="power-law exponent β > 1 (default: the preset's; required for power-law)",
+    )
+    g.add_argument(
+        "--scale",
+        type=Number("--scale", field=("Spectrum", "scale")),
+        help="spectrum scale s > 0 (default: the preset's, else 1)",
+    )
+    g.add_argument(
+        "--target",
+        choices=["isotropic", "source"],
+        help="w0: isotropic or source condition (default: the preset's, else isotropic)",
+    )
+    g.add_argument(
+        "--norm",
+        type=Number("--norm", field=("Target", "norm")),
+        help="‖w0‖ for an isotropic target (default: the preset's, else 1)",
+    )
+    g.add_argument(
+        "--r",
+        type=Number("--r", field=("Target", "r")),
+        help="source exponent r > 0, c_j² = j^-δ, δ = 1 + β(2r − 1) (default: the preset's)",
+    )
+    g.add_argument(
+        "--n",
+        type=Number("--n", integer=True, many=True, field=("Chain", "n")),
+        help="synthetic generations n ≥ 0, list allowed (default: the preset's grid, else 0)",
+    )
+    g.add_argument(
+        "--T0",
+        type=Number("--T0", integer=True, field=("Chain", "T0")),
+        help="samples per generation T0 ≥ 1 (default: the preset's; required without --preset)",
+    )
+    g.add_argument(
+        "--sigma0",
+        type=Number("--sigma0", field=("Chain", "sigma0")),
+        help="label noise inside the chain σ0 ≥ 0 (default: the preset's, else 0)",
+    )
+    g.add_argument(
+        "--design",
+        choices=["independent", "shared"],
+        help="fresh or shared generator designs (default: the preset's, else independent)",
+    )
+    g.add_argument(
+        "--T",
+        type=Number("--T", integer=True, many=True, field=("Ridge", "T")),
+        help="downstream samples T ≥ 1, list allowed (default: the preset's; required without --preset)",
+    )
+    g.add_argument(
+        "--sigma",
+        type=Number("--sigma", field=("Ridge", "sigma")),
+        help="downstream label noise σ ≥ 0 (default: the preset's, else 0)",
+    )
+    g.add_argument(
+        "--lam",
+        type=Number("--lam", many=True, field=("Ridge", "lam")),
+        help="ridge penalty λ ≥ 0 per sample, sklearn alpha = λ·T; list allowed "
+        "(default: the preset's, else 0)",
+    )
+    if output:
+        _table.add_output_arguments(parser, ())
 
 
 def _spectrum(args: argparse.Namespace, spec: Spectrum | None) -> Spectrum | None:
@@ -106,9 +164,13 @@ def problems(args: argparse.Namespace) -> list[Problem]:
     if base is None:
         missing = [o for o in ("d", "T0", "T") if getattr(args, o) is None]
         if missing:
-            raise OptionError("--" + missing[0], None, "required without --preset (give --preset or "
-                              + ", ".join(f"--{m}" for m in missing)
-                              + ", e.g. --d 300 --T0 600 --T 1000 --n 2 --sigma0 0.2 --sigma 0.1 --lam 1e-3)")
+            raise OptionError(
+                "--" + missing[0],
+                None,
+                "required without --preset (give --preset or "
+                + ", ".join(f"--{m}" for m in missing)
+                + ", e.g. --d 300 --T0 600 --T 1000 --n 2 --sigma0 0.2 --sigma 0.1 --lam 1e-3)",
+            )
     spec = _spectrum(args, base.spectrum if base else None)
     tgt = _target(args, base.target if base else None, spec)
     ch = base.chain if base else None
@@ -134,8 +196,11 @@ def warn_zero_defaults(command: str, probs: list[Problem]) -> None:
     """One line on stderr when σ = σ0 = λ = 0 and n ≥ 1: the chain then adds no error at all."""
     for p in probs:
         if p.chain.n >= 1 and p.chain.sigma0 == 0 and p.downstream.sigma == 0 and p.downstream.lam == 0:
-            print(f"symcollapse {command}: warning: σ = σ0 = λ = 0 (the defaults) with n ≥ 1: no noise enters, "
-                  "so the collapse term is 0; give --sigma0, --sigma or --lam", file=sys.stderr)
+            print(
+                f"symcollapse {command}: warning: σ = σ0 = λ = 0 (the defaults) with n ≥ 1: no noise enters, "
+                "so the collapse term is 0; give --sigma0, --sigma or --lam",
+                file=sys.stderr,
+            )
             return
 
 
@@ -171,6 +236,7 @@ def describe(p: Problem) -> str:
 
 # ---- kept for callers of the previous module (other subcommands): one conversion, one table -------------
 
+
 def fmt(value: Any, digits: int = 6) -> str:
     """Readable cell (see :func:`symcollapse._cli._table.cell`)."""
     return _table.cell(value, digits)
@@ -195,5 +261,16 @@ def print_json(obj: Any, file=None) -> None:
     print(json.dumps(jsonable(obj), indent=2, allow_nan=False), file=file or sys.stdout)
 
 
-__all__ = ["SpecError", "add_problem_arguments", "base_problem", "describe", "fmt", "print_json", "print_table",
-           "problems", "to_jsonable", "warn_zero_defaults", "OPTION_OF"]
+__all__ = [
+    "SpecError",
+    "add_problem_arguments",
+    "base_problem",
+    "describe",
+    "fmt",
+    "print_json",
+    "print_table",
+    "problems",
+    "to_jsonable",
+    "warn_zero_defaults",
+    "OPTION_OF",
+]

@@ -17,14 +17,22 @@ COLUMNS = ["n", "T", "lam", "value", "mean", "stderr", "z", "passed", "allowance
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    common.add_problem_arguments(parser)
+    common.add_problem_arguments(parser, output=False)
     add_simulation_arguments(parser)
     g = parser.add_argument_group("comparison")
-    g.add_argument("--k", type=Number("--k", low=0, low_open=True), default=4,
-                   help="standard errors allowed (default: 4)")
-    g.add_argument("--normalization", choices=["finite", "paper"], default="finite",
-                   help="ρ on the theory side: T0 − d − 1 (finite, exact for the simulated chain, Thm F.1) "
-                   "or T0 − d (paper, what predict shows by default) (default: finite)")
+    g.add_argument(
+        "--k",
+        type=Number("--k", low=0, low_open=True),
+        default=4,
+        help="standard errors allowed (default: 4)",
+    )
+    g.add_argument(
+        "--normalization",
+        choices=["finite", "paper"],
+        default="finite",
+        help="ρ on the theory side: T0 − d − 1 (finite, exact for the simulated chain, Thm F.1) "
+        "or T0 − d (paper, what predict shows by default) (default: finite)",
+    )
     _table.add_output_arguments(parser, COLUMNS)
 
 
@@ -35,8 +43,11 @@ def _kwargs(fn, args: argparse.Namespace, show: bool) -> dict:
     if "normalization" in params:
         out["normalization"] = args.normalization
     elif args.normalization != "finite":
-        raise common.OptionError("--normalization", args.normalization,
-                                 "this build's compare() compares with the finite normalisation only")
+        raise common.OptionError(
+            "--normalization",
+            args.normalization,
+            "this build's compare() compares with the finite normalisation only",
+        )
     if "progress" in params:
         out["progress"] = show
     return out
@@ -57,8 +68,10 @@ def run(args: argparse.Namespace) -> int:
             advance()
     if args.format == "table":
         used = sorted({c.theory.normalization for c in results})
-        for line in _table.wrap(f"# {common.describe(problems[0])}; theory side: ρ normalization "
-                                f"{', '.join(used)} (predict's default is paper; see --normalization)"):
+        for line in _table.wrap(
+            f"# {common.describe(problems[0])}; theory side: ρ normalization "
+            f"{', '.join(used)} (predict's default is paper; see --normalization)"
+        ):
             print(line)
     _table.emit(results, args.format, args.columns, COLUMNS)
     if args.format == "table":

@@ -10,6 +10,7 @@ Examples::
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 from symcollapse._cli import _table, common
@@ -21,12 +22,20 @@ _DIGITS = ("total", "bias", "variance", "collapse", "delta_bias", "kappa", "df2"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    common.add_problem_arguments(parser)
+    common.add_problem_arguments(parser, output=False)
     g = parser.add_argument_group("theory")
-    g.add_argument("--dps", type=Number("--dps", integer=True, low=1, high=10_000), default=None,
-                   help="significant digits: evaluate with mpmath and certify them (default: none, float64)")
-    g.add_argument("--normalization", choices=["paper", "finite"], default="paper",
-                   help="ρ of Eq. 19 with T0 − d (paper) or T0 − d − 1 (exact, Thm F.1) (default: paper)")
+    g.add_argument(
+        "--dps",
+        type=Number("--dps", integer=True, low=1, high=10_000),
+        default=None,
+        help="significant digits: evaluate with mpmath and certify them (default: none, float64)",
+    )
+    g.add_argument(
+        "--normalization",
+        choices=["paper", "finite"],
+        default="paper",
+        help="ρ of Eq. 19 with T0 − d (paper) or T0 − d − 1 (exact, Thm F.1) (default: paper)",
+    )
     _table.add_output_arguments(parser, COLUMNS)
 
 
@@ -36,19 +45,26 @@ def run(args: argparse.Namespace) -> int:
     problems = common.problems(args)
     common.warn_zero_defaults("predict", problems)
     preds = [predict(p, dps=args.dps, normalization=args.normalization) for p in problems]
+    for pr in preds:  # never print a silent inf or NaN (an input too large for float64 got through)
+        if not math.isfinite(float(pr.total)):
+            raise OverflowError(f"the predicted total is {float(pr.total)} in float64 (try --dps)")
     if args.format != "table":
         _table.emit(preds, args.format, args.columns, COLUMNS)
         return 0
     head = f"# {args.preset}: " if args.preset else "# "
     precision = f"mpmath, {args.dps} digits requested" if args.dps else "float64"
-    for line in _table.wrap(f"{head}{common.describe(problems[0])}; test error E‖ŵ − w0‖²_Σ ({precision}, "
-                            f"ρ normalization {args.normalization})"):
+    for line in _table.wrap(
+        f"{head}{common.describe(problems[0])}; test error E‖ŵ − w0‖²_Σ ({precision}, "
+        f"ρ normalization {args.normalization})"
+    ):
         print(line)
     rows = _table.emit(preds, "table", args.columns, COLUMNS)
     if args.dps:
         certified = sorted({r.get("digits") for r in rows if r.get("digits") is not None})
-        title = (f"# certified digits (mpmath; {args.dps} requested, "
-                 f"{', '.join(map(str, certified)) or 'none'} certified by re-evaluation with guard digits):")
+        title = (
+            f"# certified digits (mpmath; {args.dps} requested, "
+            f"{', '.join(map(str, certified)) or 'none'} certified by re-evaluation with guard digits):"
+        )
         _table.print_digits(rows, ["n", "T", "lam"], [q for q in _DIGITS if any(q in r for r in rows)], title)
     sys.stdout.flush()
     return 0

@@ -101,7 +101,7 @@ def reproduce(figure: str, out: Path, *, reps: int | None, seed: int, quick: boo
               progress: bool, argv: list[str] | None = None) -> dict:
     """Run one figure's experiment and write its set (PNG, CSV, manifest JSON) into ``out``; return the manifest."""
     from symcollapse._io import write_set  # noqa: PLC0415
-    from symcollapse.experiments._table import csv_text, jsonable, versions  # noqa: PLC0415
+    from symcollapse.experiments._table import csv_text, jsonable, parameters, versions  # noqa: PLC0415
     from symcollapse.plot import image_bytes  # noqa: PLC0415
 
     module = _module(figure)
@@ -119,7 +119,9 @@ def reproduce(figure: str, out: Path, *, reps: int | None, seed: int, quick: boo
         "reps_override": reps,
         "elapsed_seconds": round(elapsed, 2),
         "rows": len(table),
+        "version": versions()["symcollapse"],
         "versions": versions(),
+        "parameters": parameters(table),
         **{k: v for k, v in table.meta.items() if k not in ("figure", "seed")},
     }
     write_set(out, files, jsonable(info), manifest_name=f"{figure}.json")

@@ -29,24 +29,51 @@ def print_table(rows: list[dict], columns: list[str]) -> None:
         print(line)
 
 
+def _say(text: str = "") -> None:
+    """Print ``text`` wrapped to the terminal width (blank lines kept)."""
+    for para in text.split("\n"):
+        for line in _out.wrap(para, indent="  ") if para else [""]:
+            print(line)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    g = parser.add_argument_group("power law (paper §5; see docs/theory/scaling.md; numbers are exact as typed)")
-    g.add_argument("--beta", type=Number("--beta", low=1, low_open=True),
-                   help="capacity exponent β > 1, λ_j ≍ j^-β (default: none; required with --r)")
-    g.add_argument("--r", type=Number("--r", low=0, low_open=True),
-                   help="source exponent r > 0, c_j² ≍ j^-δ, δ = 1 + β(2r − 1) (default: none; required with --beta)")
-    g.add_argument("--ell", type=Number("--ell", low=0),
-                   help="ridge exponent ℓ ∈ [0, β): λ ≍ T^-ℓ (default: symbolic ℓ)")
-    g.add_argument("--a", type=Number("--a", low=0),
-                   help="n·σ0² ≍ T^a, a ≥ 0 (Cor 5.2; default: 0 when --b is given)")
-    g.add_argument("--b", type=Number("--b", low=0, low_open=True),
-                   help="T0 ≍ T^b, b > 0 (Cor 5.2) (default: none, T0 ∝ T)")
-    g.add_argument("--noise", choices=["noisy", "noiseless"], default="noisy",
-                   help="σ² = Θ(1) or σ = 0 (default: noisy)")
-    parser.add_argument("--table", action="store_true",
-                        help="print the exponent table of the paper's §5, derived (default: on when --ell is not given)")
-    parser.add_argument("--steps", action="store_true",
-                        help="print the derivation steps, Lemma I.1 applications (default: off)")
+    g = parser.add_argument_group(
+        "power law (paper §5; see docs/theory/scaling.md; numbers are exact as typed)"
+    )
+    g.add_argument(
+        "--beta",
+        type=Number("--beta", low=1, low_open=True),
+        help="capacity exponent β > 1, λ_j ≍ j^-β (default: none; required with --r)",
+    )
+    g.add_argument(
+        "--r",
+        type=Number("--r", low=0, low_open=True),
+        help="source exponent r > 0, c_j² ≍ j^-δ, δ = 1 + β(2r − 1) (default: none; required with --beta)",
+    )
+    g.add_argument(
+        "--ell", type=Number("--ell", low=0), help="ridge exponent ℓ ∈ [0, β): λ ≍ T^-ℓ (default: symbolic ℓ)"
+    )
+    g.add_argument(
+        "--a", type=Number("--a", low=0), help="n·σ0² ≍ T^a, a ≥ 0 (Cor 5.2; default: 0 when --b is given)"
+    )
+    g.add_argument(
+        "--b",
+        type=Number("--b", low=0, low_open=True),
+        help="T0 ≍ T^b, b > 0 (Cor 5.2) (default: none, T0 ∝ T)",
+    )
+    g.add_argument(
+        "--noise", choices=["noisy", "noiseless"], default="noisy", help="σ² = Θ(1) or σ = 0 (default: noisy)"
+    )
+    parser.add_argument(
+        "--table",
+        action="store_true",
+        help="print the exponent table of the paper's §5, derived (default: on when --ell is not given)",
+    )
+    parser.add_argument(
+        "--steps",
+        action="store_true",
+        help="print the derivation steps, Lemma I.1 applications (default: off)",
+    )
     _out.add_output_arguments(parser, _EXPONENT_COLUMNS)
 
 
@@ -65,8 +92,15 @@ def _exponent_rows(general, law) -> list[dict]:
     rows = []
     for name, v, desc in law.items():
         sym = getattr(general, name, None)
-        rows.append({"quantity": name, "meaning": desc, "derived formula": sp.sstr(sym) if sym is not None else "",
-                     "value": sp.sstr(v), "numeric": _value(v)})
+        rows.append(
+            {
+                "quantity": name,
+                "meaning": desc,
+                "derived formula": sp.sstr(sym) if sym is not None else "",
+                "value": sp.sstr(v),
+                "numeric": _value(v),
+            }
+        )
     return rows
 
 
@@ -107,12 +141,26 @@ def _table(beta, r) -> list[dict]:
         if attr is None:
             g = sp.sstr(gen.total_exponent.subs(S.a, 0).subs(S.b, 1))
             v = sp.sstr(num.total_exponent.subs({S.a: 0, S.b: 1})) if num is not None else ""
-            out.append({"quantity": label, "derived (general)": "Max(bias, variance) = " + g,
-                        "with beta, r": v, "form": form, "conditions": "n = 0"})
+            out.append(
+                {
+                    "quantity": label,
+                    "derived (general)": "Max(bias, variance) = " + g,
+                    "with beta, r": v,
+                    "form": form,
+                    "conditions": "n = 0",
+                }
+            )
             continue
         if attr == "rho":
-            out.append({"quantity": label, "derived (general)": rho.factored(), "with beta, r": "",
-                        "form": form, "conditions": cond})
+            out.append(
+                {
+                    "quantity": label,
+                    "derived (general)": rho.factored(),
+                    "with beta, r": "",
+                    "form": form,
+                    "conditions": cond,
+                }
+            )
             continue
         src, src_num = (gen, num)
         if attr.startswith("noiseless:"):
@@ -126,8 +174,15 @@ def _table(beta, r) -> list[dict]:
             shown = sp.sstr(v)
             if isinstance(v, sp.Expr) and v.is_number and v.is_finite and not v.is_Integer:
                 shown += f" ≈ {float(v):.6g}"
-        out.append({"quantity": label, "derived (general)": sp.sstr(g),
-                    "with beta, r": shown, "form": form, "conditions": cond})
+        out.append(
+            {
+                "quantity": label,
+                "derived (general)": sp.sstr(g),
+                "with beta, r": shown,
+                "form": form,
+                "conditions": cond,
+            }
+        )
     return out
 
 
@@ -137,8 +192,11 @@ def run(args: argparse.Namespace) -> int:
 
     if (args.beta is None) != (args.r is None):
         missing = "--r" if args.r is None else "--beta"
-        raise OptionError(missing, None, f"required with {'--beta' if missing == '--r' else '--r'} "
-                          "(give both, or neither for the table)")
+        raise OptionError(
+            missing,
+            None,
+            f"required with {'--beta' if missing == '--r' else '--r'} (give both, or neither for the table)",
+        )
     if args.a is not None and args.b is None:
         raise OptionError("--a", args.a, "needs --b (T0 ≍ T^b)")
     json_out = args.format == "json"
@@ -147,18 +205,33 @@ def run(args: argparse.Namespace) -> int:
     if args.beta is not None:
         law = scaling_law(args.beta, args.r, ell=args.ell, a=args.a, b=args.b, noise=args.noise)
         general = scaling_law(
-            S.beta, S.r, ell=None if args.ell is None else S.ell,
-            a=None if args.b is None else S.a, b=None if args.b is None else S.b, noise=args.noise,
+            S.beta,
+            S.r,
+            ell=None if args.ell is None else S.ell,
+            a=None if args.b is None else S.a,
+            b=None if args.b is None else S.b,
+            noise=args.noise,
         )
         rows = _exponent_rows(general, law)
         dominant = law.dominant() if law.total_exponent.is_number else []
         params = {"beta": law.beta, "r": law.r, "ell": law.ell, "a": law.a, "b": law.b, "noise": law.noise}
         out.update(params)  # the parameters are top-level fields (numbers, or null when not given)
         out.update(
-            exponents={r_["quantity"]: {"formula": r_["derived formula"], "value": r_["value"],
-                                        "numeric": r_["numeric"], "meaning": r_["meaning"]} for r_ in rows},
-            optimal_ell={"ell": sp.sstr(law.ell_opt), "numeric": _value(law.ell_opt),
-                         "exponent": sp.sstr(law.rate_opt), "exponent_numeric": _value(law.rate_opt)},
+            exponents={
+                r_["quantity"]: {
+                    "formula": r_["derived formula"],
+                    "value": r_["value"],
+                    "numeric": r_["numeric"],
+                    "meaning": r_["meaning"],
+                }
+                for r_ in rows
+            },
+            optimal_ell={
+                "ell": sp.sstr(law.ell_opt),
+                "numeric": _value(law.ell_opt),
+                "exponent": sp.sstr(law.rate_opt),
+                "exponent_numeric": _value(law.rate_opt),
+            },
             dominant=dominant,
         )
         if args.format == "csv":
@@ -168,18 +241,23 @@ def run(args: argparse.Namespace) -> int:
             _out.emit(rows, "table", args.columns, _EXPONENT_COLUMNS)
             return 0
         if not json_out:
-            print("Scaling law (Thm 5.1, Cor 5.2, App. G), derived from the deterministic equivalents")
+            _say("Scaling law (Thm 5.1, Cor 5.2, App. G), derived from the deterministic equivalents")
             shown = {k: "(not given)" if v is None else v for k, v in params.items()}
-            print(", ".join(f"{k} = {v}" for k, v in shown.items()))
-            print("an exponent e means the term is ≍ T^e\n")
+            _say(", ".join(f"{k} = {v}" for k, v in shown.items()))
+            _say("an exponent e means the term is ≍ T^e\n")
             print_table(rows, _EXPONENT_COLUMNS)
-            print(f"\noptimal ell: {law.ell_opt}" + (f" ≈ {float(law.ell_opt):.6g}" if law.ell_opt.is_number else "")
-                  + f"   (error ≍ T^{law.rate_opt})")
+            _say(
+                f"\noptimal ell: {law.ell_opt}"
+                + (f" ≈ {float(law.ell_opt):.6g}" if law.ell_opt.is_number else "")
+                + f"   (error ≍ T^{law.rate_opt})"
+            )
             if dominant:
-                print("dominant term(s) at this ell: " + ", ".join(dominant))
+                _say("dominant term(s) at this ell: " + ", ".join(dominant))
             if law.b is not None and law.b.is_number and law.b > 1:
-                print("note: b > 1, so d ≍ T0 ≫ T; the phi0 branch of max(T/T0, phi0) dominates the collapse "
-                      "term (the paper's Cor 5.2 / App. G exponents assume b <= 1)")
+                _say(
+                    "note: b > 1, so d ≍ T0 ≫ T; the phi0 branch of max(T/T0, phi0) dominates the collapse "
+                    "term (the paper's Cor 5.2 / App. G exponents assume b <= 1)"
+                )
     if show_table:
         table = _table(args.beta, args.r)
         out["table"] = table
@@ -187,15 +265,15 @@ def run(args: argparse.Namespace) -> int:
             _out.emit(table, args.format, args.columns, _TABLE_COLUMNS)
             return 0
         if not json_out:
-            print("\nExponent table of the paper's §5, reproduced from the derivation (r_ = Min(1, r)):\n")
+            _say("\nExponent table of the paper's §5, reproduced from the derivation (r_ = Min(1, r)):\n")
             print_table(table, _TABLE_COLUMNS)
     if args.steps:
         steps = derive("le", "le").steps
         out["steps"] = steps
         if not json_out:
-            print("\nDerivation steps (case r <= 1, b <= 1):")
+            _say("\nDerivation steps (case r <= 1, b <= 1):")
             for s in steps:
-                print("  " + s)
+                _say("  " + s)
     if json_out:
         import json  # noqa: PLC0415
 

@@ -20,19 +20,35 @@ COLUMNS = ["n", "T", "lam", "mean", "stderr", "reps", "method", "seconds"]
 def add_simulation_arguments(parser: argparse.ArgumentParser) -> None:
     """``--reps``, ``--seed``, ``--method`` and ``--progress/--no-progress`` (simulate and compare)."""
     g = parser.add_argument_group("simulation")
-    g.add_argument("--reps", type=Number("--reps", integer=True, low=2), default=1000,
-                   help="replicates per problem, >= 2 (default: 1000)")
-    g.add_argument("--seed", type=Number("--seed", integer=True, low=0), default=0,
-                   help="seed of numpy's SeedSequence, >= 0 (default: 0)")
-    g.add_argument("--method", choices=_methods(), default="auto",
-                   help="sampler: auto = fastest exact one; reference materialises every design (default: auto)")
+    g.add_argument(
+        "--reps",
+        type=Number("--reps", integer=True, low=2),
+        default=1000,
+        help="replicates per problem, >= 2 (default: 1000)",
+    )
+    g.add_argument(
+        "--seed",
+        type=Number("--seed", integer=True, low=0),
+        default=0,
+        help="seed of numpy's SeedSequence, >= 0 (default: 0)",
+    )
+    g.add_argument(
+        "--method",
+        choices=_methods(),
+        default="auto",
+        help="sampler: auto = fastest exact one; reference materialises every design (default: auto)",
+    )
     add_progress_argument(parser)
 
 
 def add_progress_argument(parser: argparse.ArgumentParser) -> None:
     """The one ``--progress/--no-progress`` flag of every long command."""
-    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                        help="progress bar on stderr (default: only when stderr is a terminal)")
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar on stderr (default: only when stderr is a terminal)",
+    )
 
 
 def show_progress(args: argparse.Namespace) -> bool:
@@ -51,7 +67,7 @@ def _methods() -> list[str]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    common.add_problem_arguments(parser)
+    common.add_problem_arguments(parser, output=False)
     add_simulation_arguments(parser)
     _table.add_output_arguments(parser, COLUMNS)
 
@@ -62,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
     problems = common.problems(args)
     common.warn_zero_defaults("simulate", problems)
     show = show_progress(args)
-    results = [simulate(p, reps=args.reps, seed=args.seed, method=args.method, progress=show) for p in problems]
+    results = [
+        simulate(p, reps=args.reps, seed=args.seed, method=args.method, progress=show) for p in problems
+    ]
     _table.emit(results, args.format, args.columns, COLUMNS)
     return 0

@@ -257,6 +257,8 @@ def write_csv(rows: list[dict], path: str | Path) -> Path:
 def _parse(cell: str) -> Any:
     if cell == "":
         return None
+    if cell in ("True", "False"):  # flags such as target_relative
+        return cell == "True"
     for conv in (int, float):
         try:
             return conv(cell)
@@ -277,6 +279,29 @@ def write_json(obj: dict, path: str | Path) -> Path:
     with atomic_write(path, "w") as fh:
         fh.write(json.dumps(jsonable(obj), indent=2) + "\n")
     return path
+
+
+PARAMETER_COLUMNS = ("d", "T0", "sigma", "sigma0", "T", "lam", "ell_crit", "lam0", "beta", "r", "width", "design",
+                     "kernel")
+
+
+def parameters(rows: list[dict]) -> dict:
+    """Per panel, each parameter column's value: the value if constant, else ``{"min", "max", "count"}``.
+
+    The figure's parameters at a glance for its manifest (the full grids are in ``settings``).
+    """
+    out: dict = {}
+    for r in rows:
+        out.setdefault(r["panel"], {})
+    for panel in out:
+        mine = [r for r in rows if r["panel"] == panel]
+        for col in PARAMETER_COLUMNS:
+            values = sorted({r.get(col) for r in mine} - {None, ""}, key=str)
+            if len(values) == 1:
+                out[panel][col] = values[0]
+            elif values and all(isinstance(v, (int, float)) for v in values):
+                out[panel][col] = {"min": min(values), "max": max(values), "count": len(values)}
+    return out
 
 
 def versions() -> dict:

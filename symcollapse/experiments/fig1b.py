@@ -27,10 +27,10 @@ Claim (right panel, Eq. 29): with fake data (:math:`n \ge 1`) the classically op
 
 from __future__ import annotations
 
-from symcollapse._progress import progress as _progress
 import functools
 from fractions import Fraction
 
+from symcollapse._progress import progress as _progress
 from symcollapse.experiments._table import Table, log_grid, resolve, sweep, target_of, theory_grid
 from symcollapse.spec import preset
 

@@ -11,7 +11,7 @@ Setting (THEORY.md §4, Figs. 5–6 / App. D.3; choices for what is unstated, §
 * **Model**: two layers, first layer random and fixed, :math:`\phi(x) = \mathrm{ReLU}(Wx/\sqrt p)/\sqrt k`,
   :math:`W_{ij} \sim N(0,1)` drawn afresh for every generation's model; only the readout is fitted.
   Widths ``k`` in (250, 500, 1000, 2000) (paper: 20 000 on MNIST's 60 000 images; scaled to the digits'
-  size); ``k = 500 = T0`` is the interpolation threshold of the readout.
+  size).
 * **Fitting**: closed-form ridge readout with per-sample penalty :math:`\lambda = 10^{-6}` in place of SGD
   (batch 128, lr 0.1, 200 epochs) run to convergence: gradient descent from zero on the squared loss
   converges to the minimum-norm interpolator, which the tiny ridge approximates stably.
@@ -25,6 +25,11 @@ equivalent of a random-features chain (a single random-features ridge fit has on
 ``rf_krr_risk_theory`` eigenframework of Simon et al.'s "more is better"; its iteration over generations
 is not derived here). The figure says so in its legend. Claim (App. D.3): the error
 grows with :math:`n`, roughly linearly beyond the first two generations.
+
+What the defaults show (digits, 8–12 replicates for a 1.5 % standard error): at every width the error
+grows with n, fastest over the first two generations and then about linearly (k = 2000: 0.13 at n = 0,
+0.23 at n = 2, 0.44 at n = 10); wider models have a lower error at every n, and the growth from n = 0 to
+n = 10 is about the same at every width (+0.29 at k = 250, +0.31 at k = 2000).
 """
 
 from __future__ import annotations

@@ -16,9 +16,10 @@ import sys
 import types
 
 from symcollapse.simulate import samplers
-from symcollapse.simulate.monte_carlo import METHODS, MCResult, exact_methods, simulate
+from symcollapse.simulate._block import simulate_block
+from symcollapse.simulate.monte_carlo import METHODS, SAMPLER_VERSION, MCResult, exact_methods, simulate
 
-__all__ = ["simulate", "MCResult", "METHODS", "exact_methods", "samplers"]
+__all__ = ["simulate", "simulate_block", "MCResult", "METHODS", "SAMPLER_VERSION", "exact_methods", "samplers"]
 
 
 class _CallableModule(types.ModuleType):

@@ -1,4 +1,4 @@
-r"""Real image data for the kernel and random-features experiments (THEORY.md §4, App. D.2–D.3), offline.
+r"""Real image data for the kernel and random-features experiments (paper §4, App. D.2–D.3; see docs/theory/results.md), offline.
 
 Two sources, neither needs a network:
 

@@ -1,10 +1,20 @@
-r"""numba kernels of the exact fast samplers: plain arrays in, arrays out, no objects, no RNG.
+r"""numba kernels of the exact fast samplers: the random numbers are drawn *inside*, one Generator per stream.
 
-All random numbers are drawn *outside* (``monte_carlo.py``, numpy Generators from spawned
-``SeedSequence`` streams) and passed in, so a replicate's value is a deterministic function of its own
-inputs: the result is bit-identical whatever the number of numba threads (each replicate is computed by
-exactly one thread, in a fixed order of operations). Failures are reported through the ``status`` output
-array, never by ``raise`` (a ``raise`` inside ``prange`` serialises the loop).
+Stream layout (``SAMPLER_VERSION`` ``"2"``). ``SeedSequence(seed).spawn(S)`` gives ``S`` streams; stream
+``s`` owns the replicates ``s·B .. s·B + B − 1`` (``B`` a fixed function of the problem and the sampler, see
+:func:`symcollapse.simulate.monte_carlo.block_size`) and draws them one after the other, each replicate's
+numbers in the fixed order documented beside its kernel. The kernels ``prange`` over streams; each stream is
+used by exactly one thread at a time, and the arithmetic of a replicate is sequential in a fixed order, so a
+replicate's value depends on ``(problem, sampler, seed, index)`` only: not on the number of threads, not on
+how streams are grouped into kernel calls, and not on ``reps`` (fewer replicates are a prefix of more,
+because a stream stops after its last requested replicate). numba's ``Generator`` methods reproduce
+numpy's bit for bit (tested), so a kernel's draws can be replayed in numpy.
+
+Memory per stream: the current generation's factor (:math:`O(d^2)`, or :math:`O(d)` when it is consumed on the
+fly) and one :math:`d\times d` workspace; nothing proportional to ``reps × d²`` is ever allocated.
+
+Failures are reported through the ``status`` output array, never by ``raise`` (a ``raise`` inside ``prange``
+serialises the loop).
 
 Coordinates. Everything is computed in *whitened* coordinates: with :math:`D = \Sigma =
 \mathrm{diag}(\lambda_j)` (problems are stored in Σ's eigenbasis) and a design :math:`X = ZD^{1/2}`,
@@ -15,9 +25,9 @@ Bartlett factor. For :math:`T \ge d`, an upper triangular :math:`U` with indepen
 :math:`U_{ij} \sim N(0,1)` (:math:`j > i`) and :math:`U_{ii} = \sqrt{\chi^2(T - d + 1 + i)}`
 (:math:`i = 0..d-1`) gives :math:`UU^\top \sim \mathrm{Wishart}(I_d, T)` (the Bartlett decomposition
 :math:`W = LL^\top`, :math:`L_{ii}^2 \sim \chi^2(T - i)`, conjugated by the index reversal :math:`J`,
-:math:`JWJ \overset{d}{=} W`). It is passed as ``diag`` (the :math:`U_{ii}`, already square-rooted) and
-``off`` (the strict upper triangle, packed row by row: row :math:`i` holds :math:`U_{i,i+1..d-1}` and
-starts at offset :math:`id - i(i+1)/2`).
+:math:`JWJ \overset{d}{=} W`; paper §3, see docs/theory/simulation.md). It is drawn row by row (``U_ii``
+then ``U_{i,i+1..d-1}``); packed, row :math:`i` of the strict upper triangle starts at offset
+:math:`id - i(i+1)/2`.
 """
 
 from __future__ import annotations
@@ -25,9 +35,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from symcollapse.simulate._lapack import dlauum, dpotrf, dpotrs, dsyrk
+from symcollapse.simulate._lapack import dlauum, dpotrf, dpotrs, dsyevd, dsyrk
 
-__all__ = ["bartlett_chain", "ridge_downstream", "dual_chain", "dual_downstream", "packed_size", "trapezoid_size"]
+__all__ = ["bartlett_kernel", "ols_law_kernel", "block_kernel", "packed_size", "trapezoid_size"]
 
 
 def packed_size(d: int) -> int:
@@ -51,109 +61,6 @@ def _solve_ut(diag, off, z, y):
         base = j * d - (j * (j + 1)) // 2 - j - 1
         for i in range(j + 1, d):
             y[i] -= off[base + i] * yj
-
-
-@njit(cache=True, parallel=True, nogil=True)
-def bartlett_chain(diag, off, z, sigma0, shared, v):
-    r"""Per-generation Bartlett sampler of the OLS chain (:math:`T_0 \ge d`); adds into ``v``.
-
-    One generation is :math:`\hat w_{k+1} = X_k^\dagger(X_k\hat w_k + E_k) = \hat w_k + (X_k^\top X_k)^{-1}
-    X_k^\top E_k` (:math:`X_k^\dagger X_k = I` as :math:`T_0 \ge d`). Whitened,
-    :math:`v_{k+1} = v_k + W_k^{-1} b_k` with :math:`W_k = Z_k^\top Z_k` and, given :math:`W_k`,
-    :math:`b_k = Z_k^\top E_k \sim N(0, \sigma_0^2 W_k)`. Taking :math:`W_k = U_kU_k^\top` (Bartlett) and
-    :math:`b_k = \sigma_0 U_k z_k` gives the same joint law, and then
-    :math:`W_k^{-1}b_k = \sigma_0 U_k^{-\top} z_k`: one :math:`O(d^2)` triangular solve per generation,
-    whatever :math:`T_0`.
-
-    Parameters
-    ----------
-    diag : (B, G, d) float64
-        :math:`U_{k,ii}` of each generation's Bartlett factor (``G = n``, or ``G = 1`` for a shared design:
-        :math:`X_m \equiv X_0` means :math:`U_m \equiv U_0`).
-    off : (B, G, d(d-1)/2) float64
-        Packed strict upper triangles.
-    z : (B, n, d) float64
-        Standard normal vectors, one per generation.
-    sigma0 : float
-    shared : bool
-    v : (B, d) float64
-        Input/output: the whitened deviation, incremented by every generation.
-    """
-    B = z.shape[0]
-    n = z.shape[1]
-    d = v.shape[1]
-    for b in prange(B):
-        y = np.empty(d)
-        for k in range(n):
-            g = 0 if shared else k
-            _solve_ut(diag[b, g], off[b, g], z[b, k], y)
-            for i in range(d):
-                v[b, i] += sigma0 * y[i]
-
-
-@njit(cache=True, parallel=True, nogil=True)
-def ridge_downstream(inv_sqrt_ev, inv_ev, c, mu, sigma, v, diag, off, z, err, chain_err, status):
-    r"""Exact downstream ridge step from the Bartlett factor of :math:`X^\top X` (:math:`T \ge d`).
-
-    With :math:`G = X^\top X = D^{1/2} W D^{1/2}`, :math:`W = UU^\top \sim \mathrm{Wishart}(I_d, T)` and,
-    given :math:`X`, :math:`X^\top E \sim N(0, \sigma^2 G)`, realised as :math:`\sigma D^{1/2}Uz`
-    (exact joint law, DESIGN.md §4), Eq. 7 :math:`\hat w^{pred} = (G + \mu I)^{-1}(G\hat w_n + X^\top E)`,
-    :math:`\mu = \lambda T`, becomes
-
-    .. math::
-        D^{1/2}(\hat w^{pred} - w_0) = v + (W + \mu D^{-1})^{-1}
-        \big(\sigma Uz - \mu D^{-1/2}\hat w_n\big),\qquad D^{-1/2}\hat w_n = D^{-1/2}c + D^{-1}v .
-
-    :math:`W = UU^\top` by ``dlauum`` (:math:`d^3/3` flops), then one Cholesky of
-    :math:`W + \mu D^{-1}` (``dpotrf``, :math:`d^3/3`) and ``dpotrs``. For :math:`\mu = 0` the solve is
-    :math:`W^{-1}\sigma Uz = \sigma U^{-\top}z`: :math:`O(d^2)`, no factorisation.
-
-    Outputs: ``err[b]`` = :math:`\|\hat w^{pred} - w_0\|_\Sigma^2`, ``chain_err[b]`` = :math:`\|v_b\|^2`
-    = :math:`\|\hat w_n - w_0\|_\Sigma^2`, ``status[b]`` = LAPACK ``info`` (0 = success).
-    """
-    B = v.shape[0]
-    d = v.shape[1]
-    for b in prange(B):
-        e = np.empty(d)
-        s = 0.0
-        for i in range(d):
-            s += v[b, i] * v[b, i]
-        chain_err[b] = s
-        info = np.zeros(1, dtype=np.int32)
-        if mu == 0.0:
-            _solve_ut(diag[b], off[b], z[b], e)
-            for i in range(d):
-                e[i] = v[b, i] + sigma * e[i]
-        else:
-            A = np.empty((d, d))  # only the upper triangle (C order) is ever read by LAPACK
-            r = np.empty(d)
-            for i in range(d):
-                base = i * d - (i * (i + 1)) // 2 - i - 1
-                A[i, i] = diag[b, i]
-                acc = diag[b, i] * z[b, i]
-                for j in range(i + 1, d):
-                    u = off[b, base + j]
-                    A[i, j] = u
-                    acc += u * z[b, j]
-                r[i] = sigma * acc - mu * (c[i] * inv_sqrt_ev[i] + v[b, i] * inv_ev[i])
-            uplo = np.array([76], dtype=np.uint8)  # 'L'
-            nn = np.array([d], dtype=np.int32)
-            one = np.array([1], dtype=np.int32)
-            dlauum(uplo.ctypes.data, nn.ctypes.data, A.ctypes.data, nn.ctypes.data, info.ctypes.data)
-            for i in range(d):
-                A[i, i] += mu * inv_ev[i]
-            if info[0] == 0:
-                dpotrf(uplo.ctypes.data, nn.ctypes.data, A.ctypes.data, nn.ctypes.data, info.ctypes.data)
-            if info[0] == 0:
-                dpotrs(uplo.ctypes.data, nn.ctypes.data, one.ctypes.data, A.ctypes.data, nn.ctypes.data,
-                       r.ctypes.data, nn.ctypes.data, info.ctypes.data)
-            for i in range(d):
-                e[i] = v[b, i] + r[i]
-        status[b] = info[0]
-        s = 0.0
-        for i in range(d):
-            s += e[i] * e[i]
-        err[b] = s
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -229,65 +136,497 @@ def _dual_fit(sq_ev, ev, diag, off, u, z, s, mu, Rs, K, rhs, out, info):
         out[j] *= ev[j]
 
 
-@njit(cache=True, parallel=True, nogil=True)
-def dual_chain(sq_ev, ev, c, diag, off, z, sigma0, shared, v, status):
-    r"""Chain of minimum-norm interpolators, :math:`T_0 < d` (:func:`_dual_fit` with :math:`\mu = 0`).
 
-    ``diag`` (B, G, T0), ``off`` (B, G, T0·d − T0(T0+1)/2), ``z`` (B, n, T0); ``v`` (B, d) output:
-    :math:`D^{1/2}(\hat w_n - w_0)`. A shared design reuses generation 0's factor with fresh noise
-    (:math:`H_0^\top E_k` are independent :math:`N(0, I)` for independent :math:`E_k`).
+
+# ---------------------------------------------------------------------------------------------------------
+# Draws (each in a fixed order: the stream layout)
+# ---------------------------------------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _draw_factor(gen, Tm, d, diag, off):
+    """Packed factor of one design, row by row: Bartlett (``Tm >= d``) or trapezoid (``Tm < d``).
+
+    Row ``i``: ``diag[i]`` = :math:`\\sqrt{\\chi^2(T_m - d + 1 + i)}` (Bartlett) or :math:`\\sqrt{\\chi^2(T_m - i)}`
+    (trapezoid, :func:`_dual_fit`), then the ``d - 1 - i`` standard normals of the row.
     """
-    B = z.shape[0]
-    n = z.shape[1]
-    T0 = z.shape[2]
-    d = v.shape[1]
-    for b in prange(B):
-        u = np.empty(d)
-        new = np.empty(d)
-        Rs = np.empty((T0, d))
-        K = np.empty((T0, T0))
-        rhs = np.empty(T0)
-        info = np.zeros(1, dtype=np.int32)
+    rows = d if Tm >= d else Tm
+    for i in range(rows):
+        df = Tm - d + 1 + i if Tm >= d else Tm - i
+        diag[i] = np.sqrt(gen.chisquare(df))
+        base = i * d - (i * (i + 1)) // 2 - i - 1
+        for j in range(i + 1, d):
+            off[base + j] = gen.standard_normal()
+
+
+@njit(cache=True)
+def _normals(gen, z, m):
+    for i in range(m):
+        z[i] = gen.standard_normal()
+
+
+@njit(cache=True)
+def _ols_generation(gen, d, Tm, s, y, v):
+    r"""``v += s·U^{-T}z`` with ``z`` then the Bartlett factor ``U`` drawn *on the fly* (:math:`T_m \ge d`).
+
+    One OLS fit on :math:`T_m \ge d` samples adds :math:`(X^\top X)^{-1}X^\top(sE)` to the estimate; whitened,
+    :math:`W^{-1}b` with :math:`W = UU^\top`, :math:`b = sUz` (exact joint law, see
+    :func:`ridge_rep`), i.e. :math:`sU^{-\top}z`. Forward substitution sweeps the rows of :math:`U` in the
+    order they are drawn, so the factor is never stored: :math:`O(d)` memory, :math:`d^2/2` normals and
+    :math:`d^2` flops. Draws: ``z`` (``d`` normals), then ``U`` row by row.
+    """
+    for i in range(d):
+        y[i] = gen.standard_normal()
+    for j in range(d):
+        yj = y[j] / np.sqrt(gen.chisquare(Tm - d + 1 + j))
+        y[j] = yj
+        for i in range(j + 1, d):
+            y[i] -= gen.standard_normal() * yj
+    for i in range(d):
+        v[i] += s * y[i]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Downstream step of one replicate
+# ---------------------------------------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _draw_ridge_system(gen, d, T, mu, sigma, inv_sqrt_ev, inv_ev, c, v, A, z, r):
+    """Draw ``z`` then ``U`` (row by row) into the upper triangle of ``A``; ``r = σUz − μ(D^{-1/2}c + D^{-1}v)``."""
+    for i in range(d):
+        z[i] = gen.standard_normal()
+    for i in range(d):
+        A[i, i] = np.sqrt(gen.chisquare(T - d + 1 + i))
+        acc = A[i, i] * z[i]
+        for j in range(i + 1, d):
+            u = gen.standard_normal()
+            A[i, j] = u
+            acc += u * z[j]
+        r[i] = sigma * acc - mu * (c[i] * inv_sqrt_ev[i] + v[i] * inv_ev[i])
+
+
+@njit(cache=True)
+def _cholesky_solve(A, mu, inv_ev, r, info):
+    """``A`` (upper: U) → U Uᵀ + μD⁻¹ → Cholesky → ``r`` ← (UUᵀ + μD⁻¹)⁻¹ r; ``info[0]`` = LAPACK status."""
+    d = A.shape[0]
+    uplo = np.array([76], dtype=np.uint8)  # 'L' (Fortran) = upper triangle of the C-order array
+    nn = np.array([d], dtype=np.int32)
+    one = np.array([1], dtype=np.int32)
+    dlauum(uplo.ctypes.data, nn.ctypes.data, A.ctypes.data, nn.ctypes.data, info.ctypes.data)
+    for i in range(d):
+        A[i, i] += mu * inv_ev[i]
+    if info[0] == 0:
+        dpotrf(uplo.ctypes.data, nn.ctypes.data, A.ctypes.data, nn.ctypes.data, info.ctypes.data)
+    if info[0] == 0:
+        dpotrs(uplo.ctypes.data, nn.ctypes.data, one.ctypes.data, A.ctypes.data, nn.ctypes.data,
+               r.ctypes.data, nn.ctypes.data, info.ctypes.data)
+
+
+@njit(cache=True)
+def ridge_rep(gen, T, mu, sigma, inv_sqrt_ev, inv_ev, c, v, A, z, r, info):
+    r"""Exact downstream ridge step from a freshly drawn Bartlett factor (:math:`T \ge d`); returns the test error.
+
+    With :math:`G = X^\top X = D^{1/2} W D^{1/2}`, :math:`W = UU^\top \sim \mathrm{Wishart}(I_d, T)` and,
+    given :math:`X`, :math:`X^\top E \sim N(0, \sigma^2 G)`, realised as :math:`\sigma D^{1/2}Uz`
+    (exact joint law: ridge sees the data only through :math:`X^\top X` and :math:`X^\top Y`), Eq. 7
+    :math:`\hat w^{pred} = (G + \mu I)^{-1}(G\hat w_n + X^\top E)`, :math:`\mu = \lambda T`, becomes
+
+    .. math::
+        D^{1/2}(\hat w^{pred} - w_0) = v + (W + \mu D^{-1})^{-1}
+        \big(\sigma Uz - \mu D^{-1/2}\hat w_n\big),\qquad D^{-1/2}\hat w_n = D^{-1/2}c + D^{-1}v .
+
+    :math:`W = UU^\top` by ``dlauum`` (:math:`d^3/3` flops), then one Cholesky of :math:`W + \mu D^{-1}`
+    (``dpotrf``, :math:`d^3/3`) and ``dpotrs``. For :math:`\mu = 0` the solve is
+    :math:`W^{-1}\sigma Uz = \sigma U^{-\top}z` (:func:`_ols_generation`): :math:`O(d^2)`, no factorisation, no
+    :math:`d\times d` storage. Draws: ``z``, then ``U`` row by row (both branches).
+    """
+    d = v.shape[0]
+    if mu == 0.0:
+        for i in range(d):
+            r[i] = v[i]
+        _ols_generation(gen, d, T, sigma, z, r)
+    else:
+        _draw_ridge_system(gen, d, T, mu, sigma, inv_sqrt_ev, inv_ev, c, v, A, z, r)
+        _cholesky_solve(A, mu, inv_ev, r, info)
+        for i in range(d):
+            r[i] += v[i]
+    s = 0.0
+    for i in range(d):
+        s += r[i] * r[i]
+    return s
+
+
+@njit(cache=True)
+def dual_rep(gen, T, mu, sigma, sq_ev, ev, c, v, diag, off, z, u, out, Rs, K, rhs, info):
+    """Downstream ridge (μ > 0) or minimum-norm interpolator (μ = 0) on ``T < d`` samples (:func:`_dual_fit`).
+
+    Draws: the trapezoidal factor row by row, then ``z`` (``T`` normals). Returns the test error.
+    """
+    d = v.shape[0]
+    _draw_factor(gen, T, d, diag, off)
+    _normals(gen, z, T)
+    for j in range(d):
+        u[j] = v[j] + c[j] * sq_ev[j]
+    _dual_fit(sq_ev, ev, diag[:T], off, u, z, sigma, mu, Rs, K, rhs, out, info)
+    s = 0.0
+    for j in range(d):
+        e = out[j] - c[j] * sq_ev[j]
+        s += e * e
+    return s
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Workspace of one stream
+# ---------------------------------------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _workspace(d, T0, T, need_A, need_packed):
+    """Per-stream arrays, O(d² + T0·d + T·d) at most whatever ``reps``: the d × d ridge system, a packed
+    factor, and the dual (``T_m < d``) blocks ``Rs`` (T_m × d) and ``K`` (T_m × T_m, exact size: LAPACK's
+    leading dimension) for the chain (``Kc``) and the downstream fit (``Kd``)."""
+    A = np.empty((d, d)) if need_A else np.empty((1, 1))
+    diag = np.empty(d)
+    off = np.empty(max(1, d * (d - 1) // 2) if need_packed or T0 < d or T < d else 1)
+    tc = T0 if T0 < d else 0
+    td = T if T < d else 0
+    Rs = np.empty((max(1, tc, td), d))
+    Kc = np.empty((max(1, tc), max(1, tc)))
+    Kd = np.empty((max(1, td), max(1, td)))
+    return A, diag, off, Rs, Kc, Kd
+
+
+@njit(cache=True)
+def _downstream(gen, T, mu, sigma, sq_ev, ev, inv_sqrt_ev, inv_ev, c, v, A, diag, off, Rs, K, z, u, out, rhs, info):
+    if T >= v.shape[0]:
+        return ridge_rep(gen, T, mu, sigma, inv_sqrt_ev, inv_ev, c, v, A, z, out, info)
+    return dual_rep(gen, T, mu, sigma, sq_ev, ev, c, v, diag, off, z, u, out, Rs, K, rhs, info)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The chain of one replicate
+# ---------------------------------------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def bartlett_chain_rep(gen, n, T0, sigma0, shared, sq_ev, ev, c, v, diag, off, Rs, K, z, u, new, rhs, info, ns, V):
+    r"""The OLS chain (Eqs. 4–6), generation by generation; ``v`` ← :math:`D^{1/2}(\hat w_n - w_0)`.
+
+    :math:`T_0 \ge d`: independent designs use :func:`_ols_generation` (fresh ``z`` and ``U`` per generation,
+    drawn on the fly); a shared design (:math:`X_m \equiv X_0`) draws ``U_0`` once (packed) and then a fresh
+    ``z`` per generation (fresh noise :math:`E_m`), solved by :func:`_solve_ut`. :math:`T_0 < d`
+    (minimum-norm interpolators): per generation the trapezoidal factor (once if shared) then ``z``
+    (``T0`` normals), fitted by :func:`_dual_fit` with :math:`\mu = 0`. If ``V`` has rows, row ``k`` receives
+    ``v`` after generation ``ns[k]`` (``ns`` sorted; the chain for ``n`` is a prefix of the chain for
+    ``n + 1``).
+    """
+    d = v.shape[0]
+    for j in range(d):
+        v[j] = 0.0
+    k = 0
+    while k < ns.shape[0] and ns[k] == 0:
+        V[k, :] = 0.0
+        k += 1
+    if T0 >= d:
+        for m in range(n):
+            if shared:
+                if m == 0:
+                    _draw_factor(gen, T0, d, diag, off)
+                _normals(gen, z, d)
+                _solve_ut(diag, off, z, new)
+                for i in range(d):
+                    v[i] += sigma0 * new[i]
+            else:
+                _ols_generation(gen, d, T0, sigma0, new, v)
+            while k < ns.shape[0] and ns[k] == m + 1:
+                V[k, :] = v
+                k += 1
+        return
+    for j in range(d):
+        u[j] = c[j] * sq_ev[j]
+    for m in range(n):
+        if m == 0 or not shared:
+            _draw_factor(gen, T0, d, diag, off)
+        _normals(gen, z, T0)
+        _dual_fit(sq_ev, ev, diag[:T0], off, u, z, sigma0, 0.0, Rs, K, rhs, new, info)
+        if info[0] != 0:
+            return
         for j in range(d):
-            u[j] = c[j] * sq_ev[j]
-        for k in range(n):
-            g = 0 if shared else k
-            _dual_fit(sq_ev, ev, diag[b, g], off[b, g], u, z[b, k], sigma0, 0.0, Rs, K, rhs, new, info)
-            if info[0] != 0:
-                break
+            u[j] = new[j]
+        for j in range(d):
+            v[j] = u[j] - c[j] * sq_ev[j]
+        while k < ns.shape[0] and ns[k] == m + 1:
+            V[k, :] = v
+            k += 1
+
+
+@njit(cache=True)
+def collapsed_chain_rep(gen, n, T0, sigma0, shared, v, per_generation, ns, V):
+    r"""The collapsed OLS chain (:math:`T_0 \ge d`); ``v`` ← a draw of :math:`D^{1/2}(\hat w_n - w_0)`.
+
+    ``per_generation = False`` (one point): ``G`` chi-squares :math:`c_k \sim \chi^2(T_0 - d + 1)` (``G = n``,
+    or 1 for a shared design), then ``g`` (``d`` normals); :math:`v = \sigma_0 (\sum_k 1/c_k)^{1/2} g` (or
+    :math:`\sigma_0 (n/c)^{1/2}g`), exact by the rotation-invariance argument of
+    :mod:`symcollapse.simulate.monte_carlo`. ``per_generation = True`` (shared randomness over a grid of
+    ``n``): per generation :math:`c_k` (independent designs; one :math:`c` before the first generation if
+    shared) and :math:`g_k`, :math:`v \mathrel{+}= \sigma_0 c_k^{-1/2}g_k`; row ``k`` of ``V`` receives ``v``
+    after generation ``ns[k]``. Independent designs: this is the exact joint law of the chain's increments.
+    Shared: each ``v_n`` has the exact law :math:`\sigma_0 (n/c)^{1/2}g` (:math:`\sum_{k<n} g_k \sim
+    \sqrt n\,g`), the joint law across ``n`` differs from the chain's.
+    """
+    d = v.shape[0]
+    for j in range(d):
+        v[j] = 0.0
+    if not per_generation:
+        S = 0.0
+        if n > 0:
+            if shared:
+                S = n / gen.chisquare(T0 - d + 1)
+            else:
+                for _ in range(n):
+                    S += 1.0 / gen.chisquare(T0 - d + 1)
+        f = sigma0 * np.sqrt(S)
+        for j in range(d):
+            v[j] = f * gen.standard_normal()
+        return
+    k = 0
+    while k < ns.shape[0] and ns[k] == 0:
+        V[k, :] = 0.0
+        k += 1
+    f = 0.0
+    for m in range(n):
+        if m == 0 or not shared:
+            f = sigma0 / np.sqrt(gen.chisquare(T0 - d + 1))
+        for j in range(d):
+            v[j] += f * gen.standard_normal()
+        while k < ns.shape[0] and ns[k] == m + 1:
+            V[k, :] = v
+            k += 1
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Parallel drivers: prange over streams
+# ---------------------------------------------------------------------------------------------------------
+
+
+@njit(cache=True, parallel=True, nogil=True)
+def bartlett_kernel(gens, B, reps, collapsed, ev, c, n, T0, sigma0, shared, T, sigma, mu, err, chain_err, status):
+    """``bartlett`` (``collapsed = False``) or ``collapsed`` (``True``): per replicate the chain
+    (:func:`bartlett_chain_rep` / :func:`collapsed_chain_rep`), then the downstream step (:func:`ridge_rep`
+    or :func:`dual_rep`). Outputs per replicate: test error, chain error, LAPACK status (0 = success)."""
+    d = ev.shape[0]
+    sq_ev = np.sqrt(ev)
+    inv_sqrt_ev = 1.0 / sq_ev
+    inv_ev = 1.0 / ev
+    ns = np.empty(0, dtype=np.int64)
+    V = np.empty((0, d))
+    for s in prange(len(gens)):
+        gen = gens[np.int64(s)]  # prange indices are unsigned; the typed list wants a signed index
+        A, diag, off, Rs, Kc, Kd = _workspace(d, T0, T, T >= d and mu != 0.0, shared and not collapsed)
+        v, z, u, new, out = np.empty(d), np.empty(d), np.empty(d), np.empty(d), np.empty(d)
+        rhs = np.empty(d)
+        info = np.zeros(1, dtype=np.int32)
+        for r in range(s * B, min(reps, s * B + B)):
+            info[0] = 0
+            if collapsed:
+                collapsed_chain_rep(gen, n, T0, sigma0, shared, v, False, ns, V)
+            else:
+                bartlett_chain_rep(gen, n, T0, sigma0, shared, sq_ev, ev, c, v, diag, off, Rs, Kc, z, u, new, rhs,
+                                   info, ns, V)
+            ce = 0.0
             for j in range(d):
-                u[j] = new[j]
-        status[b] = info[0]
-        for j in range(d):
-            v[b, j] = u[j] - c[j] * sq_ev[j]
+                ce += v[j] * v[j]
+            chain_err[r] = ce
+            if info[0] != 0:
+                status[r] = info[0]
+                err[r] = np.nan
+                continue
+            err[r] = _downstream(gen, T, mu, sigma, sq_ev, ev, inv_sqrt_ev, inv_ev, c, v, A, diag, off, Rs, Kd, z, u,
+                                 out, rhs, info)
+            status[r] = info[0]
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def dual_downstream(sq_ev, ev, c, mu, sigma, v, diag, off, z, err, chain_err, status):
-    r"""Downstream ridge (:math:`\mu > 0`) or minimum-norm interpolator (:math:`\mu = 0`) on :math:`T < d`
-    samples (:func:`_dual_fit`); ``diag`` (B, T), ``off`` (B, T·d − T(T+1)/2), ``z`` (B, T).
+def ols_law_kernel(gens, B, reps, d, n, T0, sigma0, shared, T, sigma, err, chain_err):
+    r"""``ols-law``: per replicate, in this order, the chain's chi-squares (``n``, or 1 if shared),
+    :math:`c' \sim \chi^2(T - d + 1)`, :math:`a \sim \chi^2_d`, :math:`\gamma \sim N(0, 1)`,
+    :math:`\beta \sim \chi^2_{d-1}` (0 when ``d = 1``); the errors are the closed formulas of
+    :mod:`symcollapse.simulate.monte_carlo`."""
+    for s in prange(len(gens)):
+        gen = gens[np.int64(s)]  # prange indices are unsigned; the typed list wants a signed index
+        for r in range(s * B, min(reps, s * B + B)):
+            S = 0.0
+            if n > 0:
+                if shared:
+                    S = n / gen.chisquare(T0 - d + 1)
+                else:
+                    for _ in range(n):
+                        S += 1.0 / gen.chisquare(T0 - d + 1)
+            cd = gen.chisquare(T - d + 1)
+            a = gen.chisquare(d)
+            gamma = gen.standard_normal()
+            beta = gen.chisquare(d - 1) if d > 1 else 0.0
+            chain_err[r] = sigma0 * sigma0 * S * a
+            x = sigma0 * np.sqrt(S * a) + sigma * gamma / np.sqrt(cd)
+            err[r] = x * x + sigma * sigma * beta / cd
 
-    Outputs as :func:`ridge_downstream`.
+
+# ---------------------------------------------------------------------------------------------------------
+# Shared randomness over an (n, λ) grid: one chain and one downstream statistic per replicate
+# ---------------------------------------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _draw_upper(gen, d, T, A, z):
+    """``z`` then the Bartlett factor ``U`` row by row into the upper triangle of ``A`` (as :func:`ridge_rep`)."""
+    for i in range(d):
+        z[i] = gen.standard_normal()
+    for i in range(d):
+        A[i, i] = np.sqrt(gen.chisquare(T - d + 1 + i))
+        for j in range(i + 1, d):
+            A[i, j] = gen.standard_normal()
+
+
+@njit(cache=True)
+def _eig_system(A, sq_ev, w, work, iwork, info):
+    """``A`` (upper: W = UUᵀ after ``dlauum``) → M = D^½ W D^½ → eigenvalues ``w``, eigenvectors in the rows
+    of ``A`` (``dsyevd``; the C-order rows are Fortran's columns)."""
+    d = A.shape[0]
+    for i in range(d):
+        for j in range(i, d):
+            A[i, j] *= sq_ev[i] * sq_ev[j]
+    jobz = np.array([86], dtype=np.uint8)  # 'V'
+    uplo = np.array([76], dtype=np.uint8)  # 'L' (Fortran) = upper triangle of the C-order array
+    nn = np.array([d], dtype=np.int32)
+    lw = np.array([work.shape[0]], dtype=np.int32)
+    liw = np.array([iwork.shape[0]], dtype=np.int32)
+    dsyevd(jobz.ctypes.data, uplo.ctypes.data, nn.ctypes.data, A.ctypes.data, nn.ctypes.data, w.ctypes.data,
+           work.ctypes.data, lw.ctypes.data, iwork.ctypes.data, liw.ctypes.data, info.ctypes.data)
+
+
+@njit(cache=True)
+def _grid_downstream(gen, T, sigma, mus, sq_ev, ev, c, V, A, z, y0, bz, qb, qt, w, work, iwork, info, err_r):
+    r"""Every :math:`(n, \mu)` of one replicate from one downstream draw (:math:`T \ge d`).
+
+    With :math:`M = D^{1/2}WD^{1/2} = Q\Lambda Q^\top` (one eigendecomposition per replicate), the ridge step of
+    :func:`ridge_rep` is, for every :math:`\mu = \lambda T > 0` and chain state :math:`v`,
+
+    .. math::
+        e = v + D^{1/2} Q(\Lambda + \mu)^{-1}Q^\top\big(\sigma D^{1/2}Uz - \mu(c + D^{-1/2}v)\big)
+
+    (:math:`W + \mu D^{-1} = D^{-1/2}(M + \mu I)D^{-1/2}`), :math:`O(d^2)` per point; :math:`\mu = 0` is
+    :math:`e = v + \sigma U^{-\top}z`. The draws (``z`` then ``U``) are those of :func:`ridge_rep`, so each
+    point has exactly the law of the single-point step.
     """
-    B = v.shape[0]
-    d = v.shape[1]
-    T = z.shape[1]
-    for b in prange(B):
-        u = np.empty(d)
-        out = np.empty(d)
-        Rs = np.empty((T, d))
-        K = np.empty((T, T))
-        rhs = np.empty(T)
+    d = sq_ev.shape[0]
+    _draw_upper(gen, d, T, A, z)
+    for i in range(d):
+        y0[i] = z[i]
+    for j in range(d):  # y0 = U^{-T} z (forward substitution along the rows of U)
+        y0[j] /= A[j, j]
+        for i in range(j + 1, d):
+            y0[i] -= A[j, i] * y0[j]
+    for i in range(d):  # bz = D^½ U z
+        acc = 0.0
+        for j in range(i, d):
+            acc += A[i, j] * z[j]
+        bz[i] = sq_ev[i] * acc
+    any_ridge = False
+    for m in mus:
+        any_ridge = any_ridge or m != 0.0
+    if any_ridge:
+        uplo = np.array([76], dtype=np.uint8)
+        nn = np.array([d], dtype=np.int32)
+        dlauum(uplo.ctypes.data, nn.ctypes.data, A.ctypes.data, nn.ctypes.data, info.ctypes.data)
+        if info[0] == 0:
+            _eig_system(A, sq_ev, w, work, iwork, info)
+        if info[0] != 0:
+            return
+        for k in range(d):
+            acc = 0.0
+            for i in range(d):
+                acc += A[k, i] * bz[i]
+            qb[k] = acc
+    for a in range(V.shape[0]):
+        if any_ridge:
+            for k in range(d):
+                acc = 0.0
+                for i in range(d):
+                    acc += A[k, i] * (c[i] + V[a, i] / sq_ev[i])
+                qt[k] = acc
+        for b in range(mus.shape[0]):
+            mu = mus[b]
+            s = 0.0
+            if mu == 0.0:
+                for i in range(d):
+                    e = V[a, i] + sigma * y0[i]
+                    s += e * e
+            else:
+                for k in range(d):
+                    qt_k = (sigma * qb[k] - mu * qt[k]) / (w[k] + mu)
+                    z[k] = qt_k  # z is free now: holds h = (Λ + μ)⁻¹ Qᵀ(...)
+                for i in range(d):
+                    bz_i = 0.0
+                    for k in range(d):
+                        bz_i += A[k, i] * z[k]
+                    e = V[a, i] + sq_ev[i] * bz_i
+                    s += e * e
+            err_r[a, b] = s
+
+
+@njit(cache=True)
+def _grid_dual(gen, T, sigma, mus, sq_ev, ev, c, V, diag, off, z, u, out, Rs, K, rhs, info, err_r):
+    """Every (n, μ) of one replicate from one downstream trapezoidal factor and ``z`` (``T < d``): one dual
+    fit (:func:`_dual_fit`) per point on the same draws (those of :func:`dual_rep`)."""
+    d = sq_ev.shape[0]
+    _draw_factor(gen, T, d, diag, off)
+    _normals(gen, z, T)
+    for a in range(V.shape[0]):
+        for b in range(mus.shape[0]):
+            for j in range(d):
+                u[j] = V[a, j] + c[j] * sq_ev[j]
+            _dual_fit(sq_ev, ev, diag[:T], off, u, z, sigma, mus[b], Rs, K, rhs, out, info)
+            s = 0.0
+            for j in range(d):
+                e = out[j] - c[j] * sq_ev[j]
+                s += e * e
+            err_r[a, b] = s
+
+
+@njit(cache=True, parallel=True, nogil=True)
+def block_kernel(gens, B, reps, collapsed, ev, c, T0, sigma0, shared, T, sigma, ns, mus, err, chain_err, status):
+    """Shared randomness: per replicate one chain up to ``max(ns)`` (rows of ``V`` after each ``n`` in the
+    sorted ``ns``) and one downstream draw serving every ``μ`` in ``mus``. ``err`` (reps, len(ns), len(mus)),
+    ``chain_err`` (reps, len(ns)), ``status`` (reps,)."""
+    d = ev.shape[0]
+    sq_ev = np.sqrt(ev)
+    n_max = ns[ns.shape[0] - 1]
+    for s in prange(len(gens)):
+        gen = gens[np.int64(s)]  # prange indices are unsigned; the typed list wants a signed index
+        A, diag, off, Rs, Kc, Kd = _workspace(d, T0, T, T >= d, shared and not collapsed)
+        v, z, u, new, out, rhs = np.empty(d), np.empty(d), np.empty(d), np.empty(d), np.empty(d), np.empty(d)
+        y0, bz, qb, qt, w = np.empty(d), np.empty(d), np.empty(d), np.empty(d), np.empty(d)
+        work = np.empty(1 + 6 * d + 2 * d * d if T >= d else 1)
+        iwork = np.empty(3 + 5 * d if T >= d else 1, dtype=np.int32)
+        V = np.empty((ns.shape[0], d))
         info = np.zeros(1, dtype=np.int32)
-        s = 0.0
-        for j in range(d):
-            s += v[b, j] * v[b, j]
-            u[j] = v[b, j] + c[j] * sq_ev[j]
-        chain_err[b] = s
-        _dual_fit(sq_ev, ev, diag[b], off[b], u, z[b], sigma, mu, Rs, K, rhs, out, info)
-        status[b] = info[0]
-        s = 0.0
-        for j in range(d):
-            e = out[j] - c[j] * sq_ev[j]
-            s += e * e
-        err[b] = s
+        for r in range(s * B, min(reps, s * B + B)):
+            info[0] = 0
+            if collapsed:
+                collapsed_chain_rep(gen, n_max, T0, sigma0, shared, v, True, ns, V)
+            else:
+                bartlett_chain_rep(gen, n_max, T0, sigma0, shared, sq_ev, ev, c, v, diag, off, Rs, Kc, z, u, new, rhs,
+                                   info, ns, V)
+            for a in range(ns.shape[0]):
+                ce = 0.0
+                for j in range(d):
+                    ce += V[a, j] * V[a, j]
+                chain_err[r, a] = ce
+            if info[0] == 0:
+                if T >= d:
+                    _grid_downstream(gen, T, sigma, mus, sq_ev, ev, c, V, A, z, y0, bz, qb, qt, w, work, iwork, info,
+                                     err[r])
+                else:
+                    _grid_dual(gen, T, sigma, mus, sq_ev, ev, c, V, diag, off, z, u, out, Rs, Kd, rhs, info, err[r])
+            status[r] = info[0]

@@ -1,4 +1,4 @@
-"""LAPACK routines callable from numba ``@njit(cache=True)`` code: ``dlauum``, ``dpotrf``, ``dpotrs``, ``dsyrk``.
+"""LAPACK routines callable from numba ``@njit(cache=True)`` code: ``dlauum``, ``dpotrf``, ``dpotrs``, ``dsyrk``, ``dsyevd``.
 
 numba's ``np.linalg`` has no ``dlauum`` (triangular product :math:`UU^\\top`) and no ``dpotrs`` (solve with a
 Cholesky factor). SciPy exports its LAPACK as Cython function pointers (``scipy.linalg.cython_lapack``).
@@ -24,7 +24,7 @@ import llvmlite.binding as llvm
 from numba import types
 from numba.extending import get_cython_function_address
 
-__all__ = ["dlauum", "dpotrf", "dpotrs", "dsyrk"]
+__all__ = ["dlauum", "dpotrf", "dpotrs", "dsyrk", "dsyevd"]
 
 _P = types.uintp  # an address (arr.ctypes.data); ABI-identical to a pointer on every supported platform
 
@@ -43,3 +43,5 @@ dpotrf = _bind("dpotrf", 5)
 dpotrs = _bind("dpotrs", 8)
 # dsyrk(uplo, trans, n, k, alpha, a, lda, beta, c, ldc)  (BLAS)
 dsyrk = _bind("dsyrk", 10, "scipy.linalg.cython_blas")
+# dsyevd(jobz, uplo, n, a, lda, w, work, lwork, iwork, liwork, info)
+dsyevd = _bind("dsyevd", 11)

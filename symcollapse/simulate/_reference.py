@@ -1,4 +1,4 @@
-r"""The plain-numpy oracle: the process of THEORY.md §1.3–1.4, literally, one replicate at a time.
+r"""The plain-numpy oracle: the process of paper Eqs. 4–7 (see docs/theory/setup.md), literally, one replicate at a time.
 
 Every design matrix is materialised (:math:`X_m \in \mathbb R^{T_0\times d}` with iid
 :math:`N(0, \Sigma)` rows, :math:`X \in \mathbb R^{T\times d}` downstream), every fit is

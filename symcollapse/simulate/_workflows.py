@@ -24,6 +24,7 @@ Randomness: :func:`simulate_workflow` deals one ``SeedSequence(seed)`` into one 
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
@@ -105,7 +106,8 @@ def reference_accumulate(ev, c, n, T0, sigma0, design, T, sigma, lam, gen, count
     return errors, chain
 
 
-def reference_mix(ev, c, n, T0, sigma0, design, real_weight, T, sigma, lam, gen, count, T_real=None):
+def reference_mix(ev, c, n, T0, sigma0, design, real_weight, T, sigma, lam, gen, count, T_real=None, lam0=0.0,
+                  X=None):
     r"""Fresh real labels every round ("mix"), then a downstream ridge.
 
     Round 1: :math:`\hat w_1 = X_1^\dagger(X_1w_0 + \sigma_0\varepsilon)`. Round :math:`k \ge 2`:
@@ -113,22 +115,27 @@ def reference_mix(ev, c, n, T0, sigma0, design, real_weight, T, sigma, lam, gen,
     and :math:`\hat w_k = X_k^\dagger(\text{labels})`. With ``T_real`` given, the model-averaging variant:
     :math:`\hat w_k = w\,X_r^\dagger(X_rw_0 + \sigma_0\varepsilon) + (1-w)X_k^\dagger(X_k\hat w_{k-1} + \sigma_0\varepsilon')`,
     :math:`X_r` fresh with ``T_real`` rows (round 1 is a real fit on ``T_real`` rows; ``design`` ignored).
+    ``lam0 > 0``: every round is a ridge fit (penalty ``lam0`` per sample, Eq. 7) instead of OLS. ``X``: one fixed
+    design for every round (``design`` ignored; only the noise is random, for laws conditional on :math:`X`).
     """
     ev = np.asarray(ev, dtype=np.float64)
     c = np.asarray(c, dtype=np.float64)
     sq = np.sqrt(ev)
     wgt = float(real_weight)
+    if X is not None and np.shape(X) != (T0, ev.size):
+        raise ValueError(f"X must have shape (T0, d) = ({T0}, {ev.size}), got {np.shape(X)}")
     errors, chain = np.empty(count), np.empty(count)
     for r in range(count):
         if T_real is None:
-            X = _design(gen, T0, sq)
-            w = np.linalg.lstsq(X, X @ c + sigma0 * gen.standard_normal(T0), rcond=None)[0]
+            mu0 = float(lam0) * T0
+            Xk = _design(gen, T0, sq) if X is None else np.asarray(X, dtype=np.float64)
+            w = _ridge(Xk, Xk @ c + sigma0 * gen.standard_normal(T0), mu0)
             for _ in range(1, n):
-                if design == "independent":
-                    X = _design(gen, T0, sq)
-                real = X @ c + sigma0 * gen.standard_normal(T0)
-                syn = X @ w + sigma0 * gen.standard_normal(T0)
-                w = np.linalg.lstsq(X, wgt * real + (1 - wgt) * syn, rcond=None)[0]
+                if design == "independent" and X is None:
+                    Xk = _design(gen, T0, sq)
+                real = Xk @ c + sigma0 * gen.standard_normal(T0)
+                syn = Xk @ w + sigma0 * gen.standard_normal(T0)
+                w = _ridge(Xk, wgt * real + (1 - wgt) * syn, mu0)
         else:
             w = c.copy()
             for k in range(n):
@@ -353,6 +360,16 @@ def fast_mixture(ev, c, T, sigma, lam, real_fraction, gen, count, delta=None, ch
     return np.sum(e * e, axis=1), np.sum(dv * dv, axis=1)
 
 
+def _one_blas_thread():
+    """One BLAS thread during a call: the batched small solves are faster serial, and on a shared machine a
+    threaded BLAS oversubscribes the cores (measured 60× slower at d = 100 under load)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is a listed dependency
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 # --------------------------------------------------------------------------------------------------------
 # Driver
 # --------------------------------------------------------------------------------------------------------
@@ -364,7 +381,7 @@ _ARGS = {
     "mix": ("ev", "c", "n", "T0", "sigma0", "design", "real_weight", "T", "sigma", "lam"),
     "mixture": ("ev", "c", "T", "sigma", "lam", "real_fraction"),
 }
-_OPTIONAL = {"accumulate": (), "mix": ("T_real",), "mixture": ("delta", "chain")}
+_OPTIONAL = {"accumulate": (), "mix": ("T_real", "lam0", "X"), "mixture": ("delta", "chain")}
 
 
 def simulate_workflow(workflow: str, params: dict, reps: int, seed: int, method: str = "fast") -> dict:
@@ -391,6 +408,8 @@ def simulate_workflow(workflow: str, params: dict, reps: int, seed: int, method:
     base = "accumulate" if workflow.startswith("accumulate") else workflow
     if workflow == "accumulate-subsample" and method == "fast":
         raise ValueError("accumulate-subsample has no fast sampler; use method='reference'")
+    if method == "fast" and (params.get("lam0") or params.get("X") is not None):
+        raise ValueError("ridge inside the mix chain (lam0 > 0) or a fixed design X: use method='reference'")
     fn = (_REF if method == "reference" else _FAST)[base]
     args = [params[k] for k in _ARGS[base]]
     kw = {k: params[k] for k in _OPTIONAL[base] if params.get(k) is not None}
@@ -400,10 +419,11 @@ def simulate_workflow(workflow: str, params: dict, reps: int, seed: int, method:
     blocks = -(-reps // size)
     streams = np.random.SeedSequence(seed).spawn(blocks)
     errs, chains = [], []
-    for ss in streams:
-        e, ch = fn(*args, gen=np.random.default_rng(ss), count=size, **kw)
-        errs.append(e)
-        chains.append(ch)
+    with _one_blas_thread():
+        for ss in streams:
+            e, ch = fn(*args, gen=np.random.default_rng(ss), count=size, **kw)
+            errs.append(e)
+            chains.append(ch)
     e = np.concatenate(errs)[:reps]
     ch = np.concatenate(chains)[:reps]
     return {"mean": float(e.mean()), "stderr": float(e.std(ddof=1) / math.sqrt(reps)), "errors": e,

@@ -1,6 +1,6 @@
 r"""The generation chain with kernel ridge regression (KRR) and random features, on real images.
 
-THEORY.md §4, Fig. 4 / App. D.2 (KRR) and Fig. 5 / App. D.3 (random features); App. C (the kernel
+Paper §4, Fig. 4 / App. D.2 (KRR) and Fig. 5 / App. D.3 (random features); App. C (the kernel
 extension: every formula of the paper holds with :math:`\Sigma` the kernel covariance operator). This module
 only simulates; it never imports :mod:`symcollapse.theory`.
 
@@ -13,8 +13,8 @@ Kernel ridge regression (App. C, per-sample penalty as in Eq. 7)
 i.e. :math:`\lambda` is per sample, exactly as the linear ridge of Eq. 7 (scikit-learn's
 ``KernelRidge(alpha=...)`` has ``alpha = λ·T``).
 
-Kernels and the bandwidth convention (THEORY.md §7 item 14: unstated in the paper)
------------------------------------------------------------------------------------
+Kernels and the bandwidth convention (unstated in the paper; see docs/theory/differences.md)
+--------------------------------------------------------------------------------------------
 Pixels are scaled to :math:`[0, 1]` (:mod:`symcollapse.simulate._data`); ``p`` is the number of pixels.
 
 * RBF: :math:`k(x, x') = \exp(-\gamma\|x - x'\|^2)` with default :math:`\gamma = 1/(p\,\mathrm{Var}(X))`

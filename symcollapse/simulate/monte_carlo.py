@@ -1,6 +1,6 @@
 r"""Monte-Carlo simulation of the fake-data chain and its downstream ridge model.
 
-:func:`simulate` draws ``reps`` independent replicates of the process of THEORY.md §1.3–1.4 (Dohmatob,
+:func:`simulate` draws ``reps`` independent replicates of the process of paper §3 (Dohmatob,
 Feng & Kempe, NeurIPS 2024, Eqs. 4–7) and returns, per replicate, the downstream test error
 :math:`\|\hat w^{pred}_n - w_0\|_\Sigma^2` (Eq. 3) and the chain error :math:`\|\hat w_n - w_0\|_\Sigma^2`.
 
@@ -37,7 +37,7 @@ Work in Σ's eigenbasis, :math:`D = \Sigma = \mathrm{diag}(\lambda_j)`, designs 
 *Sufficient statistics.* Ridge and OLS with :math:`T \ge d` see the data only through :math:`X^\top X` and
 :math:`X^\top Y`; with :math:`Y = X w + sE`, :math:`X^\top Y = X^\top X w + sX^\top E` and, given
 :math:`X`, :math:`X^\top E \sim N(0, X^\top X)`. Hence drawing :math:`W = Z^\top Z` from its Wishart law
-and :math:`b \mid W \sim N(0, W)` reproduces the joint law of every estimate (DESIGN.md §4).
+and :math:`b \mid W \sim N(0, W)` reproduces the joint law of every estimate (see docs/theory/simulation.md).
 
 *Bartlett* (``"bartlett"``). :math:`W = UU^\top` with the Bartlett factor :math:`U` of
 :mod:`~symcollapse.simulate._kernels` and :math:`b = Uz`, :math:`z \sim N(0, I_d)`, has exactly that law
@@ -87,20 +87,28 @@ the chain. With :math:`S = \sum_k 1/c_k` (or :math:`n/c`), :math:`a = \|g\|^2 \s
 jointly. Marginally the test error is :math:`\chi^2_d\,(\sigma_0^2 S + \sigma^2/c')`, whose mean is
 Thm 4.1's exact :math:`\sigma^2 d/(T - d - 1) + n\sigma_0^2 d/(T_0 - d - 1)`.
 
-Randomness and reproducibility
-------------------------------
-One :class:`numpy.random.SeedSequence` per call: ``SeedSequence(seed).spawn(k)`` gives one stream per
-*block* of ``B`` consecutive replicates, ``B`` a fixed function of the problem and the sampler (about
-:math:`2^{16}` random numbers per block, at most 1024 replicates). Every block always draws a full block in
-a fixed order (surplus replicates are discarded). So replicate :math:`i`'s value depends on
-``(problem, method, seed, i)`` only: not on ``reps`` (a run with more replicates extends one with fewer),
-not on how blocks are grouped into kernel calls, and not on the number of numba threads (kernels contain
-no RNG; each replicate is computed by one thread). Global RNG state is never touched. OpenBLAS is limited
-to one thread during a call when ``threadpoolctl`` is installed (replicates run in parallel instead).
+Randomness and reproducibility (``SAMPLER_VERSION = "2"``)
+---------------------------------------------------------
+One :class:`numpy.random.SeedSequence` per call: ``SeedSequence(seed).spawn(S)`` gives one stream per
+*block* of ``B`` consecutive replicates, ``B`` a fixed function of the problem and the sampler
+(:func:`block_size`: about :math:`2^{17}` random numbers per block, at most 256 replicates; the reference
+keeps its version-1 blocks of :math:`2^{20}` numbers, at most 64 replicates). The fast samplers draw their
+random numbers *inside* the numba kernels from a typed list of one ``numpy.random.Generator`` per stream and
+``prange`` over streams (:mod:`symcollapse.simulate._kernels`). So replicate :math:`i`'s value depends on
+``(problem, method, seed, i)`` only: not on ``reps`` (a run with more replicates extends one with fewer: the
+exact-prefix property), not on how streams are grouped into kernel calls, and not on the number of threads.
+Global RNG state is never touched.
 
-Memory: the fast samplers never allocate anything of size :math:`T \times d` (:math:`T \ge d`); a kernel
-call holds about :math:`2^{23}` random numbers (64 MB; up to :math:`2^{24}` when that keeps every thread
-busy) plus one :math:`d \times d` workspace per thread.
+Threads. With at least as many streams as threads (always at :math:`d \ge 1000` on a 2-core machine, where a
+stream is one replicate), replicates run in parallel on the numba threads and BLAS/LAPACK is limited to one
+thread (multi-threaded OpenBLAS was 2–8× slower on loaded machines). With fewer streams than threads and
+:math:`d \ge 1000`, the streams run on as many numba threads as there are streams and the remaining cores go
+to LAPACK inside each replicate; threaded LAPACK blocks its reductions differently, so in that mode the last
+bits (never the law) can depend on the thread count. ``threads=`` and ``NUMBA_NUM_THREADS`` bound the total.
+
+Memory: the fast samplers allocate per stream one :math:`d \times d` workspace and one packed factor
+(:math:`O(d^2)`, plus :math:`O(T_m d)` when :math:`T_m < d`), and :math:`O(\text{reps})` for the results:
+never a :math:`T \times d` design and never the full random fill.
 """
 
 from __future__ import annotations
@@ -109,24 +117,22 @@ import contextlib
 import math
 import numbers
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from symcollapse._progress import progress as _progress
-from symcollapse._threads import one_blas_thread
+from symcollapse._threads import blas_threads
 from symcollapse.simulate import samplers as _samplers
 from symcollapse.simulate.samplers import Plain as _P
 from symcollapse.spec import Problem, RegimeError, SpecError
 
-__all__ = ["simulate", "MCResult", "METHODS", "exact_methods"]
+__all__ = ["simulate", "MCResult", "METHODS", "exact_methods", "SAMPLER_VERSION"]
 
 METHODS = ("auto", "reference", "bartlett", "collapsed", "ols-law")  # the built-ins (CLI choices)
-_BLOCK_NUMBERS = 2**16  # random numbers per RNG block (fixes B; part of the reproducibility scheme)
-_CHUNK_NUMBERS = 2**23  # random numbers held per kernel call (memory bound; does not affect results)
-_CHUNK_MAX = 2**24  # hard cap when enlarging a chunk to keep every thread busy
+_BLOCK_NUMBERS = 2**17  # random numbers per stream (fixes B; part of the reproducibility scheme)
+_BLAS_MIN_D = 1000  # below this, LAPACK inside one replicate gains nothing from more threads
 
 
 @dataclass(frozen=True)
@@ -170,13 +176,17 @@ def exact_methods(problem: Problem) -> list[str]:
     return [s.key for s in _samplers.exact_samplers(problem)]
 
 
+SAMPLER_VERSION = "2"  # the stream layout (see the module docstring); bump when it changes
+
+
 def block_size(method: str, problem: Problem) -> int:
-    """Replicates per RNG block for ``method`` on ``problem`` (fixed: part of the reproducibility scheme)."""
-    p = _plain(problem)
-    if method == "reference":
+    """Replicates per stream for ``method`` on ``problem`` (fixed: part of the reproducibility scheme)."""
+    sampler = _samplers.get(method)
+    per_rep = max(1, sampler.per_rep(_plain(problem)))
+    if sampler.numpy_streams:
         # sequential per-replicate draws: small blocks only to give the progress bar a pulse
-        return int(min(64, max(1, 2**20 // _samplers.get(method).per_rep(p))))
-    return int(min(1024, max(1, _BLOCK_NUMBERS // _samplers.get(method).per_rep(p))))
+        return int(min(64, max(1, 2**20 // per_rep)))
+    return int(min(sampler.max_block, max(1, _BLOCK_NUMBERS // per_rep)))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -218,7 +228,7 @@ _MEMORY_LIMIT = 8 * 2**30
 def simulate(
     problem: Problem, reps: int, seed: int, method: str = "auto", progress: bool = False, threads: int | None = None
 ) -> MCResult:
-    r"""Monte-Carlo estimate of :math:`\mathbb E\|\hat w^{pred}_n - w_0\|_\Sigma^2` (THEORY.md §1.3–1.4).
+    r"""Monte-Carlo estimate of :math:`\mathbb E\|\hat w^{pred}_n - w_0\|_\Sigma^2` (paper Eqs. 3–7; see docs/theory/setup.md).
 
     Simulates ``reps`` independent replicates of the chain of Eqs. 4–6 (``n`` OLS generators on
     ``T0`` samples each, label noise :math:`\sigma_0`, independent or shared designs) followed by the
@@ -239,8 +249,8 @@ def simulate(
     progress : bool
         Show a progress bar on stderr, advanced per chunk of replicates.
     threads : int, optional
-        Use at most this many numba threads (``None``: numba's current setting, i.e. ``NUMBA_NUM_THREADS``
-        unless changed). The values never depend on it.
+        Use at most this many threads in all (``None``: numba's current setting, at most
+        ``NUMBA_NUM_THREADS``). The values do not depend on it (module docstring, *Threads*).
 
     Returns
     -------
@@ -271,72 +281,89 @@ def simulate(
     seed = _check_int("seed", seed, 0)
     if threads is not None:
         threads = _check_int("threads", threads, 1)
-    with _numba_threads(threads):
-        return _simulate(problem, reps, seed, method, progress)
+    return _simulate(problem, reps, seed, method, progress, threads)
 
 
 @contextlib.contextmanager
-def _numba_threads(threads: int | None):
-    """Use ``min(threads, NUMBA_NUM_THREADS)`` numba threads inside (``None``: leave numba's setting)."""
+def _thread_plan(threads: int | None, n_streams: int, d: int):
+    """Numba threads over streams and BLAS threads inside a replicate (module docstring, *Threads*).
+
+    Yields ``(numba_threads, blas_threads)``; restores numba's thread count on exit.
+    """
     import numba  # noqa: PLC0415
 
-    if threads is None:
-        yield
-        return
+    total = numba.get_num_threads() if threads is None else min(threads, numba.config.NUMBA_NUM_THREADS)
+    total = max(1, total)
+    if n_streams >= total or d < _BLAS_MIN_D:
+        plan = (min(total, n_streams), 1)
+    else:
+        plan = (n_streams, total // n_streams)
     before = numba.get_num_threads()
-    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    numba.set_num_threads(plan[0])
     try:
-        yield
+        with blas_threads(plan[1]):
+            yield plan
     finally:
         numba.set_num_threads(before)
 
 
-def _simulate(problem: Problem, reps: int, seed: int, method: str, progress: bool) -> MCResult:
-    p = _plain(problem)
-    sampler = _resolve(method, problem)
-    method = sampler.key
-    start = time.perf_counter()
+def _streams(sampler, seeds: list):
+    gens = [np.random.default_rng(s) for s in seeds]
+    if sampler.numpy_streams:
+        return gens
+    from numba.typed import List  # noqa: PLC0415
 
-    B = block_size(method, problem)
+    out = List()
+    for g in gens:
+        out.append(g)
+    return out
+
+
+def _check_memory(sampler, p: _P, B: int, reps: int, threads: int, method: str) -> None:
     # Refuse up front what cannot fit (a clear error instead of numpy's allocation traceback or swapping):
-    # one block of random numbers plus the two per-replicate result arrays, in float64.
-    need = 8 * (B * sampler.per_rep(p) + 2 * reps)
+    # one workspace per concurrent stream plus the per-replicate result arrays, in float64.
+    need = threads * sampler.workspace(p) * (B if sampler.numpy_streams else 1) + 8 * 3 * reps
     if need > _MEMORY_LIMIT:
         raise SpecError(
             f"simulate would need about {need / 2**30:.1f} GiB (d = {p.d}, T = {p.T}, T0 = {p.T0}, "
             f"reps = {reps}, method = {method!r}); the limit is {_MEMORY_LIMIT / 2**30:.0f} GiB: reduce d, reps, "
             "or (for the reference sampler) T"
         )
-    n_blocks = math.ceil(reps / B)
-    streams = np.random.SeedSequence(seed).spawn(n_blocks)
-    block_numbers = B * sampler.per_rep(p)
-    chunk_blocks = max(1, _CHUNK_NUMBERS // block_numbers)
-    from numba import get_num_threads
 
-    threads = get_num_threads()
-    if sampler.vectorised:
-        # keep every thread busy (>= 1 block per RNG thread, >= 2 replicates per kernel thread) if memory allows
-        want = max(threads, math.ceil(2 * threads / B))
-        if want > chunk_blocks and want * block_numbers <= _CHUNK_MAX:
-            chunk_blocks = want
-    else:
-        chunk_blocks = threads  # one block per thread: the reference materialises O(T d) per replicate
 
+def _run_streams(sampler, p: _P, seed: int, B: int, reps: int, threads, advance) -> tuple[np.ndarray, np.ndarray]:
+    """Every replicate of every stream, in kernel calls of a few streams per thread (for the progress bar;
+    the grouping does not change any value)."""
+    n_streams = math.ceil(reps / B)
+    seeds = np.random.SeedSequence(seed).spawn(n_streams)
     errors = np.empty(reps)
     chain_errors = np.empty(reps)
-    pool = ThreadPoolExecutor(threads) if threads > 1 and n_blocks > 1 else None
-    with one_blas_thread(), _progress(reps, f"simulate [{method}]", progress) as advance, (
-        pool or contextlib.nullcontext()
-    ):
-        for b0 in range(0, n_blocks, chunk_blocks):
-            b1 = min(n_blocks, b0 + chunk_blocks)
-            lo, hi = b0 * B, min(reps, b1 * B)
-            gens = [np.random.default_rng(s) for s in streams[b0:b1]]
-            e, ce = sampler.run_chunk(p, gens, B, hi - lo, pool)
-            errors[lo:hi] = e
-            chain_errors[lo:hi] = ce
+    with _thread_plan(threads, n_streams, p.d) as (numba_threads, _):
+        group = max(1, 8 * numba_threads)
+        for s0 in range(0, n_streams, group):
+            s1 = min(n_streams, s0 + group)
+            lo, hi = s0 * B, min(reps, s1 * B)
+            raw = sampler.draw(p, _streams(sampler, seeds[s0:s1]), B, hi - lo)
+            errors[lo:hi], chain_errors[lo:hi] = sampler.compute(p, raw)
             advance(hi - lo)
-    elapsed = time.perf_counter() - start
+    return errors, chain_errors
+
+
+def _simulate(problem: Problem, reps: int, seed: int, method: str, progress: bool, threads) -> MCResult:
+    import numba  # noqa: PLC0415
+
+    p = _plain(problem)
+    sampler = _resolve(method, problem)
+    method = sampler.key
+    start = time.perf_counter()
+    B = block_size(method, problem)
+    _check_memory(sampler, p, B, reps, threads or numba.get_num_threads(), method)
+    with _progress(reps, f"simulate [{method}]", progress) as advance:
+        errors, chain_errors = _run_streams(sampler, p, seed, B, reps, threads, advance)
+    return _result(problem, reps, seed, method, errors, chain_errors, time.perf_counter() - start)
+
+
+def _result(problem, reps, seed, method, errors, chain_errors, elapsed) -> MCResult:
     errors.setflags(write=False)
     chain_errors.setflags(write=False)
     return MCResult(
@@ -358,6 +385,6 @@ def warmup() -> float:
 
     t = time.perf_counter()
     tiny = Problem(Spectrum.isotropic(3), Target.isotropic(), Chain(n=2, T0=4, sigma0=0.1), Ridge(T=4, sigma=0.1))
-    simulate(tiny.replace(lam=0.1), 2, 0, method="bartlett")  # bartlett_chain, ridge_downstream
-    simulate(tiny.replace(T0=2, T=2), 2, 0, method="bartlett")  # dual_chain, dual_downstream
+    simulate(tiny.replace(lam=0.1), 2, 0, method="bartlett")  # bartlett_kernel (compiled once for all branches)
+    simulate(tiny, 2, 0, method="ols-law")  # ols_law_kernel
     return time.perf_counter() - t

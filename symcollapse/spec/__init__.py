@@ -1,7 +1,7 @@
 r"""The problem, as frozen dataclasses: *what* is asked, never *how* it is answered.
 
 A :class:`Problem` bundles the four ingredients of the fake-data chain of Dohmatob, Feng & Kempe
-(NeurIPS 2024), THEORY.md §1.3–1.4:
+(NeurIPS 2024), paper §3, Eqs. 2–7 (see docs/theory/setup.md):
 
 * :class:`Spectrum` — the eigenvalues :math:`\lambda_j` of the input covariance :math:`\Sigma`;
 * :class:`Target` — the coefficients :math:`c_j = \langle w_0, v_j\rangle` of the ground truth in
@@ -14,8 +14,8 @@ A :class:`Problem` bundles the four ingredients of the fake-data chain of Dohmat
 Because the Gaussian design is rotation invariant, every problem is stored in :math:`\Sigma`'s eigenbasis:
 :math:`\Sigma = \mathrm{diag}(\lambda_1, \dots, \lambda_d)` and :math:`w_0 = (c_1, \dots, c_d)`.
 
-Conventions (shared/DESIGN.md §2)
----------------------------------
+Conventions (docs/theory/setup.md)
+----------------------------------
 * Ridge is :math:`\hat w = (X^\top X + \lambda T I)^{-1} X^\top Y`: :math:`\lambda` is *per sample*.
   scikit-learn's ``alpha`` equals :math:`\lambda T` (see :meth:`Ridge.sklearn_alpha`).
 * The test error is the excess risk :math:`\|\hat w - w_0\|_\Sigma^2` against the clean ground truth.
@@ -29,7 +29,16 @@ Every scalar parameter keeps the value the user gave. :func:`exact` turns it int
 ``Rational`` is exact, and a Python ``float`` means its *shortest decimal representation* (``0.1`` means
 :math:`1/10`, as a user typing it means). High-precision evaluation starts from these exact values.
 
-This module imports nothing from the rest of the package.
+Extension points (:mod:`symcollapse.spec.registry`)
+----------------------------------------------------
+Chain workflows (:class:`Workflow`, :func:`register_workflow`, :func:`get_workflow`; built-in ``"replace"``),
+chain sources (:func:`register_source`; :class:`Chain`) and downstream models (:func:`register_downstream`;
+:class:`Ridge`) are registered objects: ``Chain(n, T0, workflow="...", **params)`` validates the workflow's
+parameters by their :class:`Domain`, and :class:`Problem` accepts any registered source and downstream.
+
+Layout: ``domain`` (errors, :func:`exact`, :class:`Domain`, the float64 bound :data:`SQUARE_SAFE`),
+``spectrum``, ``target``, ``chain``, ``downstream``, ``problem``, ``presets``, ``registry``. The package
+imports nothing from the rest of ``symcollapse``.
 """
 
 from __future__ import annotations
@@ -42,6 +51,7 @@ from .problem import Problem
 from .registry import (
     DESIGNS,
     Workflow,
+    downstream_key,
     downstreams,
     get_downstream,
     get_source,
@@ -49,6 +59,7 @@ from .registry import (
     register_downstream,
     register_source,
     register_workflow,
+    source_key,
     sources,
     workflows,
 )
@@ -79,6 +90,8 @@ __all__ = [
     "register_downstream",
     "get_downstream",
     "downstreams",
+    "downstream_key",
+    "source_key",
     "DESIGNS",
     "SQUARE_SAFE",
     "EIGENVALUE",

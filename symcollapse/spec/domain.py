@@ -195,7 +195,12 @@ def _scalar_out(v: Any) -> Any:
 
 
 def _normalise_scalar(v: Any, name: str) -> Any:
-    """Keep ints and floats as they are; turn strings and Rationals into Fractions (exact)."""
+    """Keep ints and floats as they are; turn strings and Rationals into Fractions (exact).
+
+    ``None`` passes through: :func:`_validate` then reports it with the field's valid range.
+    """
+    if v is None:
+        return None
     if isinstance(v, (bool,)):
         raise SpecError(f"{name} must be a number, got a bool ({v!r})")
     if isinstance(v, numbers.Integral):

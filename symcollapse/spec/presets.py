@@ -15,10 +15,10 @@ PRESET_NAMES = ("fig1a", "fig1b", "fig2")
 
 
 def preset(name: str, **overrides: Any) -> Problem:
-    r"""The paper's simulation settings (THEORY.md §4, App. D.1) as a :class:`Problem`.
+    r"""The paper's simulation settings (paper App. D.1; see docs/theory/setup.md) as a :class:`Problem`.
 
     * ``fig1a`` — isotropic, :math:`d = 300`, :math:`T_0 = 600`, :math:`\sigma_0 = 0.2`, :math:`\sigma = 0.1`
-      (reconstructed, THEORY.md §7 item 13), :math:`T = 1000`, :math:`\lambda = 10^{-3}`, :math:`\|w_0\| = 1`
+      (reconstructed, see docs/theory/differences.md), :math:`T = 1000`, :math:`\lambda = 10^{-3}`, :math:`\|w_0\| = 1`
       (unstated in the paper), ``n = 1``.
     * ``fig1b`` — power law :math:`(\beta, r) = (2, 0.375)`, :math:`c_j^2 = j^{-\delta}` (unstated
       normalisation), :math:`d = 300`, :math:`T_0 = 600`, :math:`\sigma = \sigma_0 = 1`, :math:`T = 10^4`,

@@ -231,9 +231,11 @@ def _class_registry(kind: str):
 
 register_source, get_source, sources, source_key = _class_registry("source")
 register_source.__doc__ = """Register a class for the ``Problem.chain`` slot (decorator; ``key`` defaults to the
-lower-cased class name). It needs ``to_dict()`` and a ``from_dict(dict)`` classmethod."""
+lower-cased class name). It needs ``to_dict()`` and a ``from_dict(dict)`` classmethod; ``Problem.to_dict`` adds
+the registry key as ``"kind"`` for classes other than Chain, so ``to_dict`` must not use that key itself."""
 get_source.__doc__ = "The source class registered under ``key``."
 register_downstream, get_downstream, downstreams, downstream_key = _class_registry("downstream")
 register_downstream.__doc__ = """Register a downstream model class for ``Problem.downstream`` (decorator; ``key``
-defaults to the lower-cased class name). It needs ``to_dict()`` and a ``from_dict(dict)`` classmethod."""
+defaults to the lower-cased class name). It needs ``to_dict()`` and a ``from_dict(dict)`` classmethod; ``Problem.to_dict``
+adds the registry key as ``"kind"`` for classes other than Ridge, so ``to_dict`` must not use that key itself."""
 get_downstream.__doc__ = "The downstream class registered under ``key``."

@@ -33,7 +33,7 @@ class Target:
     * :meth:`isotropic` — :math:`c_j^2 = \|w_0\|^2/d` for all :math:`j` (all :math:`c_j > 0`).
     * :meth:`source` — source condition of §5: :math:`c_j^2 = s\, j^{-\delta}`,
       :math:`\delta = 1 + \beta(2r - 1)`, resolved against a power-law spectrum. With exactly this choice
-      :math:`\|\Sigma^{1/2-r}w_0\|^2 = \sum_j j^{-1}` grows like :math:`\log d` (THEORY.md §7 item 12).
+      :math:`\|\Sigma^{1/2-r}w_0\|^2 = \sum_j j^{-1}` grows like :math:`\log d` (see docs/theory/differences.md).
     * ``Target(coefficients=array)`` — arbitrary :math:`c_j` (length ``d``).
     """
 

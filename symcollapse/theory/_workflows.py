@@ -78,6 +78,9 @@ __all__ = [
     "chain_cov_scale",
     "realised_fraction",
     "finite_size_scale",
+    "workflow_scaling",
+    "mix_ridge_given_design",
+    "optimal_real_weight_given_design",
 ]
 
 EXACT = "exact"
@@ -280,14 +283,16 @@ def _downstream(ops, lam_j, weights: dict, T: int, lam, sigma) -> dict:
     return out
 
 
-def finite_size_scale(eigenvalues, T: int, lam) -> float:
+def finite_size_scale(eigenvalues, T: int, lam, deteq: bool = False) -> float:
     r"""Scale :math:`1/(T - \mathrm{df}_2(\kappa))` of the :math:`O(1/d)` error of the ridge deterministic
     equivalents (the same scale as ``symcollapse.compare.finite_size_scale`` uses; see
-    docs/theory/simulation.md); 0 when the downstream is exact (:math:`\lambda = 0`, :math:`T \ge d + 2`)."""
+    docs/theory/simulation.md). At :math:`\lambda = 0`, :math:`T \ge d + 2` the replace, accumulate and mix
+    downstreams are exact (0 returned) unless ``deteq=True`` (the mixtures, whose formula stays a deterministic
+    equivalent there: :math:`1/(T - d - 1)`)."""
     lam_j, _ = _spectrum(eigenvalues)
     d = lam_j.size
     if float(lam) == 0 and T >= d + 2:
-        return 0.0
+        return 1.0 / (T - d - 1) if deteq else 0.0
     kap = fp.kappa(float(lam), T, lam_j)
     return 1.0 / (T - float(np.sum((lam_j / (lam_j + kap)) ** 2)))
 
@@ -944,3 +949,134 @@ def mixture_chain_downstream(eigenvalues, coefficients, T: int, lam, sigma, real
                              EXACT if exact else DETEQ, "mixture with a chain source (package derivation)")
 
     return _run(dps, run)
+
+
+# --------------------------------------------------------------------------------------------------------
+# 4. Scaling consequences on power-law spectra (package derivation; checked by large-d slopes)
+# --------------------------------------------------------------------------------------------------------
+
+
+def workflow_scaling(workflow: str, beta: sp.Expr = S.beta, r: sp.Expr = S.r, ell: sp.Expr = S.ell,
+                     b: sp.Expr = S.b, noisy: bool = True) -> dict:
+    r"""Exponents in :math:`T` of the new workflows for :math:`\lambda_j \asymp j^{-\beta}`, :math:`c_j^2 \asymp j^{-\delta}`,
+    :math:`\lambda \asymp T^{-\ell}` (:math:`0 \le \ell < \beta`), :math:`T_0 \asymp T^b`, :math:`d = \phi_0T_0` (paper §5,
+    Thm 5.1's ingredients: :math:`\kappa \simeq \lambda`, :math:`\mathrm{df}_2 \asymp T^{\ell/\beta}`, App. H.1).
+
+    ``"accumulate"``: the collapse term is Cor 4.4's with :math:`n \to n_{\rm eff} < \pi^2/6` for *every* n, so
+    :math:`\asymp \frac{\mathrm{df}_2}{T_0} + \frac{d}{T_0}\frac{\mathrm{df}_2}{T} \asymp T^{\ell/\beta - \min(b, 1)}`: exponent
+    ``collapse`` :math:`= -(\min(b,1) - \ell/\beta)`, exponent in :math:`n` ``collapse_n`` = 0 (bounded). It is the
+    replace chain's Thm 5.1 term at :math:`a = 0` whatever the number of generations, so Cor 5.2 applies with
+    :math:`a = 0`: ``ell_star`` :math:`= \min(b\,\ell_{crit}, \beta)`, ``rate`` :math:`= -b\,c` (noiseless).
+    Needs :math:`b > \ell/\beta` (effective dimension below :math:`d`; see docs/theory/scaling.md).
+
+    ``"mixture"`` (fixed shift): the floor :math:`p_2^2\Delta^\top\Sigma^3(\Sigma+\lambda)^{-2}\Delta \to p_2^2\|\Delta\|_\Sigma^2`:
+    exponent ``floor`` = 0; the clean error decays as :math:`T^{-e}`, :math:`e` = ``clean`` :math:`= \min(2\ell\underline r,
+    1 - \ell/\beta)` (noisy; :math:`2\ell\underline r` if ``noisy=False``), so the floor dominates beyond the crossover
+    ``crossover`` :math:`T_\star \asymp (p_2^2\|\Delta\|_\Sigma^2)^{-1/e}` (returned as the exponent :math:`-1/e` of
+    :math:`p_2^2\|\Delta\|_\Sigma^2`).
+
+    ``"mixture-chain"`` (a replace chain of fixed :math:`n` as the source, :math:`v = n\sigma_0^2/(T_0 - d - 1) \asymp T^{-b}`):
+    the synthetic part :math:`v[p_2^2\mathrm{df}_2 + (p_2^2\kappa^2\mathrm{tr}(\Sigma+\kappa)^{-2} + pp_2d)g] \asymp
+    T^{\ell/\beta - b} + \phi_0T^{\ell/\beta - 1}`: ``synthetic`` :math:`= -(\min(b,1) - \ell/\beta)`, the collapse
+    exponent of Thm 5.1 (:math:`a = 0`), with no floor since :math:`\|\Delta\|_\Sigma^2 \asymp \phi_0` stays bounded while the
+    estimation error of Δ's projection shrinks. At fixed :math:`T_0` (:math:`b = 0`) it grows like :math:`T^{\ell/\beta}`
+    until :math:`\mathrm{df}_2` saturates at :math:`d`, then sits at the fixed-shift floor with :math:`\|\Delta\|_\Sigma^2 = vd`.
+    """
+    rl = sp.Min(r, 1)
+    lcrit = beta / (2 * beta * rl + 1)
+    cexp = 2 * beta * rl / (2 * beta * rl + 1)
+    if workflow == "accumulate":
+        return {"collapse": -(sp.Min(b, 1) - ell / beta), "collapse_n": sp.Integer(0),
+                "ell_star": sp.Min(b * lcrit, beta), "rate": -b * cexp, "valid": sp.StrictGreaterThan(b, ell / beta)}
+    clean = sp.Min(2 * ell * rl, 1 - ell / beta) if noisy else 2 * ell * rl
+    if workflow == "mixture":
+        return {"floor": sp.Integer(0), "clean": -clean, "crossover": -1 / clean}
+    if workflow == "mixture-chain":
+        return {"synthetic": -(sp.Min(b, 1) - ell / beta), "clean": -clean}
+    raise SpecError(f"workflow must be 'accumulate', 'mixture' or 'mixture-chain', got {workflow!r}")
+
+
+# --------------------------------------------------------------------------------------------------------
+# 2b. Mix chain with ridge inside, fixed (shared) design: the exact law conditional on X
+# --------------------------------------------------------------------------------------------------------
+
+
+def _mix_ridge_terms(X, eigenvalues, coefficients, lam0):
+    lam_j, cj = _spectrum(eigenvalues, coefficients)
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != lam_j.size or not np.all(np.isfinite(X)):
+        raise SpecError(f"X must be a finite (T0, d) array with d = {lam_j.size} columns, got shape {X.shape}")
+    _nonneg("lam0", lam0)
+    T0 = X.shape[0]
+    s, V = np.linalg.eigh(X.T @ X / T0)
+    s = np.clip(s, 0.0, None)
+    # directions outside the row space (s = 0 up to round-off) are annihilated by the fit, for any λ0 >= 0
+    null = s <= 1e-12 * max(float(s.max()), 1e-300)
+    lam0 = float(lam0)
+    if lam0 == 0 and null.all():
+        raise SpecError("X has rank 0")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h = np.where(null, 0.0, s / (s + lam0))
+        m2 = np.where(null, 0.0, s / (T0 * (s + lam0) ** 2))  # diagonal of M Mᵀ, M = (XᵀX + λ0T0)⁻¹Xᵀ
+    A = V.T @ (lam_j[:, None] * V)  # Σ in the sample eigenbasis
+    u = V.T @ cj
+    return h, m2, A, u
+
+
+def mix_ridge_given_design(X, eigenvalues, coefficients, n: int | None, sigma0, real_weight, lam0) -> WorkflowValue:
+    r"""Mix chain with a ridge fit inside (penalty :math:`\lambda_0` per sample, Eq. 7's convention) on one fixed
+    design :math:`X` (``design="shared"``): :math:`\mathbb E[\|\hat w_n - w_0\|_\Sigma^2 \mid X]`, exact (package
+    derivation). ``n=None``: the :math:`n\to\infty` limit (needs :math:`w > 0` or :math:`\lambda_0 > 0`).
+
+    With :math:`M = (X^\top X + \lambda_0T_0I)^{-1}X^\top`, :math:`H = MX`, round :math:`k` gives
+    :math:`e_k = (1-w)He_{k-1} + (H - I)w_0 + M\nu_k`, :math:`\nu_k \sim N(0, q_k\sigma_0^2I)`, :math:`q_1 = 1`,
+    :math:`q_k = w^2 + (1-w)^2`, :math:`e_0 = 0`. In the eigenbasis of :math:`X^\top X/T_0 = V\mathrm{diag}(s_j)V^\top`
+    everything is diagonal: :math:`h_j = s_j/(s_j + \lambda_0)`, :math:`(MM^\top)_{jj} = s_j/(T_0(s_j+\lambda_0)^2)`,
+    :math:`\rho_j = (1-w)h_j`:
+
+    .. math:: \mathbb E[e_n \mid X]_j = (h_j - 1)u_j\frac{1 - \rho_j^n}{1 - \rho_j},\qquad
+              \mathrm{Cov}(e_n \mid X)_{jj} = \sigma_0^2(MM^\top)_{jj}\Big[\rho_j^{2(n-1)} + (w^2+(1-w)^2)\frac{1 - \rho_j^{2(n-1)}}{1 - \rho_j^2}\Big],
+
+    :math:`u = V^\top w_0`, and the error is :math:`\mu^\top(V^\top\Sigma V)\mu + \sum_j(V^\top\Sigma V)_{jj}\mathrm{Cov}_{jj}`.
+    :math:`T_0 < d` is allowed (directions with :math:`s_j = 0` keep :math:`-u_j`: the interpolator's bias).
+    Float64 only (the input is a sampled design).
+    """
+    _nonneg("sigma0", sigma0)
+    _unit("real_weight", real_weight)
+    if n is not None:
+        _int("n", n, 1)
+    h, m2, A, u = _mix_ridge_terms(X, eigenvalues, coefficients, lam0)
+    w = float(real_weight)
+    rho = (1 - w) * h
+    q = w**2 + (1 - w) ** 2
+    if n is None:
+        if np.any(rho >= 1):
+            raise RegimeError("mix_ridge_given_design: the limit needs real_weight > 0 or lam0 > 0 (ρ = 1)")
+        geo, geo2 = 1 / (1 - rho), q / (1 - rho**2)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            geo = np.where(rho == 1, float(n), (1 - rho**n) / np.where(rho == 1, 0.5, 1 - rho))
+            r2 = rho**2
+            tail = np.where(r2 == 1, float(n - 1), (1 - r2 ** (n - 1)) / np.where(r2 == 1, 0.5, 1 - r2))
+        geo2 = r2 ** (n - 1) + q * tail
+    mu = (h - 1) * u * geo
+    cov = float(sigma0) ** 2 * m2 * geo2
+    bias = float(mu @ A @ mu)
+    noise = float(np.diag(A) @ cov)
+    return WorkflowValue(bias + noise, {"bias": bias, "noise": noise}, EXACT,
+                         "mix chain, ridge inside, fixed design, conditional on X (package derivation)")
+
+
+def optimal_real_weight_given_design(X, eigenvalues, coefficients, sigma0, lam0, n: int | None = None) -> float:
+    r"""Numeric :math:`\arg\min_{w\in(0,1]}` of :func:`mix_ridge_given_design` (the limit for ``n=None``) by bounded
+    Brent search: the "numeric otherwise" branch of :func:`optimal_real_weight`. For :math:`\lambda_0 = 0` it is
+    :math:`(\sqrt5-1)/2` for every design (the law is OLS's on the row space); with ridge it moves (averaged
+    over the Marchenko–Pastur law it lies in :math:`[0.6, 1]`, Garg–Bhattacharya–Sur; a single small design can
+    give less)."""
+    from scipy.optimize import minimize_scalar  # noqa: PLC0415  (scipy.optimize only on this path)
+
+    def f(w):
+        return mix_ridge_given_design(X, eigenvalues, coefficients, n, sigma0, w, lam0).value
+
+    res = minimize_scalar(f, bounds=(1e-6, 1.0), method="bounded", options={"xatol": 1e-10})
+    return float(res.x)

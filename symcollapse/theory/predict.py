@@ -27,6 +27,8 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from symcollapse.spec import Problem, RegimeError, SpecError
 from symcollapse.theory import _spectral, _validity, terms
 from symcollapse.theory._backends import FloatOps, MpOps
@@ -108,6 +110,8 @@ class Prediction:
 # and d = 300 already takes seconds; the float path keeps O(d) arrays (8 bytes per eigenvalue and target).
 _MAX_DPS = 1000
 _MAX_D = 20_000_000
+# Below this λ the float64 path refuses (κ ≈ √λ near the interpolation threshold, so κ² reaches 1e-308).
+_MIN_FLOAT_LAM = 1e-150
 
 
 def _check_args(problem, dps) -> None:
@@ -115,6 +119,12 @@ def _check_args(problem, dps) -> None:
         raise SpecError(f"predict needs a Problem, got {type(problem).__name__}")
     if dps is not None and (isinstance(dps, bool) or not isinstance(dps, int) or not 1 <= dps <= _MAX_DPS):
         raise SpecError(f"dps must be an integer in [1, {_MAX_DPS}], got {dps!r}")
+    lam = problem.downstream.lam
+    if dps is None and 0 < lam < _MIN_FLOAT_LAM:
+        raise RegimeError(
+            f"λ = {float(lam):.3g} is below {_MIN_FLOAT_LAM:g}: κ(λ, T) ~ √λ and its Newton iteration lose "
+            "their accuracy in float64 (κ² underflows); use predict(..., dps=30), or λ = 0 for the ridgeless limit"
+        )
     if problem.d > _MAX_D:
         raise RegimeError(
             f"d = {problem.d} is above {_MAX_D:.0e}: predict sums over the spectrum in memory; for power laws at "
@@ -167,11 +177,39 @@ def predict(problem: Problem, dps: int | None = None, normalization: str = "pape
     _check_args(problem, dps)
     case = resolve(problem, normalization)
     fops = FloatOps(problem)
-    if dps is None:
-        vals, digits = terms.compute(problem, case, fops), None
-    else:
-        vals, digits = _compute_mp(problem, case, fops, dps)
+    try:
+        if dps is None:
+            vals, digits = terms.compute(problem, case, fops), None
+        else:
+            vals, digits = _compute_mp(problem, case, fops, dps)
+    except (ZeroDivisionError, OverflowError, FloatingPointError) as exc:
+        # a degenerate intermediate (e.g. κ underflowing to 0) that the regime rules do not exclude
+        raise RegimeError(
+            f"{case.regime.theorem} is numerically degenerate here ({type(exc).__name__}: {exc}) at d = "
+            f"{problem.d}, T0 = {problem.chain.T0}, T = {problem.downstream.T}, λ = {problem.downstream.lam}"
+            + ("; try predict(..., dps=30)" if dps is None else "; try a larger dps=")
+        ) from None
+    _check_values(problem, vals, dps)
     return _finish(problem, case, vals, dps, digits)
+
+
+_PARTS = ("bias", "variance", "collapse", "delta_bias")
+
+
+def _check_values(problem: Problem, vals: dict, dps) -> None:
+    """Never a silent NaN, inf or underflowed 0.0: float64 answers it cannot represent raise."""
+    hint = "use predict(..., dps=30)" if dps is None else "use a larger dps="
+    for q in (*_PARTS, "total"):
+        v = vals[q]
+        if not (v == v and abs(v) != float("inf")):
+            raise RegimeError(f"{q} = {v} at d = {problem.d}, λ = {problem.downstream.lam}, σ = "
+                              f"{problem.downstream.sigma}: not representable in this arithmetic; {hint}")
+    scales = (problem.downstream.sigma, problem.chain.sigma0 if problem.chain.n else 0)
+    if dps is None and vals["total"] == 0 and (any(x != 0 for x in scales) or np.any(problem.coefficients)):
+        raise RegimeError(
+            f"the total error underflows float64 to 0.0 (σ = {problem.downstream.sigma}, σ0 = "
+            f"{problem.chain.sigma0}, ‖w0‖ > 0): the answer is below 1e-308; {hint}"
+        )
 
 
 def _float_starts(problem: Problem, fops: FloatOps) -> dict:

@@ -22,18 +22,18 @@ Optimal exponents are the minimisers over :math:`\ell \in [0, \beta]` of the max
 exponents (the crossing of the decreasing bias with the increasing terms): :math:`\ell_{crit}`, :math:`c`
 (Cui et al.), :math:`\ell_\star` and the rate of Cor 5.2 (Eq. 28), the App. G optimum, and Eq. 29.
 
-Conventions and typos (THEORY.md §7): an *exponent* :math:`e` means the term is :math:`\asymp T^e` (so a
+Conventions and typos (docs/theory/differences.md): an *exponent* :math:`e` means the term is :math:`\asymp T^e` (so a
 rate :math:`T^{-c}` has exponent :math:`-c`). Cor 5.2's ":math:`n \asymp T^b`" is read as
-:math:`n\sigma_0^2 \asymp T^a`, :math:`T_0 \asymp T^b` (item 7). Eq. 29's "diverges if
-:math:`b \ge a + 1 - c`" is corrected to :math:`b < a + 1 - c` (item 6). App. H's
+:math:`n\sigma_0^2 \asymp T^a`, :math:`T_0 \asymp T^b`. Eq. 29's "diverges if
+:math:`b \ge a + 1 - c`" is corrected to :math:`b < a + 1 - c`. App. H's
 :math:`\kappa^{-\gamma}`, :math:`(\lambda_i + \kappa^{-1}\lambda_i)^2` and :math:`T^{1-2\ell_2-\ell/\beta}`
-typos are not reproduced (item 11): the derivation goes through Lemma I.1 directly.
+typos are not reproduced: the derivation goes through Lemma I.1 directly.
 
 Where the derivation and the paper differ: Cor 5.2 and App. G hold :math:`\phi_0 = d/T_0` fixed and allow
 any :math:`b > 0`. For :math:`b > 1` (so :math:`d \asymp T_0 \gg T`) the :math:`\phi_0` branch of
 :math:`\max(T/T_0, \phi_0)` dominates, and the collapse term is :math:`T^{a + \ell/\beta - 1}`, not
 :math:`T^{a + \ell/\beta - b}`. The stated results hold for :math:`b \le 1` (i.e. :math:`T \gtrsim d`, as
-THEORY.md §3 says). For :math:`b > 1` this module gives
+docs/theory/scaling.md says). For :math:`b > 1` this module gives
 :math:`\ell_\star = \min((1-a)\ell_{crit}, \beta)`, rate :math:`-(1-a)c`, :math:`\gamma = 1 - a`.
 
 Finite :math:`d` below the effective dimension (see docs/theory/scaling.md): with :math:`T_0 \asymp T^b` and
@@ -126,7 +126,7 @@ def _lemma_env(reg: Region, kappa_order: Order) -> dict:
 def derive(r_case: str = "le", b_case: str | None = None) -> Derivation:
     r"""Derive the orders of κ, df, Bias, Var, ρ and the collapse term from the builders of
     :mod:`~symcollapse.theory.formulas` (see the module docstring). Cached per case."""
-    from symcollapse.theory import formulas as F  # noqa: PLC0415  (SymPy builders, THEORY workstream)
+    from symcollapse.theory import formulas as F  # noqa: PLC0415  (SymPy builders, imported lazily)
 
     reg = region(r_case, b_case)
     delta = 1 + S.beta * (2 * S.r - 1)
@@ -456,7 +456,7 @@ class ScalingLaw:
     diverges, crit_exponent
         Eq. 29: exponent of the noiseless error at :math:`\ell = \ell_{crit}`, and whether it is
         :math:`> 0`; for :math:`b \le 1` this is :math:`b < a + 1 - c` (the paper's ":math:`\ge`" is a typo,
-        THEORY.md §7 item 6).
+        docs/theory/differences.md).
     gamma, ell_noisy, rate_noisy, noisy_low_exponent, noisy_high_exponent, crit_noisy_exponent, crit_noisy_consistent
         App. G (noisy + fake): :math:`\gamma = \min(1, b) - a` as derived (the paper's :math:`\min(1, b-a)`
         agrees for :math:`b \le 1`, the regime where App. G is valid), the optimum :math:`\min(\ell_\star, \ell_{crit})`
@@ -575,10 +575,35 @@ class ScalingLaw:
         return "\n".join(rows)
 
 
+def _inputs(beta: Any, r: Any, ell: Any, a: Any, b: Any, noise: str) -> tuple:
+    """The inputs of :func:`scaling_law` as SymPy values, or a :class:`SpecError` naming the bad one."""
+    if noise not in NOISES:
+        raise SpecError(f"noise must be one of {NOISES}, got {noise!r}")
+    beta_, r_ = _param(beta, "beta"), _param(r, "r")
+    ell_ = S.ell if ell is None else _param(ell, "ell")
+    a_ = None if a is None else _param(a, "a")
+    b_ = None if b is None else _param(b, "b")
+    if beta_.is_number and not beta_ > 1:
+        raise SpecError(f"beta must be > 1 (capacity condition, Eq. 23), got {beta_}")
+    if beta_.is_positive is False:
+        raise SpecError(f"beta must be > 1, got {beta_}")
+    if (r_.is_number and not r_ > 0) or r_.is_positive is False:
+        raise SpecError(f"r must be > 0 (source condition), got {r_}")
+    if ell_.is_number and (ell_ < 0 or (beta_.is_number and ell_ >= beta_)):
+        raise SpecError(f"ell must satisfy 0 <= ell < beta (Thm 5.1 needs ell in [0, beta)), got {ell_}")
+    if ell_.is_negative:
+        raise SpecError(f"ell must satisfy 0 <= ell < beta, got {ell_}")
+    if a_ is not None and ((a_.is_number and a_ < 0) or a_.is_negative):
+        raise SpecError(f"a must be >= 0 (n sigma0^2 ≍ T^a), got {a_}")
+    if b_ is not None and ((b_.is_number and not b_ > 0) or b_.is_positive is False):
+        raise SpecError(f"b must be > 0 (T0 ≍ T^b), got {b_}")
+    return beta_, r_, ell_, a_, b_
+
+
 def scaling_law(beta: Any, r: Any, ell: Any = None, a: Any = None, b: Any = None, noise: str = "noisy") -> ScalingLaw:
     r"""The power-law scaling law of the test error, derived from the deterministic equivalents.
 
-    Setting (THEORY.md §2.8–2.12): :math:`\lambda_j \asymp j^{-\beta}`, :math:`c_j^2 \asymp j^{-\delta}`,
+    Setting (paper §5, Eqs. 23–29; see docs/theory/scaling.md): :math:`\lambda_j \asymp j^{-\beta}`, :math:`c_j^2 \asymp j^{-\delta}`,
     :math:`\delta = 1 + \beta(2r-1)`, ridge :math:`\lambda \asymp T^{-\ell}`; optionally
     :math:`n\sigma_0^2 \asymp T^a` and :math:`T_0 \asymp T^b` with :math:`\phi_0 = d/T_0` fixed.
 
@@ -611,9 +636,9 @@ def scaling_law(beta: Any, r: Any, ell: Any = None, a: Any = None, b: Any = None
 
     Notes
     -----
-    Typos followed from THEORY.md §7: Cor 5.2's ":math:`n \asymp T^b`" means :math:`n\sigma_0^2 \asymp T^a`,
-    :math:`T_0 \asymp T^b` (item 7); Eq. 29's divergence condition is :math:`b < a + 1 - c` (item 6); App. H's
-    typos (item 11) do not enter (the derivation applies Lemma I.1 directly). For :math:`b > 1` the
+    Typos handled as in docs/theory/differences.md: Cor 5.2's ":math:`n \asymp T^b`" means :math:`n\sigma_0^2 \asymp T^a`,
+    :math:`T_0 \asymp T^b`; Eq. 29's divergence condition is :math:`b < a + 1 - c`; App. H's
+    typos do not enter (the derivation applies Lemma I.1 directly). For :math:`b > 1` the
     derivation disagrees with Cor 5.2 / App. G (module docstring).
 
     Examples
@@ -622,26 +647,7 @@ def scaling_law(beta: Any, r: Any, ell: Any = None, a: Any = None, b: Any = None
     >>> law.ell_crit, law.c, law.ell_star, law.rate
     (4/5, 3/5, 4/5, -3/5)
     """
-    if noise not in NOISES:
-        raise SpecError(f"noise must be one of {NOISES}, got {noise!r}")
-    beta_, r_ = _param(beta, "beta"), _param(r, "r")
-    ell_ = S.ell if ell is None else _param(ell, "ell")
-    a_ = None if a is None else _param(a, "a")
-    b_ = None if b is None else _param(b, "b")
-    if beta_.is_number and not beta_ > 1:
-        raise SpecError(f"beta must be > 1 (capacity condition, Eq. 23), got {beta_}")
-    if beta_.is_positive is False:
-        raise SpecError(f"beta must be > 1, got {beta_}")
-    if (r_.is_number and not r_ > 0) or r_.is_positive is False:
-        raise SpecError(f"r must be > 0 (source condition), got {r_}")
-    if ell_.is_number and (ell_ < 0 or (beta_.is_number and ell_ >= beta_)):
-        raise SpecError(f"ell must satisfy 0 <= ell < beta (Thm 5.1 needs ell in [0, beta)), got {ell_}")
-    if ell_.is_negative:
-        raise SpecError(f"ell must satisfy 0 <= ell < beta, got {ell_}")
-    if a_ is not None and ((a_.is_number and a_ < 0) or a_.is_negative):
-        raise SpecError(f"a must be >= 0 (n sigma0^2 ≍ T^a), got {a_}")
-    if b_ is not None and ((b_.is_number and not b_ > 0) or b_.is_positive is False):
-        raise SpecError(f"b must be > 0 (T0 ≍ T^b), got {b_}")
+    beta_, r_, ell_, a_, b_ = _inputs(beta, r, ell, a, b, noise)
 
     r_cases = ["le", "ge"] if not r_.is_number else (["le"] if r_ <= 1 else ["ge"])
     if b_ is None:

@@ -67,11 +67,24 @@ def test_mpf_keeps_its_digits_as_text():
 
 
 def test_jsonable_is_strict_json_and_never_writes_None_as_text():
-    data = {"a": None, "z": math.inf, "x": Fraction(1, 3), "nested": [{"b": Fraction(1, 10)}], "arr": np.arange(3)}
+    data = {
+        "a": None,
+        "z": math.inf,
+        "x": Fraction(1, 3),
+        "nested": [{"b": Fraction(1, 10)}],
+        "arr": np.arange(3),
+    }
     out = jsonable(data)
     text = json.dumps(out, allow_nan=False)  # no NaN/Infinity tokens
-    assert out == {"a": None, "z": None, "z_exact": "inf", "x": 1 / 3, "x_exact": "1/3", "nested": [{"b": 0.1}],
-                   "arr": [0, 1, 2]}
+    assert out == {
+        "a": None,
+        "z": None,
+        "z_exact": "inf",
+        "x": 1 / 3,
+        "x_exact": "1/3",
+        "nested": [{"b": 0.1}],
+        "arr": [0, 1, 2],
+    }
     assert '"None"' not in text
 
 
@@ -113,8 +126,23 @@ def test_predict_json_read_by_pandas_has_numeric_dtypes(capsys):
     data = json.loads(out)[0]
     assert data["sigma0"] == 0.2 and "sigma0_exact" not in data  # typed 0.2 is the number 0.2, not "1/5"
     frame = pd.read_json(io.StringIO(out))
-    for col in ("n", "T", "lam", "d", "T0", "sigma0", "sigma", "bias", "variance", "collapse", "total", "kappa",
-                "df1", "df2", "rho"):
+    for col in (
+        "n",
+        "T",
+        "lam",
+        "d",
+        "T0",
+        "sigma0",
+        "sigma",
+        "bias",
+        "variance",
+        "collapse",
+        "total",
+        "kappa",
+        "df1",
+        "df2",
+        "rho",
+    ):
         assert pd.api.types.is_numeric_dtype(frame[col]), (col, frame[col].dtype)
     flat = pd.json_normalize(json.loads(out))
     assert not any(pd.api.types.is_string_dtype(flat[c]) for c in ("sigma0", "lam", "total"))
@@ -135,12 +163,15 @@ def test_columns_selects_in_every_format(capsys):
     assert out.splitlines()[-8].split() == ["n", "total"]  # header, rule, 6 rows
 
 
-@pytest.mark.parametrize("argv", [
-    ["--beta", "2", "--r", "0.375", "--json"],
-    ["--beta", "2", "--r", "0.375", "--ell", "0.8", "--json"],
-    ["--beta", "2", "--r", "0.375", "--a", "0", "--b", "1", "--noise", "noiseless", "--json"],
-    ["--table", "--json"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--beta", "2", "--r", "0.375", "--json"],
+        ["--beta", "2", "--r", "0.375", "--ell", "0.8", "--json"],
+        ["--beta", "2", "--r", "0.375", "--a", "0", "--b", "1", "--noise", "noiseless", "--json"],
+        ["--table", "--json"],
+    ],
+)
 def test_scaling_json_never_writes_None(capsys, argv):
     code, out, _ = cli(capsys, "scaling", *argv)
     assert code == 0 and "None" not in out
@@ -159,5 +190,7 @@ def test_huge_integer_is_exact_in_json(capsys):
     code, out, _ = cli(capsys, "predict", "--preset", "fig1a", "--n", "1", "--T", "1e30", "--json")
     d = json.loads(out)[0]
     assert code == 0 and d["T"] == 10**30 and d["T_exact"] == "1" + "0" * 30
-    code, out, _ = cli(capsys, "predict", "--preset", "fig1a", "--n", "1", "--T=99999999999999999999999", "--json")
+    code, out, _ = cli(
+        capsys, "predict", "--preset", "fig1a", "--n", "1", "--T=99999999999999999999999", "--json"
+    )
     assert json.loads(out)[0]["T"] == 99999999999999999999999

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 
 import numpy as np
@@ -26,6 +27,11 @@ def _check_outputs(out, fig):
     info = json.loads(js.read_text())
     assert {"symcollapse", "numpy", "numba", "sympy", "mpmath", "python"} <= set(info["versions"])
     assert info["settings"] and info["seed"] == 0 and info["rows"] == len(rows)
+    # the manifest: package version, parameters, and the sha256 of the PNG and the CSV it was written with
+    assert info["version"] == info["versions"]["symcollapse"] and info["parameters"]
+    assert set(info["files"]) == {f"{fig}.png", f"{fig}.csv"}
+    assert info["files"][f"{fig}.csv"]["sha256"] == hashlib.sha256(csv_path.read_bytes()).hexdigest()
+    assert info["files"][f"{fig}.png"]["sha256"] == hashlib.sha256(png.read_bytes()).hexdigest()
     return info, rows
 
 
@@ -39,7 +45,10 @@ def test_reproduce_real_data_figure(tmp_path, capsys):
 def test_reproduce_theory_figure_with_reps_and_seed(tmp_path):
     argv = ["reproduce", "fig2", "--quick", "--reps", "3", "--seed", "0", "--out", str(tmp_path / "x")]
     assert main(argv) == 0
-    _, rows = _check_outputs(tmp_path / "x", "fig2")
+    info, rows = _check_outputs(tmp_path / "x", "fig2")
+    shared = info["parameters"]["shared"]
+    assert (shared["d"], shared["T0"], shared["sigma"], shared["sigma0"], shared["lam"]) == (300, 150, 0.1, 0.0, 1e-3)
+    assert shared["T"]["min"] == 10 and shared["T"]["max"] == 10**4
     assert {r["source"] for r in rows} == {"theory", "simulation"}
     assert {r["reps"] for r in rows if r["source"] == "simulation"} == {"3"}
 

@@ -286,9 +286,102 @@ def test_fig4_ell_star_is_the_constant_penalty_T0_power():
     assert fig4.ell_star(beta, r, 100, 10) == beta  # 2·ℓ_crit > β: the cap of Eq. 28 binds
 
 
-def test_fig5_error_grows_with_generation():
+def test_fig5_error_grows_with_generation_at_every_width():
     table = fig5.run(quick=True, seed=0)
-    rows = sorted(table, key=lambda r: r["n"])
-    v = np.array([r["value"] for r in rows])
-    se = np.array([r["stderr"] for r in rows])
-    assert np.all(np.diff(v) > 2 * np.hypot(se[1:], se[:-1])), v
+    widths = sorted({r["width"] for r in table})
+    assert len(widths) >= 2  # issue 13 item 5: more than one width
+    for k in widths:
+        rows = sorted(table.where(width=k), key=lambda r: r["n"])
+        v = np.array([r["value"] for r in rows])
+        se = np.array([r["stderr"] for r in rows])
+        # first, middle and last generation increase, each step by more than 2 (independent) stderrs
+        # (3 replicates at quick size are too few to resolve every single step)
+        idx = [0, len(v) // 2, len(v) - 1]
+        for a, b in zip(idx, idx[1:]):
+            assert v[b] - v[a] > 2 * math.hypot(se[a], se[b]), (k, v)
+    assert "no random-features deterministic equivalent" in table.meta["theory"]
+
+
+# ---------------------------------------------------------------------------------------------- issue 13 item 5
+
+
+def _per_decade_near(xs, centre):
+    """Points per decade of ``xs`` within a factor 2 of ``centre``."""
+    near = [x for x in xs if centre / 2 <= x <= 2 * centre]
+    return len(near) / math.log10(4)
+
+
+@pytest.mark.parametrize("module", [fig1a, fig1b, fig2])
+def test_theory_grid_is_fine_near_the_interpolation_threshold(module):
+    d = preset(module.FIGURE).d
+    for quick in (False, True):
+        grid = module.settings(quick)["T_theory"]
+        assert _per_decade_near(grid, d) >= 50, (module.FIGURE, quick)
+    assert len(module.settings()["T_theory"]) / math.log10(module.settings()["T_theory"][-1] / 10) >= 50
+
+
+def test_fig2_theory_resolves_the_peak_at_T_equals_d():
+    # the former one-point spike at T = 316: on the default (refined) grid, neighbouring theory values
+    # differ by a small fraction everywhere, the peak included (a resolved curve, not a lone point)
+    table = fig2.run(n_values=(0, 1), T_sim=())  # theory only, the default grid
+    d = preset("fig2").d
+    for design in ("shared", "independent"):
+        for n in (0, 1):
+            T, v, _ = _curve(table, design, n, "theory", "T")
+            near = (T >= d / 2) & (T <= 2 * d)
+            assert near.sum() >= 30
+            jumps = np.abs(np.diff(np.log(v[near])))
+            assert jumps.max() < 0.1, (design, n, T[near][np.argmax(jumps)], jumps.max())
+
+
+def test_default_replicates_come_from_a_target_stderr():
+    from symcollapse.experiments._table import reps_for_target, target_of
+
+    for module in (fig1a, fig1b, fig2, fig4, fig5):
+        s = module.settings()
+        assert s["target_stderr"] > 0 and s["max_reps"] > s["reps"], module.FIGURE
+        assert target_of(s, reps_given=False) is not None and target_of(s, reps_given=True) is None
+    assert reps_for_target(1.0, 0.03, 25, 0.015, True, 400) == 100  # (0.03/0.015)^2 · 25
+    assert reps_for_target(1.0, 0.01, 25, 0.015, True, 400) == 25  # already met: the pilot
+    assert reps_for_target(1.0, 0.3, 25, 0.015, True, 400) == 400  # capped
+    assert reps_for_target(0.5, 0.03, 10, 0.015, False, 80) == 40  # absolute target
+
+
+def test_simulation_row_meets_the_target_from_a_pilot():
+    from symcollapse.experiments._table import point_seed, reps_for_target, simulation_row
+    from symcollapse.simulate.monte_carlo import simulate
+
+    p = preset("fig1a").replace(n=2, T=1000, lam=1e-2)
+    target = {"stderr": 0.01, "relative": True, "max_reps": 200}
+    row = simulation_row("fig1a", "left", p, 10, 7, target=target)
+    pilot = simulate(p, reps=10, seed=7)
+    need = reps_for_target(pilot.mean, pilot.stderr, 10, 0.01, True, 200)
+    assert row["reps"] == max(need, 12) and row["target_stderr"] == 0.01
+    more = simulate(p, reps=row["reps"] - 10, seed=point_seed(7, 1))
+    pooled = np.concatenate([pilot.errors, more.errors])
+    assert row["value"] == pytest.approx(pooled.mean(), rel=1e-12)
+    assert row["stderr"] == pytest.approx(pooled.std(ddof=1) / math.sqrt(pooled.size), rel=1e-12)
+    assert row["stderr"] <= 0.01 * row["value"] * 1.5  # met up to the noise of the pilot's variance estimate
+
+
+def test_ell_crit_comes_from_scaling_law():
+    from fractions import Fraction
+
+    from symcollapse.theory.scaling import scaling_law
+
+    assert fig1b.ell_crit() == float(scaling_law(2, Fraction(3, 8)).ell_crit) == 0.8
+    assert fig1b.settings()["ell"] == fig1b.ell_crit()
+    assert fig4.ell_crit(1.2, 0.15) == float(scaling_law(Fraction(6, 5), Fraction(3, 20)).ell_crit)
+
+
+def test_figures_registry_is_collected_once():
+    import pkgutil
+
+    import symcollapse._cli.reproduce as rep
+    import symcollapse.experiments as ex
+
+    assert rep.FIGURES is ex.FIGURES
+    assert ex.FIGURES == ("fig1a", "fig1b", "fig2", "fig4", "fig5")
+    assert set(ex.FIGURES) == {m.name for m in pkgutil.iter_modules(ex.__path__) if not m.name.startswith("_")}
+    for name in ex.FIGURES:
+        assert __import__(f"symcollapse.experiments.{name}", fromlist=["FIGURE"]).FIGURE == name

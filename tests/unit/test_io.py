@@ -83,6 +83,8 @@ def test_write_set_manifest_hashes_the_files(tmp_path):
     assert any("missing" in p for p in verify_set(tmp_path, "f.json"))
     (tmp_path / "f.json").unlink()
     assert "without the manifest" in verify_set(tmp_path, "f.json", expected=("f.png", "f.csv"))[0]
+    (tmp_path / "f.json").write_text('{"files": {"png": "f.png"}}')  # the format before manifests
+    assert "records no sha256" in verify_set(tmp_path, "f.json")[0]
     (tmp_path / "f.json").write_text("{not json")
     assert "not a valid manifest" in verify_set(tmp_path, "f.json")[0]
 
@@ -106,6 +108,20 @@ def test_write_set_failure_midway_keeps_no_manifest_over_foreign_files(tmp_path,
     assert not (tmp_path / "g.json").exists()
     assert verify_set(tmp_path, "g.json", expected=("g.png", "g.csv"))
     assert not [q for q in tmp_path.iterdir() if q.name.endswith(TEMP_SUFFIX)]
+
+
+def test_write_set_on_a_full_disk_keeps_the_old_set(tmp_path, monkeypatch):
+    write_set(tmp_path, {"h.png": b"old png", "h.csv": b"old csv"}, {"run": 1})
+
+    def full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OSError, match="No space"):
+        write_set(tmp_path, {"h.png": b"new png", "h.csv": b"new csv"}, {"run": 2})
+    monkeypatch.undo()
+    assert verify_set(tmp_path, "h.json") == [] and (tmp_path / "h.png").read_bytes() == b"old png"
+    assert sorted(q.name for q in tmp_path.iterdir()) == ["h.csv", "h.json", "h.png"]
 
 
 def test_write_set_rejects_bad_names_and_non_json_manifests(tmp_path):

@@ -58,7 +58,7 @@ def test_issue14_examples_against_predict_slopes(a, formal, saturated):
 
 
 def test_level_of_the_bounded_error_is_phi0_over_1_minus_phi0():
-    # a = 0, phi0 = 1/2: the collapse term tends to phi0/(1 - phi0)·T/(T - d) -> 1 (THEORY of Eq. 19)
+    # a = 0, phi0 = 1/2: the collapse term tends to phi0/(1 - phi0)·T/(T - d) -> 1 (Eq. 19 with df = d)
     assert abs(total(1e12, 0.0, 0.3) - 1) < 2e-3
 
 

@@ -248,3 +248,46 @@ def test_simulate_never_imports_theory():
         "'sklearn'))]; assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# threads= and the sampler version
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_sampler_version_is_exported():
+    assert isinstance(symcollapse.simulate.SAMPLER_VERSION, str) and symcollapse.simulate.SAMPLER_VERSION == "2"
+
+
+@pytest.mark.parametrize("method", ["bartlett", "collapsed", "ols-law", "reference"])
+def test_threads_argument_changes_no_bit_and_is_restored(method):
+    p = _p(d=30, T0=40, T=45, lam=0.0 if method == "ols-law" else 0.05)
+    reps = 2 * mc.block_size(method, p) + 3 if method != "reference" else 12
+    before = numba.get_num_threads()
+    one = simulate(p, reps, 9, method=method, threads=1)
+    assert numba.get_num_threads() == before
+    many = simulate(p, reps, 9, method=method, threads=64)  # capped at NUMBA_NUM_THREADS
+    assert np.array_equal(one.errors, many.errors) and np.array_equal(one.chain_errors, many.chain_errors)
+
+
+@pytest.mark.parametrize("threads", [0, -1, 1.5, "2", True])
+def test_bad_threads(threads):
+    with pytest.raises(SpecError, match="threads"):
+        simulate(_p(), 10, 0, threads=threads)
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs at least 2 numba threads")
+@pytest.mark.parametrize(
+    ("threads", "n_streams", "d", "plan"),
+    [
+        (2, 40, 200, (2, 1)),  # enough replicates: parallel over streams, one BLAS thread
+        (2, 1, 200, (1, 1)),  # one stream, small d: LAPACK threads would not pay
+        (2, 1, 1500, (1, 2)),  # one stream, large d: the cores go to LAPACK inside the replicate
+        (1, 40, 1500, (1, 1)),  # threads=1 is respected
+    ],
+)
+def test_thread_plan_uses_every_core(threads, n_streams, d, plan):
+    before = numba.get_num_threads()
+    with mc._thread_plan(threads, n_streams, d) as got:
+        assert got == plan and numba.get_num_threads() == plan[0]
+    assert numba.get_num_threads() == before

@@ -24,11 +24,13 @@ from scipy import stats
 
 from symcollapse.simulate import monte_carlo as mc
 from symcollapse.simulate._kernels import (
+    _draw_factor,
     _dual_fit,
-    bartlett_chain,
-    dual_downstream,
+    _ols_generation,
+    bartlett_chain_rep,
+    dual_rep,
     packed_size,
-    ridge_downstream,
+    ridge_rep,
     trapezoid_size,
 )
 from symcollapse.spec import Chain, Problem, Ridge, Spectrum, Target
@@ -129,56 +131,86 @@ def _unpack(diag, off):
     return U
 
 
-@pytest.mark.parametrize("mu", [0.0, 0.7])
-def test_ridge_kernel_equals_direct_formula(mu):
-    rng = np.random.default_rng(5)
-    B, d = 7, 9
+def _replay_factor(g, Tm, d):
+    """The kernels' draw order for one factor (``_draw_factor``), replayed with a numpy Generator."""
+    rows = d if Tm >= d else Tm
+    R = np.zeros((rows, d))
+    for i in range(rows):
+        R[i, i] = np.sqrt(g.chisquare(Tm - d + 1 + i if Tm >= d else Tm - i))
+        R[i, i + 1 :] = g.standard_normal(d - 1 - i)
+    return R
+
+
+def test_numba_generator_replays_numpy_bit_for_bit():
+    # the algebra tests below replay the kernels' draws in numpy: this is what makes that legitimate
+    diag, off = np.empty(6), np.empty(packed_size(6))
+    _draw_factor(np.random.default_rng(3), 9, 6, diag, off)
+    R = _replay_factor(np.random.default_rng(3), 9, 6)
+    assert np.array_equal(np.diag(R), diag) and np.array_equal(R[np.triu_indices(6, 1)], off)
+
+
+def _ridge_case(seed=5, d=9, T=20):
+    rng = np.random.default_rng(seed)
     ev = np.linspace(2.0, 0.05, d)
-    c = rng.standard_normal(d)
-    sigma = 0.4
-    v = rng.standard_normal((B, d))
-    diag = np.sqrt(rng.chisquare(np.arange(20 - d + 1, 21), size=(B, d)))
-    off = rng.standard_normal((B, packed_size(d)))
-    z = rng.standard_normal((B, d))
-    err, chain_err, status = np.empty(B), np.empty(B), np.zeros(B, dtype=np.int32)
-    ridge_downstream(1 / np.sqrt(ev), 1 / ev, c, mu, sigma, v, diag, off, z, err, chain_err, status)
-    assert not status.any()
+    return rng.standard_normal(d), ev, rng.standard_normal(d)
+
+
+@pytest.mark.parametrize("mu", [0.0, 0.7])
+def test_ridge_step_equals_direct_formula(mu):
+    c, ev, v = _ridge_case()
+    d, T, sigma = c.size, 20, 0.4
+    info = np.zeros(1, dtype=np.int32)
+    err = ridge_rep(np.random.default_rng(11), T, mu, sigma, 1 / np.sqrt(ev), 1 / ev, c, v.copy(), np.empty((d, d)),
+                    np.empty(d), np.empty(d), info)
+    assert info[0] == 0
+    g = np.random.default_rng(11)
+    z = g.standard_normal(d)  # draw order: z, then U row by row
+    U = _replay_factor(g, T, d)
+    # un-whitened, Eq. 7 with G = D^½ U Uᵀ D^½ and Xᵀε = D^½ U z
     D = np.diag(ev)
-    for b in range(B):
-        U = _unpack(diag[b], off[b])
-        # un-whitened, Eq. 7 with G = D^½ U Uᵀ D^½ and Xᵀε = D^½ U z
-        G = np.sqrt(D) @ U @ U.T @ np.sqrt(D)
-        w_n = c + v[b] / np.sqrt(ev)
-        w_pred = np.linalg.solve(G + mu * np.eye(d), G @ w_n + sigma * np.sqrt(D) @ U @ z[b])
-        np.testing.assert_allclose(err[b], ev @ (w_pred - c) ** 2, rtol=1e-9)
-        np.testing.assert_allclose(chain_err[b], v[b] @ v[b], rtol=1e-12)
+    G = np.sqrt(D) @ U @ U.T @ np.sqrt(D)
+    w_n = c + v / np.sqrt(ev)
+    w_pred = np.linalg.solve(G + mu * np.eye(d), G @ w_n + sigma * np.sqrt(D) @ U @ z)
+    np.testing.assert_allclose(err, ev @ (w_pred - c) ** 2, rtol=1e-9)
 
 
 @pytest.mark.parametrize("shared", [False, True])
-def test_bartlett_chain_kernel_equals_direct_formula(shared):
-    rng = np.random.default_rng(6)
-    B, d, n = 4, 8, 3
-    G = 1 if shared else n
-    diag = np.sqrt(rng.chisquare(np.arange(12 - d + 1, 13), size=(B, G, d)))
-    off = rng.standard_normal((B, G, packed_size(d)))
-    z = rng.standard_normal((B, n, d))
-    v = np.zeros((B, d))
-    bartlett_chain(diag, off, z, 0.3, shared, v)
-    for b in range(B):
-        expect = sum(
-            0.3 * np.linalg.solve(_unpack(diag[b, 0 if shared else k], off[b, 0 if shared else k]).T, z[b, k])
-            for k in range(n)
-        )
-        np.testing.assert_allclose(v[b], expect, rtol=1e-10, atol=1e-12)
+def test_bartlett_chain_equals_direct_formula(shared):
+    d, n, T0, s0 = 8, 3, 12, 0.3
+    ev, c = np.linspace(1.0, 0.1, d), np.zeros(d)
+    v, w = np.empty(d), np.empty(d)
+    info = np.zeros(1, dtype=np.int32)
+    bartlett_chain_rep(np.random.default_rng(6), n, T0, s0, shared, np.sqrt(ev), ev, c, v, np.empty(d),
+                       np.empty(packed_size(d)), np.empty((1, 1)), np.empty((1, 1)), np.empty(d), np.empty(d), w,
+                       np.empty(d), info, np.empty(0, dtype=np.int64), np.empty((0, d)))
+    g = np.random.default_rng(6)
+    expect = np.zeros(d)
+    U0 = _replay_factor(g, T0, d) if shared else None
+    for _ in range(n):
+        if shared:
+            expect += s0 * np.linalg.solve(U0.T, g.standard_normal(d))
+        else:
+            z = g.standard_normal(d)
+            expect += s0 * np.linalg.solve(_replay_factor(g, T0, d).T, z)
+    np.testing.assert_allclose(v, expect, rtol=1e-10, atol=1e-12)
+    # the fused on-the-fly generation is the same map as a solve with the stored factor
+    y, acc = np.empty(d), np.zeros(d)
+    _ols_generation(np.random.default_rng(7), d, T0, 1.0, y, acc)
+    g = np.random.default_rng(7)
+    z = g.standard_normal(d)
+    np.testing.assert_allclose(acc, np.linalg.solve(_replay_factor(g, T0, d).T, z), rtol=1e-10, atol=1e-12)
 
 
 def test_bartlett_factor_has_the_wishart_mean_and_variance():
-    # E W = T I and Var W_ij = T (1 + δ_ij) for W ~ Wishart(I, T): the factor's diagonal law and layout
-    rng = np.random.default_rng(7)
+    # E W = T I and Var W_ij = T (1 + δ_ij) for W ~ Wishart(I, T): the kernel's factor law and layout
     N, d, T = 20000, 4, 9
-    diag = np.sqrt(rng.chisquare(np.arange(T - d + 1, T + 1), size=(N, d)))
-    off = rng.standard_normal((N, packed_size(d)))
-    W = np.array([(U := _unpack(diag[i], off[i])) @ U.T for i in range(N)])
+    gen = np.random.default_rng(7)
+    diag, off = np.empty(d), np.empty(packed_size(d))
+    W = np.empty((N, d, d))
+    for i in range(N):
+        _draw_factor(gen, T, d, diag, off)
+        U = _unpack(diag, off)
+        W[i] = U @ U.T
     mean_z = (W.mean(axis=0) - T * np.eye(d)) / np.sqrt(T * (1 + np.eye(d)) / N)
     assert np.abs(mean_z).max() < Z_MAX
     var_ratio = W.var(axis=0) / (T * (1 + np.eye(d)))
@@ -194,49 +226,51 @@ def _unpack_trapezoid(diag, off, d):
 
 
 @pytest.mark.parametrize("mu", [0.0, 0.4])
-def test_dual_kernels_equal_direct_formula(mu):
+def test_dual_step_equals_direct_formula(mu):
     # ŵ = X^T (X X^T + μ I)^{-1} Y with X = H R D^½ for any orthogonal H (here a random one): the kernel,
     # which never forms H, must agree with the materialised design for the same R, Hᵀε and w.
     rng = np.random.default_rng(8)
-    B, d, T = 5, 11, 4
+    d, T, sigma = 11, 4, 0.3
     ev = np.linspace(1.5, 0.02, d)
     c = rng.standard_normal(d)
-    sigma = 0.3
-    v = rng.standard_normal((B, d))
-    diag = np.sqrt(rng.chisquare(np.arange(T, 0, -1), size=(B, T)))
-    off = rng.standard_normal((B, trapezoid_size(T, d)))
-    z = rng.standard_normal((B, T))
-    err, chain_err, status = np.empty(B), np.empty(B), np.zeros(B, dtype=np.int32)
-    dual_downstream(np.sqrt(ev), ev, c, mu, sigma, v, diag, off, z, err, chain_err, status)
-    assert not status.any()
-    for b in range(B):
-        R = _unpack_trapezoid(diag[b], off[b], d)
-        H = np.linalg.qr(rng.standard_normal((T, T)))[0]
-        X = H @ R @ np.diag(np.sqrt(ev))
-        w_n = c + v[b] / np.sqrt(ev)
-        Y = X @ w_n + sigma * H @ z[b]
-        w_pred = X.T @ np.linalg.solve(X @ X.T + mu * np.eye(T), Y)
-        if mu == 0:
-            np.testing.assert_allclose(w_pred, np.linalg.pinv(X) @ Y, rtol=1e-8, atol=1e-10)
-        np.testing.assert_allclose(err[b], ev @ (w_pred - c) ** 2, rtol=1e-9)
+    v = rng.standard_normal(d)
+    info = np.zeros(1, dtype=np.int32)
+    diag, off = np.empty(d), np.empty(packed_size(d))
+    err = dual_rep(np.random.default_rng(12), T, mu, sigma, np.sqrt(ev), ev, c, v, diag, off, np.empty(d),
+                   np.empty(d), np.empty(d), np.empty((T, d)), np.empty((T, T)), np.empty(d), info)
+    assert info[0] == 0
+    g = np.random.default_rng(12)
+    R = _replay_factor(g, T, d)  # draw order: the factor, then z
+    z = g.standard_normal(T)
+    H = np.linalg.qr(rng.standard_normal((T, T)))[0]
+    X = H @ R @ np.diag(np.sqrt(ev))
+    w_n = c + v / np.sqrt(ev)
+    Y = X @ w_n + sigma * H @ z
+    w_pred = X.T @ np.linalg.solve(X @ X.T + mu * np.eye(T), Y)
+    if mu == 0:
+        np.testing.assert_allclose(w_pred, np.linalg.pinv(X) @ Y, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(err, ev @ (w_pred - c) ** 2, rtol=1e-9)
     # the non-parallel building block agrees too (input u = D^½ w, output D^½ ŵ)
-    out, info = np.empty(d), np.zeros(1, dtype=np.int32)
-    u = np.sqrt(ev) * (c + v[0] / np.sqrt(ev))
-    _dual_fit(np.sqrt(ev), ev, diag[0], off[0], u, z[0], sigma, mu, np.empty((T, d)), np.empty((T, T)),
-              np.empty(T), out, info)
-    R = _unpack_trapezoid(diag[0], off[0], d)
+    out = np.empty(d)
+    diag_t, off_t = np.diag(R).copy(), R[np.triu_indices(T, 1, d)].copy()
+    u = np.sqrt(ev) * w_n
+    _dual_fit(np.sqrt(ev), ev, diag_t, off_t, u, z, sigma, mu, np.empty((T, d)), np.empty((T, T)), np.empty(T), out,
+              info)
     Rs = R * np.sqrt(ev)
-    expect = ev * (R.T @ np.linalg.solve(Rs @ Rs.T + mu * np.eye(T), R @ u + sigma * z[0]))
+    expect = ev * (R.T @ np.linalg.solve(Rs @ Rs.T + mu * np.eye(T), R @ u + sigma * z))
     np.testing.assert_allclose(out, expect, rtol=1e-9, atol=1e-12)
 
 
 def test_trapezoid_factor_has_the_wishart_moments():
-    # R^T R ~ Wishart(I_d, T) (singular, T < d): E = T I, Var_ij = T (1 + δ_ij)
-    rng = np.random.default_rng(9)
+    # R^T R ~ Wishart(I_d, T) (singular, T < d): E = T I, Var_ij = T (1 + δ_ij); the kernel's draws
     N, d, T = 20000, 5, 3
-    diag = np.sqrt(rng.chisquare(np.arange(T, 0, -1), size=(N, T)))
-    off = rng.standard_normal((N, trapezoid_size(T, d)))
-    W = np.array([(R := _unpack_trapezoid(diag[i], off[i], d)).T @ R for i in range(N)])
+    gen = np.random.default_rng(9)
+    diag, off = np.empty(d), np.empty(packed_size(d))
+    W = np.empty((N, d, d))
+    for i in range(N):
+        _draw_factor(gen, T, d, diag, off)
+        R = _unpack_trapezoid(diag[:T], off[: trapezoid_size(T, d)], d)
+        W[i] = R.T @ R
     mean_z = (W.mean(axis=0) - T * np.eye(d)) / np.sqrt(T * (1 + np.eye(d)) / N)
     assert np.abs(mean_z).max() < Z_MAX
     assert np.abs(W.var(axis=0) / (T * (1 + np.eye(d))) - 1).max() < 0.1

@@ -30,9 +30,20 @@ def _dict_without_T0():
 CASES = {
     "Chain(T0=None)": (lambda: C(n=1, T0=None), r"Chain\.T0 must be an integer >= 1, got None"),
     "Chain(n=None)": (lambda: C(n=None, T0=5), r"Chain\.n must be an integer >= 0 and <= 1e\+06, got None"),
-    "Chain(sigma0=None)": (lambda: C(1, 5, sigma0=None), r"Chain\.sigma0 must be .*got NoneType"),
+    "Chain(sigma0=None)": (
+        lambda: C(1, 5, sigma0=None),
+        r"Chain\.sigma0 must be " + RANGE_NONNEG + ", got None",
+    ),
     "Ridge(T=None)": (lambda: R(T=None), r"Ridge\.T must be an integer >= 1, got None"),
-    "Ridge(lam=None)": (lambda: R(T=3, lam=None), r"Ridge\.lam must be .*got NoneType"),
+    "Ridge(lam=None)": (lambda: R(T=3, lam=None), r"Ridge\.lam must be " + RANGE_NONNEG + ", got None"),
+    "Spectrum.scale=None": (
+        lambda: S.isotropic(3, scale=None),
+        r"Spectrum\.scale must be " + RANGE_POS + ", got None",
+    ),
+    "Target.scale=None": (
+        lambda: T(coefficients=[1.0], scale=None),
+        r"Target\.scale must be " + RANGE_POS + ", got None",
+    ),
     "from_dict without chain.T0": (
         lambda: P.from_dict(_dict_without_T0()),
         r"Chain\.from_dict is missing \['T0'\] \(a chain needs n and T0\)",

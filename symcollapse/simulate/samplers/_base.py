@@ -14,10 +14,16 @@ Protocol (:class:`Sampler`):
 ``exact_for(problem)``
     ``None`` when the sampler is exact for ``problem``, else the failed condition as a sentence (it becomes
     the message of the :class:`~symcollapse.spec.RegimeError` raised when the sampler is asked for by name).
-``draw(p, gen, arrays, sl, B)``
-    Fill the rows ``sl`` (``B`` replicates) of the block arrays from the Generator ``gen`` in a fixed order.
-``compute(p, arrays, k)``
-    Return ``(errors, chain_errors)`` of the first ``k`` replicates of the arrays.
+``per_rep(p)``
+    Random numbers per replicate: it fixes the number of replicates per stream, hence the stream layout.
+``draw(p, gens, B, reps)``
+    Draw the replicates of the given streams (one Generator per stream, replicates dealt to streams in fixed
+    contiguous ranges of ``B``) and reduce each to raw per-replicate arrays. The fast samplers draw inside
+    their numba kernels.
+``compute(p, raw)``
+    Return ``(errors, chain_errors)`` from the raw arrays.
+``shares`` / ``draw_block``
+    Optional shared-randomness capability (:func:`~symcollapse.simulate.simulate_block`).
 
 A new workflow registers its sampler from its own module (``register(MySampler())``); nothing in
 :mod:`~symcollapse.simulate.monte_carlo` changes. The built-in samplers declare themselves exact only for
@@ -26,7 +32,6 @@ the ``"replace"`` workflow.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,9 +88,8 @@ class Sampler:
     """Base class of the samplers (see the module docstring for the protocol)."""
 
     key: str = ""
-    cost: float = math.inf
+    cost: float = float("inf")
     workflows: tuple[str, ...] = ("replace",)
-    vectorised = True  # block draws are arrays (chunks of many blocks); False: one block per thread
 
     def exact_for(self, problem) -> str | None:
         wf = workflow_key(problem)
@@ -96,36 +100,27 @@ class Sampler:
     def exact_for_plain(self, p: Plain) -> str | None:
         return None
 
-    # -- the block scheme ---------------------------------------------------------------------------------
+    # -- the stream scheme (see symcollapse.simulate._kernels) --------------------------------------------
+    max_block = 256  # at most this many replicates per stream
+    numpy_streams = False  # True: ``draw`` gets a list of numpy Generators instead of a numba typed List
+    shares = False  # True: ``draw_block`` serves a whole (n, lam) grid from one draw per replicate
+
     def per_rep(self, p: Plain) -> int:
-        """Random numbers per replicate (fixes the block size, hence the stream layout)."""
-        return sum(math.prod(shape) for shape in self.shapes(p).values())
-
-    def shapes(self, p: Plain) -> dict[str, tuple]:
-        """Per-replicate array shapes, in draw order."""
+        """Random numbers per replicate (fixes the stream size ``B``, hence the stream layout)."""
         raise NotImplementedError
 
-    def draw(self, p: Plain, gen, arrays: dict, sl: slice, B: int) -> None:
+    def workspace(self, p: Plain) -> int:
+        """Bytes of workspace per stream (the memory check of :func:`~symcollapse.simulate.simulate`)."""
+        return 0
+
+    def draw(self, p: Plain, gens, B: int, reps: int) -> dict:
+        """Draw and reduce replicates ``0 .. reps - 1`` of the given streams (stream ``s`` owns
+        ``s·B .. s·B + B - 1``): a dict of per-replicate raw arrays."""
         raise NotImplementedError
 
-    def compute(self, p: Plain, arrays: dict, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def compute(self, p: Plain, raw: dict) -> tuple[np.ndarray, np.ndarray]:
+        """``(errors, chain_errors)`` from the raw arrays (raises on a reported numerical failure)."""
         raise NotImplementedError
-
-    def run_chunk(self, p: Plain, gens: list, B: int, kept: int, pool=None):
-        """Draw ``len(gens)`` blocks of ``B`` replicates (one Generator each) and compute the first ``kept``."""
-        arrays = {name: np.empty((len(gens) * B, *shape)) for name, shape in self.shapes(p).items()}
-
-        def fill(i: int) -> None:
-            self.draw(p, gens[i], arrays, slice(i * B, (i + 1) * B), B)
-
-        # numpy's Generator releases the GIL while filling, so blocks are drawn in parallel; each block has
-        # its own stream, so the values do not depend on the number of threads or the scheduling.
-        if pool is not None and len(gens) > 1:
-            list(pool.map(fill, range(len(gens))))
-        else:
-            for i in range(len(gens)):
-                fill(i)
-        return self.compute(p, {k: a[:kept] for k, a in arrays.items()}, kept)
 
     def __repr__(self) -> str:
         return f"<sampler {self.key!r}>"

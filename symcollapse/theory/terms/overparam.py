@@ -53,6 +53,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from symcollapse.spec import RegimeError
 from symcollapse.theory.terms import ridge
 
 __all__ = ["compute", "symbolic", "numeric_isotropic", "LemmaF8"]
@@ -72,7 +73,47 @@ class LemmaF8:
     def at(self, T0):
         ops = self.ops
         self.den0 = T0 - ops.dot(ops.m, ops.vmap(lambda x: x * x, self.D))  # T0 − df2(κ0)
+        if not self.den0 > 0:
+            raise RegimeError(
+                f"T0 − df2(κ0) = {float(self.den0):.3g} <= 0 with T0 = {T0}: the generator's deterministic "
+                f"equivalent (Lemma F.8, κ0 = {float(self.k0):.3g}) is degenerate — the spectrum has at most T0 "
+                "eigenvalues that are not negligible at this precision; use a larger dps=, or T0 below the "
+                "number of non-negligible eigenvalues"
+            )
         return self
+
+    # Up to LOOP_STEPS steps the loop is always kept: it is exact term by term (no eigendecomposition) and
+    # it is what every reference value was computed with. Beyond, the powers of Φ are taken in closed form
+    # (O(1) in the number of steps, terms._closed) as soon as that is cheaper than the loop.
+    LOOP_STEPS = {"float": 64, "mp": 64, "sympy": 10**18}
+
+    def closed(self, steps: int):
+        """The closed-form powers of Φ if they are cheaper than ``steps`` loop steps, else None."""
+        from symcollapse.theory.terms._closed import ClosedPowers, closed_is_cheaper  # noqa: PLC0415
+
+        name = self.ops.name
+        if steps <= self.LOOP_STEPS[name] or not closed_is_cheaper(name, steps, len(self.ops.m)):
+            return None
+        if getattr(self, "_closed", None) is None:
+
+            self._closed = ClosedPowers(self.ops, self.D, self.e0, self.den0, self.k0)
+        return self._closed
+
+    def power_dot(self, x, N, steps: int):
+        r""":math:`x^\top\Phi^{steps}(N)`."""
+        cl = self.closed(steps)
+        if cl is None:
+            return self.ops.dot(x, self.power(N, steps))
+        ops = self.ops
+        main = ops.dot(x, ops.vmap(lambda dd, y: dd ** (2 * steps) * y, self.D, N))
+        return main + cl.trace_dot(x, N, steps)
+
+    def trace_dot(self, x, N, steps: int):
+        r""":math:`x^\top(\Phi^{steps}(N) - D^{2\,steps}N)` (see :meth:`trace_part`)."""
+        cl = self.closed(steps)
+        if cl is None:
+            return self.ops.dot(x, self.trace_part(N, steps))
+        return cl.trace_dot(x, N, steps)
 
     def trace(self, N):
         r""":math:`\mathrm{tr}(N e_0)/(T_0 - \mathrm{df}_2(\kappa_0))` (Eq. 18's trace identity, Prop F.6)."""
@@ -104,6 +145,9 @@ class LemmaF8:
 
     def trace_sum(self, N, n: int):
         r""":math:`\sum_{j=0}^{n-1}\mathrm{tr}\,\Phi^j(N)e_0/(T_0 - \mathrm{df}_2(\kappa_0))`."""
+        cl = self.closed(n)
+        if cl is not None:
+            return cl.trace_sum(N, n)
         acc = 0 * self.ops.one
         for j in range(n):
             acc = acc + self.trace(N)
@@ -121,26 +165,26 @@ def _bias_ols(p, ops, chain, out, steps):
                df1=ops.one * d, df2=ops.one * d)
     # E‖u − w0‖²_Σ = Σ_j c_j² λ_j (1 − D_j^s)² + (trace terms): E‖u‖²_Σ − 2 w0ᵀΣ E u + ‖w0‖²_Σ regrouped.
     out["delta_bias"] = (ops.dot(s, ops.vmap(lambda u, x: u * (1 - x) ** 2, ev, Dn))
-                         + ops.dot(s, chain.trace_part(ev, steps)))
+                         + chain.trace_dot(s, ev, steps))
     return ev  # E H
 
 
 def _bias_ridge(p, ops, chain, out, ds, steps):
-    T = p.downstream.T
     ev, s = ops.u, ops.s
     k, df2, gap = ds["kappa"], ds["df2"], ds["gap"]
     Dn = ops.vmap(lambda x: x**steps, chain.D)
     MB = ops.vmap(lambda u: k**2 * u / (u + k) ** 2 / gap, ev)
     rest = ops.vmap(lambda u: u - 2 * u * k / (u + k), ev)  # Σ − 2ΣK
-    bias = ops.dot(s, chain.power(MB, steps))
+    bias = chain.power_dot(s, MB, steps)
     # E uᵀ(Σ − 2ΣK)u + 2 w0ᵀΣ(K − I) E u + ‖w0‖²_Σ, regrouped per eigen-direction with x = D_j^s,
     # K_j = κ/(λ_j + κ): λ_j[x²(1 − 2K_j) − 2(1 − K_j)x + 1] = λ_j[(1 − x)² + 2K_j x(1 − x)] >= 0,
     # plus the trace terms of Φ^s(Σ − 2ΣK); no catastrophic cancellation (see trace_part).
     main = ops.vmap(lambda u, x: u * ((1 - x) ** 2 + 2 * (k / (u + k)) * x * (1 - x)), ev, Dn)
     out.update(bias=bias, variance=ds["variance"],
-               delta_bias=ops.dot(s, main) + ops.dot(s, chain.trace_part(rest, steps)))
+               delta_bias=ops.dot(s, main) + chain.trace_dot(s, rest, steps))
     # E H ≃ Σ³(Σ+κ)^-2 + κ²Σ(Σ+κ)^-2 df2/(T − df2) (diagonal; tr of it against Σ(Σ+κ0)^-2 is Eq. 18)
-    return ops.vmap(lambda u: u**3 / (u + k) ** 2 + k**2 * u / (u + k) ** 2 * df2 / (T - df2), ev)
+    tmd2 = ds["tmd2"]
+    return ops.vmap(lambda u: u**3 / (u + k) ** 2 + k**2 * u / (u + k) ** 2 * df2 / tmd2, ev)
 
 
 def _rho(p, case, ops, chain, EH):
@@ -173,6 +217,12 @@ def compute(p, case, ops) -> dict:
     out["rho"] = _rho(p, case, ops, chain, EH) if case.rho else None
     if out["rho"] is not None and n and ops.sigma0**2 != 0:
         out["collapse"] = n * ops.sigma0**2 * out["rho"]
+    if out["delta_bias"] < 0:
+        # For an anisotropic Σ a projection can lengthen w0 in the Σ-norm, so the remainder ΔBias of the
+        # chain's bias beyond E‖(A − I)u‖²_Σ can be (slightly) negative: keep it in ``bias`` so every reported
+        # part is non-negative and the parts still sum to the total.
+        out["bias"] = out["bias"] + out["delta_bias"]
+        out["delta_bias"] = 0 * ops.one
     return out
 
 

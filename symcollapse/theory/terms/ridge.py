@@ -16,6 +16,10 @@ from symcollapse.spec import RegimeError
 
 __all__ = ["compute", "downstream", "symbolic", "numeric"]
 
+# Below this 1 − df2/T is recomputed without cancellation (it would lose more than 3 digits). Above it the
+# direct form is kept, bit for bit the values every reference was computed with.
+_CANCEL = 1e-3
+
 
 def downstream(p, ops) -> dict:
     """The downstream ridge's deterministic equivalents (Eq. 9, Prop 4.2) shared by every result."""
@@ -23,23 +27,29 @@ def downstream(p, ops) -> dict:
     k = ops.kappa(T)
     df1, df2, btr, tr2 = ops.sums(k)
     gap = 1 - df2 / T
+    tmd2 = T - df2
+    if gap < _CANCEL and k > 0:
+        # 1 − df2/T cancels when df2 ≈ T (T ≈ d at λ ≈ 0). Eq. 9 gives 1 − df1/T = λ/κ, so
+        # 1 − df2/T = λ/κ + Σ_j λ_jκ/(λ_j + κ)²/T, a sum of non-negative terms.
+        tmd2 = ops.lam * T / k + k * ops.dot(ops.m, ops.vmap(lambda u: u / (u + k) ** 2, ops.u))
+        gap = tmd2 / T
     if not gap > 0:
         raise RegimeError(
             f"1 − df2(κ)/T = {float(gap):.3g} <= 0 at λ = {float(ops.lam):g}, T = {T}, d = {d}: the "
             "deterministic equivalent is singular here (T too close to d at λ ≈ 0)"
         )
-    return dict(kappa=k, df1=df1, df2=df2, btr=btr, tr2=tr2, gap=gap, bias=k**2 * btr / gap,
+    return dict(kappa=k, df1=df1, df2=df2, btr=btr, tr2=tr2, gap=gap, tmd2=tmd2, bias=k**2 * btr / gap,
                 variance=ops.sigma**2 * (df2 / T) / gap)
 
 
 def compute(p, case, ops) -> dict:
-    d, n, T0, T = p.d, p.chain.n, p.chain.T0, p.downstream.T
+    d, n, T0, _T = p.d, p.chain.n, p.chain.T0, p.downstream.T
     zero = 0 * ops.one
     out = dict(delta_bias=zero, collapse=zero, kappa0=ops.kappa0(T0) if T0 < d else None)
     ds = downstream(p, ops)
     k, df2 = ds["kappa"], ds["df2"]
     # Numerator of ρ (Eq. 19 bracket = deterministic equivalent of E tr Σ⁻¹Σ̂RΣΣ̂R).
-    num = df2 + k**2 * ds["tr2"] * df2 / (T - df2)
+    num = df2 + k**2 * ds["tr2"] * df2 / ds["tmd2"]
     out.update(kappa=k, df1=ds["df1"], df2=df2, bias=ds["bias"], variance=ds["variance"])
     out["rho"] = num / ops.frac(T0 - d - case.delta) if case.rho else None
     if out["rho"] is not None and n and ops.sigma0**2 != 0:
