@@ -311,11 +311,15 @@ def _block_results(problem: Problem, ns, lams, reps: int, seed: int, method: str
     import symcollapse.simulate as sim
 
     block = getattr(sim, "simulate_block", None)
-    if block is None:  # TODO(lead): drop the fallback once simulate_block is merged
+    if block is None:  # simulate without simulate_block (older simulate package)
         return _fallback_block(problem, ns, lams, reps, seed, method, cells)
     try:
         return block(problem, list(ns), list(lams), reps, seed, method)
-    except (RegimeError, FloatingPointError) as exc:
+    except RegimeError:
+        # the named sampler is not exact at some point of the block: every other point still gets its value
+        # (per point, deterministic), the uncovered ones their note
+        return _fallback_block(problem, ns, lams, reps, seed, method, cells)
+    except FloatingPointError as exc:
         return {(n, lam): exc for n, lam, _, _ in cells}
 
 
