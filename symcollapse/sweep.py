@@ -37,8 +37,9 @@ the number of workers or threads, or a resume:
 
 both are ``int.from_bytes(SeedSequence(seed, spawn_key=H).generate_state(4, uint32), "little")`` with ``H``
 the SHA-256 (as eight 32-bit words) of the canonical JSON of ``Problem.to_dict()`` — without ``n`` and
-``lam`` for a block. A row's exact problem is ``Problem.from_dict(json.loads(row.spec))`` (the numeric
-columns are floats: ``lam = 0`` typed as the integer 0 is a different exact input, hence seed, from 0.0).
+``lam`` for a block. Numbers are hashed by their exact value (a float means its shortest decimal, as everywhere
+in the spec), so ``0.1``, ``"1/10"`` and ``Fraction(1, 10)`` are one input, one cell and one seed; a row's
+exact problem as typed is ``Problem.from_dict(json.loads(row.spec))``.
 Where ``simulate_block`` is not available, a shared block runs each point with ``simulate`` and the seed
 derived in the same way from the block seed and ``{"n": n, "lam": lam}`` (no sharing, same laws).
 """
@@ -101,8 +102,25 @@ def _canonical(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), allow_nan=True)
 
 
+def _exact_scalars(obj: Any) -> Any:
+    """Scalars as their exact value (spec convention: a float means its shortest decimal), so ``0.1``,
+    ``"1/10"`` and ``Fraction(1, 10)``, or ``0`` and ``0.0``, are one input; lists (spectra) stay as they are."""
+    from symcollapse.spec import exact
+
+    if isinstance(obj, dict):
+        return {k: _exact_scalars(v) for k, v in obj.items()}
+    if isinstance(obj, bool) or obj is None or isinstance(obj, list):
+        return obj
+    if isinstance(obj, (int, float, str)):
+        try:
+            return f"#{exact(obj)}"
+        except (SpecError, ValueError, TypeError, ArithmeticError):  # a label, not a number
+            return obj
+    return obj
+
+
 def _digest(obj: Any) -> str:
-    return hashlib.sha256(_canonical(obj).encode()).hexdigest()
+    return hashlib.sha256(_canonical(_exact_scalars(obj)).encode()).hexdigest()
 
 
 def _fixed_dict(problem: Problem) -> dict:
@@ -293,11 +311,15 @@ def _block_results(problem: Problem, ns, lams, reps: int, seed: int, method: str
     import symcollapse.simulate as sim
 
     block = getattr(sim, "simulate_block", None)
-    if block is None:  # TODO(lead): drop the fallback once simulate_block is merged
+    if block is None:  # simulate without simulate_block (older simulate package)
         return _fallback_block(problem, ns, lams, reps, seed, method, cells)
     try:
         return block(problem, list(ns), list(lams), reps, seed, method)
-    except (RegimeError, FloatingPointError) as exc:
+    except RegimeError:
+        # the named sampler is not exact at some point of the block: every other point still gets its value
+        # (per point, deterministic), the uncovered ones their note
+        return _fallback_block(problem, ns, lams, reps, seed, method, cells)
+    except FloatingPointError as exc:
         return {(n, lam): exc for n, lam, _, _ in cells}
 
 
@@ -351,7 +373,7 @@ def _tasks(cells: dict[str, Problem], reps: int, seed: int, method: str, shared:
             "numpy": np.__version__,
         }
         if shared:  # a shared block's values may depend on its other points: they are part of the key
-            common.update(engine=engine, ns=list(ns), lams=[_lam_json(base, lam) for lam in lams])
+            common.update(engine=engine, ns=list(ns), lams=[_exact_scalars(_lam_json(base, x)) for x in lams])
         entries = []
         for digest, p in members:
             key = _digest({"problem": p.to_dict(), **common})

@@ -151,6 +151,15 @@ def test_one_point_and_duplicate_values():
     pd.testing.assert_series_equal(dup.iloc[0], dup.iloc[1], check_names=False)
 
 
+def test_one_exact_value_typed_two_ways_is_one_cell():
+    df = _sweep({"lam": [0.1, "1/10", Fraction(1, 10), 0, 0.0]})
+    assert df.attrs["cells"] == 2 and df["lam"].tolist() == [0.1, 0.1, 0.1, 0.0, 0.0]
+    assert df["mc_mean"].iloc[0] == df["mc_mean"].iloc[1] == df["mc_mean"].iloc[2]
+    assert df["mc_mean"].iloc[3] == df["mc_mean"].iloc[4]
+    assert point_seed(0, _base(lam=0.1)) == point_seed(0, _base(lam="1/10"))
+    assert json.loads(df["spec"].iloc[1])["downstream"]["lam"] == "1/10"  # the spec column keeps it as typed
+
+
 def test_list_of_dicts_grid_fills_missing_fields_from_the_problem():
     df = _sweep([{"n": 0}, {"n": 2, "lam": 0.1}, {"lam": 1.0}])
     assert list(df.columns[:2]) == ["n", "lam"]
