@@ -122,6 +122,8 @@ from typing import Any
 
 import numpy as np
 
+from symcollapse import _display
+from symcollapse import results as _results
 from symcollapse._progress import progress as _progress
 from symcollapse._threads import blas_threads
 from symcollapse.simulate import samplers as _samplers
@@ -165,6 +167,15 @@ class MCResult:
     chain_errors: np.ndarray = field(repr=False)
     elapsed: float
     problem: Problem = field(repr=False)
+
+
+    __repr__ = _display.mcresult_repr
+    _repr_html_ = _display.mcresult_html
+    _repr_latex_ = _display.mcresult_latex
+
+    def to_frame(self):
+        """This result as a one-row :class:`pandas.DataFrame` (numbers as numbers; see :func:`symcollapse.to_frame`)."""
+        return _results.to_frame(self)
 
 
 def _plain(problem: Problem) -> _P:

@@ -53,6 +53,8 @@ from typing import Any
 
 import sympy as sp
 
+from symcollapse import _display
+from symcollapse import results as _results
 from symcollapse.spec import RegimeError, SpecError, exact
 from symcollapse.theory import symbols as S
 from symcollapse.theory._orders import Order, OrderEvaluator, Region, lemma_I1, match_summand
@@ -549,6 +551,14 @@ class ScalingLaw:
             if sp.cancel(e - self.total_exponent) == 0 if e.is_finite else False:
                 out.append(name)
         return out
+
+    __repr__ = _display.scaling_repr
+    _repr_html_ = _display.scaling_html
+    _repr_latex_ = _display.scaling_latex
+
+    def to_frame(self):
+        """This law as a one-row :class:`pandas.DataFrame` (exponents as floats; see :func:`symcollapse.to_frame`)."""
+        return _results.to_frame(self)
 
     def latex(self) -> str:
         """A LaTeX ``aligned`` block: one line per exponent, :math:`X \\asymp T^{e}`."""
