@@ -48,6 +48,8 @@ from .domain import COEFFICIENT, EIGENVALUE, SQUARE_SAFE, Domain, RegimeError, S
 from .downstream import Ridge, sklearn_alpha
 from .presets import PRESET_NAMES, preset
 from .problem import Problem
+from .shift import Shift
+from . import workflows as _workflows  # noqa: F401  (registers accumulate, accumulate-subsample, mix)
 from .registry import (
     DESIGNS,
     Workflow,
@@ -75,6 +77,7 @@ __all__ = [
     "Target",
     "Chain",
     "Ridge",
+    "Shift",
     "Problem",
     "sklearn_alpha",
     "preset",
