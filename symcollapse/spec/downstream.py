@@ -47,7 +47,7 @@ class Ridge:
     T: int = _field(Domain(low=1, integer=True))
     sigma: Any = _field(Domain(low=0, high=SQUARE_SAFE, typical=(0.0, 2.0)), default=0.0)
     lam: Any = _field(Domain(low=0, high=SQUARE_SAFE, typical=(1e-4, 10.0), log=True), default=0.0)
-    real_fraction: Any = _field(Domain(low=0, high=1, typical=(0.0, 1.0)), default=1)  # see spec/shift.py
+    real_fraction: Any = _field(Domain(low=0, high=1, typical=(0.0, 1.0)), default=0)  # see spec/shift.py
 
     def __post_init__(self):
         object.__setattr__(self, "sigma", _normalise_scalar(self.sigma, "Ridge.sigma"))
@@ -72,7 +72,7 @@ class Ridge:
 
     def to_dict(self) -> dict:
         out = {"T": self.T, "sigma": _scalar_out(self.sigma), "lam": _scalar_out(self.lam)}
-        return out if self.real_fraction == 1 else {**out, "real_fraction": _scalar_out(self.real_fraction)}
+        return out if self.real_fraction == 0 else {**out, "real_fraction": _scalar_out(self.real_fraction)}
 
     @classmethod
     def from_dict(cls, data: dict) -> Ridge:

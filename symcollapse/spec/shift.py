@@ -6,7 +6,7 @@ randomness of its own (Strong Model Collapse, Dohmatob, Feng, Subramonian & Kemp
 ``Ridge(real_fraction=p)`` a fraction :math:`\lfloor pT\rceil/T` of the rows is labelled by :math:`w_0` itself;
 the error is against :math:`w_0`. Theory and regime: docs/theory/workflows.md §3.
 
-It answers the chain fields every layer reads as a chain of no generations (``n = 0``, ``T0 = 0``,
+It answers the chain fields every layer reads as a chain of no generations (``n = 0``, ``T0 = sys.maxsize`` for ∞,
 ``sigma0 = 0``, ``design = "independent"``) with its own workflow ``"shift"``, so dispatch is on the workflow
 key, never on the class.
 
@@ -17,6 +17,7 @@ key, never on the class.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,7 +52,7 @@ class Shift:
 
     # The chain fields every layer reads: a source with no generations of its own.
     n = property(lambda self: 0)
-    T0 = property(lambda self: 0)
+    T0 = property(lambda self: sys.maxsize)  # no chain samples to fit: T0 = ∞ (so no layer sees T0 < d)
     sigma0 = property(lambda self: 0)
     design = property(lambda self: "independent")
     workflow = property(lambda self: SHIFT)
