@@ -43,13 +43,12 @@ imports nothing from the rest of ``symcollapse``.
 
 from __future__ import annotations
 
+from . import workflows as _workflows  # noqa: F401  (registers accumulate, accumulate-subsample, mix)
 from .chain import Chain
 from .domain import COEFFICIENT, EIGENVALUE, SQUARE_SAFE, Domain, RegimeError, SpecError, domains, exact
 from .downstream import Ridge, sklearn_alpha
 from .presets import PRESET_NAMES, preset
 from .problem import Problem
-from .shift import Shift
-from . import workflows as _workflows  # noqa: F401  (registers accumulate, accumulate-subsample, mix)
 from .registry import (
     DESIGNS,
     Workflow,
@@ -65,6 +64,7 @@ from .registry import (
     sources,
     workflows,
 )
+from .shift import Shift
 from .spectrum import Spectrum
 from .target import Target
 

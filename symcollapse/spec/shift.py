@@ -46,7 +46,9 @@ class Shift:
     coefficients: tuple
 
     def __post_init__(self):
-        object.__setattr__(self, "coefficients", _vector(self.coefficients, "Shift.coefficients", COEFFICIENT))
+        object.__setattr__(
+            self, "coefficients", _vector(self.coefficients, "Shift.coefficients", COEFFICIENT)
+        )
         if not self.coefficients:
             raise SpecError("Shift.coefficients must have at least one entry (one per eigenvalue of Σ)")
 

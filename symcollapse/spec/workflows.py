@@ -29,10 +29,14 @@ from .registry import Workflow, register_workflow
 __all__ = ["ACCUMULATE", "ACCUMULATE_SUBSAMPLE", "MIX"]
 
 ACCUMULATE = register_workflow(
-    Workflow("accumulate", "generation k is fitted on all blocks 1..k (block 1 real, block j labelled by j-1)")
+    Workflow(
+        "accumulate", "generation k is fitted on all blocks 1..k (block 1 real, block j labelled by j-1)"
+    )
 )
 ACCUMULATE_SUBSAMPLE = register_workflow(
-    Workflow("accumulate-subsample", "generation k is fitted on T0 rows drawn uniformly from the pool of k blocks")
+    Workflow(
+        "accumulate-subsample", "generation k is fitted on T0 rows drawn uniformly from the pool of k blocks"
+    )
 )
 MIX = register_workflow(
     Workflow(

@@ -34,8 +34,13 @@ def _rf(problem) -> float:
 
 def _common(problem) -> dict:
     ds = problem.downstream
-    return dict(ev=np.asarray(problem.eigenvalues, dtype=np.float64), c=np.asarray(problem.coefficients, dtype=np.float64),
-                T=int(ds.T), sigma=float(ds.sigma), lam=float(ds.lam))
+    return dict(
+        ev=np.asarray(problem.eigenvalues, dtype=np.float64),
+        c=np.asarray(problem.coefficients, dtype=np.float64),
+        T=int(ds.T),
+        sigma=float(ds.sigma),
+        lam=float(ds.lam),
+    )
 
 
 def _chain(problem) -> dict:
@@ -57,7 +62,9 @@ class _WorkflowSampler(Sampler):
         if wf == "replace" and rf == 0:
             return "a real/synthetic mixture downstream (Ridge.real_fraction > 0) for a replace chain"
         if wf in _CHAINS and rf != 0:
-            return f"Ridge.real_fraction = 0 for workflow {wf!r} (a mixture downstream of it is not implemented)"
+            return (
+                f"Ridge.real_fraction = 0 for workflow {wf!r} (a mixture downstream of it is not implemented)"
+            )
         if wf == "shift":
             problem.chain.delta(problem.d)  # SpecError if Δ has the wrong length
         return self._needs(problem, wf)
@@ -72,8 +79,10 @@ class _WorkflowSampler(Sampler):
         """(function, keyword arguments) of the plain sampler for ``problem``."""
         wf = workflow_key(problem)
         kw = _common(problem)
-        fns = {"fast": (W.fast_accumulate, W.fast_mix, W.fast_mixture),
-               "reference": (W.reference_accumulate, W.reference_mix, W.reference_mixture)}[self.method]
+        fns = {
+            "fast": (W.fast_accumulate, W.fast_mix, W.fast_mixture),
+            "reference": (W.reference_accumulate, W.reference_mix, W.reference_mixture),
+        }[self.method]
         if wf in ("accumulate", "accumulate-subsample"):
             kw.update(_chain(problem))
             if wf == "accumulate-subsample":
@@ -110,7 +119,9 @@ class _WorkflowSampler(Sampler):
     def compute(self, p, raw):
         e = raw["errors"]
         if not np.all(np.isfinite(e)):
-            raise FloatingPointError(f"{self.key}: a replicate's error is not finite; try method='workflow-reference'")
+            raise FloatingPointError(
+                f"{self.key}: a replicate's error is not finite; try method='workflow-reference'"
+            )
         return e, raw["chain_errors"]
 
 

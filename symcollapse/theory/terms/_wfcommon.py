@@ -25,17 +25,33 @@ def inputs(p, ops) -> dict:
     mp = getattr(ops, "name", "float") == "mp"
     conv = (lambda x: mpmath.mpf(exact(x).numerator) / exact(x).denominator) if mp else float
     ds = p.downstream
-    return dict(eigenvalues=p.eigenvalues, coefficients=p.coefficients, T=ds.T, lam=conv(ds.lam),
-                sigma=conv(ds.sigma), sigma0=conv(p.chain.sigma0), conv=conv, dps=mpmath.mp.dps if mp else None)
+    return dict(
+        eigenvalues=p.eigenvalues,
+        coefficients=p.coefficients,
+        T=ds.T,
+        lam=conv(ds.lam),
+        sigma=conv(ds.sigma),
+        sigma0=conv(p.chain.sigma0),
+        conv=conv,
+        dps=mpmath.mp.dps if mp else None,
+    )
 
 
 def quantities(wv, ops, bias="bias", variance="variance", collapse="collapse") -> dict:
     """A ``WorkflowValue``'s parts as the quantities of a ``Prediction`` (``total`` is added by the caller)."""
     parts = wv.parts
     zero = 0 * ops.one
-    return dict(bias=parts.get(bias, zero) + zero, variance=parts.get(variance, zero) + zero,
-                collapse=parts.get(collapse, zero) + zero, delta_bias=zero, kappa=parts.get("kappa", zero) + zero,
-                kappa0=None, df1=None, df2=parts.get("df2"), rho=None)
+    return dict(
+        bias=parts.get(bias, zero) + zero,
+        variance=parts.get(variance, zero) + zero,
+        collapse=parts.get(collapse, zero) + zero,
+        delta_bias=zero,
+        kappa=parts.get("kappa", zero) + zero,
+        kappa0=None,
+        df1=None,
+        df2=parts.get("df2"),
+        rho=None,
+    )
 
 
 def real_fraction(p) -> object:
@@ -47,11 +63,30 @@ def _res(f: Facts, normalization: str):
     return "finite", 1, True
 
 
-def rule(key: str, theorem: str, exact_kind: bool, conditions: tuple, terms: str, workflow: str, applies,
-         strategy: str | None = None, guards=None) -> Regime:
+def rule(
+    key: str,
+    theorem: str,
+    exact_kind: bool,
+    conditions: tuple,
+    terms: str,
+    workflow: str,
+    applies,
+    strategy: str | None = None,
+    guards=None,
+) -> Regime:
     """Register one regime of a workflow (family ``"exact"`` for exact results, else the ridge family)."""
-    reg = Regime(key, theorem, EXACT if exact_kind else DETEQ, "exact" if exact_kind else "ridge", conditions,
-                 terms, workflow=workflow, strategy=strategy, applies=applies, resolve=_res)
+    reg = Regime(
+        key,
+        theorem,
+        EXACT if exact_kind else DETEQ,
+        "exact" if exact_kind else "ridge",
+        conditions,
+        terms,
+        workflow=workflow,
+        strategy=strategy,
+        applies=applies,
+        resolve=_res,
+    )
     return register(reg, guards=guards)
 
 

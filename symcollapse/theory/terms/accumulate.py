@@ -27,8 +27,18 @@ def compute(p, case, ops) -> dict:
 
     a = C.inputs(p, ops)
     ch = p.chain
-    wv = W.accumulate_downstream(a["eigenvalues"], a["coefficients"], ch.T0, ch.n, a["sigma0"], ch.design, a["T"],
-                                 a["lam"], a["sigma"], dps=a["dps"])
+    wv = W.accumulate_downstream(
+        a["eigenvalues"],
+        a["coefficients"],
+        ch.T0,
+        ch.n,
+        a["sigma0"],
+        ch.design,
+        a["T"],
+        a["lam"],
+        a["sigma"],
+        dps=a["dps"],
+    )
     return C.quantities(wv, ops)
 
 
@@ -56,7 +66,11 @@ def _exact_value(p):
     val = q(p.downstream.sigma) ** 2 * sp.Rational(d, T - d - 1)
     if n and p.chain.sigma0 != 0:
         k = sp.Symbol("k", positive=True, integer=True)
-        term = 1 / (k * (k * T0 - d - 1)) if p.chain.design == "independent" else sp.Rational(1, T0 - d - 1) / k**2
+        term = (
+            1 / (k * (k * T0 - d - 1))
+            if p.chain.design == "independent"
+            else sp.Rational(1, T0 - d - 1) / k**2
+        )
         val += q(p.chain.sigma0) ** 2 * d * sp.summation(term, (k, 1, n))
     return val
 
@@ -87,9 +101,24 @@ def _subsample_guard(f, normalization):
 
 _terms.register("accumulate", __import__(__name__, fromlist=["compute"]))
 for _wf, _guards in (("accumulate", [C.guard_source]), ("accumulate-subsample", [_subsample_guard])):
-    C.rule(f"{_wf}-exact", "accumulate chain (package derivation) + Thm 4.1 downstream", True,
-           ("T0 >= d + 2 (or σ0 = 0, T0 >= d)", "λ = 0", "T >= d + 2", "real_fraction = 0"), "accumulate", _wf,
-           applies=lambda f: f.ols_exact, strategy=_wf, guards=_guards)
-    C.rule(_wf, "Cor 4.4 (Eq. 19) with n → n_eff (accumulate; package derivation)", False,
-           ("T0 >= d + 2 (or σ0 = 0, T0 >= d)", "not (λ = 0 and T >= d + 2)", "real_fraction = 0"), "accumulate",
-           _wf, applies=lambda f: not f.ols_exact, strategy=_wf)
+    C.rule(
+        f"{_wf}-exact",
+        "accumulate chain (package derivation) + Thm 4.1 downstream",
+        True,
+        ("T0 >= d + 2 (or σ0 = 0, T0 >= d)", "λ = 0", "T >= d + 2", "real_fraction = 0"),
+        "accumulate",
+        _wf,
+        applies=lambda f: f.ols_exact,
+        strategy=_wf,
+        guards=_guards,
+    )
+    C.rule(
+        _wf,
+        "Cor 4.4 (Eq. 19) with n → n_eff (accumulate; package derivation)",
+        False,
+        ("T0 >= d + 2 (or σ0 = 0, T0 >= d)", "not (λ = 0 and T >= d + 2)", "real_fraction = 0"),
+        "accumulate",
+        _wf,
+        applies=lambda f: not f.ols_exact,
+        strategy=_wf,
+    )

@@ -30,14 +30,32 @@ def compute(p, case, ops) -> dict:
     ch = p.chain
     w = a["conv"](ch.real_weight)
     if ch.T_real == 0:
-        wv = W.mix_downstream(a["eigenvalues"], a["coefficients"], ch.T0, ch.n, a["sigma0"], w, a["T"], a["lam"],
-                              a["sigma"], dps=a["dps"])
+        wv = W.mix_downstream(
+            a["eigenvalues"],
+            a["coefficients"],
+            ch.T0,
+            ch.n,
+            a["sigma0"],
+            w,
+            a["T"],
+            a["lam"],
+            a["sigma"],
+            dps=a["dps"],
+        )
     else:
         chain = W.mix_chain_error(p.d, ch.T0, ch.n, a["sigma0"], w, T_real=ch.T_real, dps=a["dps"])
         # the chain's error covariance is (a_n/d)Σ⁻¹ in expectation (every fit is OLS), so the downstream is
         # the chain-source formula at real fraction 0, i.e. Bias + Var + (a_n/d)·[Eq. 19 bracket]
-        wv = W.mixture_chain_downstream(a["eigenvalues"], a["coefficients"], a["T"], a["lam"], a["sigma"], 0,
-                                        chain.value / p.d, dps=a["dps"])
+        wv = W.mixture_chain_downstream(
+            a["eigenvalues"],
+            a["coefficients"],
+            a["T"],
+            a["lam"],
+            a["sigma"],
+            0,
+            chain.value / p.d,
+            dps=a["dps"],
+        )
     return C.quantities(wv, ops)
 
 
@@ -74,8 +92,9 @@ def numeric(p, case, q, kappa=None):
     if n and p.chain.sigma0 != 0:
         s02 = R(p.chain.sigma0) ** 2
         Tr = p.chain.T_real or T0
-        val += W.mix_recursion(n, R(p.chain.real_weight), s02 * sp.Rational(d, Tr - d - 1),
-                               s02 * sp.Rational(d, T0 - d - 1))
+        val += W.mix_recursion(
+            n, R(p.chain.real_weight), s02 * sp.Rational(d, Tr - d - 1), s02 * sp.Rational(d, T0 - d - 1)
+        )
     return sp.nsimplify(val) if not val.free_symbols else val
 
 
@@ -124,8 +143,10 @@ def optimal_real_weight(problem=1, symbolic: bool = True, n: int | None = None, 
     if getattr(ch.workflow, "key", None) != "mix":
         raise SpecError(f"optimal_real_weight needs a problem with workflow='mix', got {ch.workflow!r}")
     if ch.lam0 != 0:
-        raise RegimeError("optimal_real_weight: no closed form with ridge inside the chain (lam0 > 0); use "
-                          "symcollapse.theory._workflows.optimal_real_weight_given_design for a fixed design")
+        raise RegimeError(
+            "optimal_real_weight: no closed form with ridge inside the chain (lam0 > 0); use "
+            "symcollapse.theory._workflows.optimal_real_weight_given_design for a fixed design"
+        )
     if n is None:
         if ch.T_real:
             return W.optimal_real_weight(symbolic=symbolic, T_real=ch.T_real, T_syn=ch.T0, d=problem.d)
@@ -141,15 +162,34 @@ def _numeric_optimum(problem, n) -> float:
     from symcollapse.theory.predict import predict  # noqa: PLC0415
 
     base = problem.replace(n=n)
-    res = minimize_scalar(lambda w: float(predict(base.replace(real_weight=float(w))).total), bounds=(0.0, 1.0),
-                          method="bounded", options={"xatol": 1e-10})
+    res = minimize_scalar(
+        lambda w: float(predict(base.replace(real_weight=float(w))).total),
+        bounds=(0.0, 1.0),
+        method="bounded",
+        options={"xatol": 1e-10},
+    )
     return float(res.x)
 
 
 _terms.register("mix", __import__(__name__, fromlist=["compute"]))
-C.rule("mix-exact", "mix chain recursion (package derivation) + Thm 4.1 downstream", True,
-       ("T0 >= d + 2 (or σ0 = 0, T0 >= d)", "lam0 = 0", "λ = 0", "T >= d + 2", "real_fraction = 0"), "mix", "mix",
-       applies=lambda f: f.ols_exact, strategy="mix", guards=[_guard_mix])
-C.rule("mix", "Cor 4.4 (Eq. 19) with n → n_eff (mix chain; package derivation)", False,
-       ("T0 >= d + 2 (or σ0 = 0, T0 >= d)", "lam0 = 0", "not (λ = 0 and T >= d + 2)", "real_fraction = 0"), "mix",
-       "mix", applies=lambda f: not f.ols_exact, strategy="mix")
+C.rule(
+    "mix-exact",
+    "mix chain recursion (package derivation) + Thm 4.1 downstream",
+    True,
+    ("T0 >= d + 2 (or σ0 = 0, T0 >= d)", "lam0 = 0", "λ = 0", "T >= d + 2", "real_fraction = 0"),
+    "mix",
+    "mix",
+    applies=lambda f: f.ols_exact,
+    strategy="mix",
+    guards=[_guard_mix],
+)
+C.rule(
+    "mix",
+    "Cor 4.4 (Eq. 19) with n → n_eff (mix chain; package derivation)",
+    False,
+    ("T0 >= d + 2 (or σ0 = 0, T0 >= d)", "lam0 = 0", "not (λ = 0 and T >= d + 2)", "real_fraction = 0"),
+    "mix",
+    "mix",
+    applies=lambda f: not f.ols_exact,
+    strategy="mix",
+)

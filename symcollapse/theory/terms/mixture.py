@@ -25,8 +25,16 @@ def compute(p, case, ops) -> dict:
     from symcollapse.theory import _workflows as W  # noqa: PLC0415  (imports SymPy: only when used)
 
     a = C.inputs(p, ops)
-    wv = W.mixture_downstream(a["eigenvalues"], a["coefficients"], p.chain.delta(p.d), a["T"], a["lam"], a["sigma"],
-                              a["conv"](C.real_fraction(p)), dps=a["dps"])
+    wv = W.mixture_downstream(
+        a["eigenvalues"],
+        a["coefficients"],
+        p.chain.delta(p.d),
+        a["T"],
+        a["lam"],
+        a["sigma"],
+        a["conv"](C.real_fraction(p)),
+        dps=a["dps"],
+    )
     return C.quantities(wv, ops, bias="mean_part", variance="variance_part")
 
 
@@ -61,9 +69,17 @@ def _guard_shift(f, normalization):
 
 
 _terms.register("mixture", __import__(__name__, fromlist=["compute"]))
-C.rule("shift-mixture", "real/synthetic mixture deterministic equivalent (package derivation)", False,
-       ("Shift source", "λ > 0 or |T − d| >= 2", "T − df2 > 0"), "mixture", "shift", applies=lambda f: True,
-       strategy="shift", guards=[_guard_shift])
+C.rule(
+    "shift-mixture",
+    "real/synthetic mixture deterministic equivalent (package derivation)",
+    False,
+    ("Shift source", "λ > 0 or |T − d| >= 2", "T − df2 > 0"),
+    "mixture",
+    "shift",
+    applies=lambda f: True,
+    strategy="shift",
+    guards=[_guard_shift],
+)
 
 # A replace chain with a mixture downstream has no regime yet: refuse it instead of ignoring real_fraction.
 if C.guard_no_mixture not in _GUARDS.setdefault("replace", []):
