@@ -15,7 +15,8 @@ Every scalar is drawn from its declared :class:`~symcollapse.spec.Domain`: the w
     The same with :math:`n \le 1` (where generation 1 is the replace chain's and the formula holds).
 ``"shift"``
     A :class:`~symcollapse.spec.Shift` source with :math:`\Delta_j` uniform in [-1, 1] and a ridge
-    (:math:`\lambda > 0`) on :math:`T \in [d/3, 12d]` rows, ``real_fraction`` from its domain.
+    (:math:`\lambda > 0`) on :math:`T \in [d/3, 12d]` rows (``mc``: :math:`[2d, 12d]`, where the allowance stays
+    below the value), ``real_fraction`` from its domain.
 """
 
 from __future__ import annotations
@@ -62,10 +63,13 @@ def _draw(draw, workflow, d, n, mc, ridge, kinds) -> Problem:
     dd = draw(st.integers(*d))
     spec = draw(spectra(dd, kinds))
     tgt = draw(targets(spec))
-    sigma = draw(from_domain(_RIDGE["sigma"]))
+    # σ > 0: an OLS downstream with σ = 0 has error exactly 0, which predict's float path refuses as underflow
+    sigma = draw(from_domain(_RIDGE["sigma"], low=0.05))
     use_ridge = True if workflow == "shift" else (draw(st.booleans()) if ridge is None else ridge)
     if use_ridge:
-        T = draw(st.integers(*sample_size_range("T-ridge", dd, mc)))
+        lo, hi = sample_size_range("T-ridge", dd, mc)
+        # the Shift mixture's allowance 1.5|E|/(T − df2) exceeds |E| for T ≲ 2 df2: Monte-Carlo draws keep T >= 2d
+        T = draw(st.integers(2 * dd if (mc and workflow == "shift") else lo, hi))
         lam = draw(from_domain(_RIDGE["lam"]))
     else:
         T, lam = draw(st.integers(*sample_size_range("T-ols", dd, mc))), 0.0

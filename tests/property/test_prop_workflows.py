@@ -10,6 +10,8 @@ from _helpers import K, check_comparison, examples
 from hypothesis import HealthCheck, given, settings
 
 import symcollapse as sc
+from symcollapse.compare import compare
+from symcollapse.spec import get_workflow
 from symcollapse.testing import seeds
 from symcollapse.testing_workflows import WORKFLOW_REGIMES, workflow_problems
 
@@ -17,8 +19,8 @@ _SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _compare(p, seed):
-    c = sc.compare(p, reps=600, seed=seed, k=K)
-    assert c.theory.regime.workflow == sc.spec.get_workflow(p.chain.workflow.key).key
+    c = compare(p, reps=600, seed=seed, k=K)
+    assert c.theory.regime.workflow == get_workflow(p.chain.workflow.key).key
     if c.theory.kind == "exact":
         assert c.allowance == 0
     check_comparison(c, workflow=p.chain.workflow.key)

@@ -9,6 +9,8 @@ import pytest
 import sympy as sp
 
 import symcollapse as sc
+from symcollapse.compare import compare
+from symcollapse.simulate.monte_carlo import MCResult, simulate
 from symcollapse.spec import RegimeError, SpecError
 
 K = 4.0
@@ -55,7 +57,7 @@ def test_predict_float_mpmath_formula_and_compare(name):
     assert math.isclose(float(f), a.total, rel_tol=1e-11)
     if a.kind == "exact":
         assert isinstance(sp.nsimplify(f), sp.Rational) and sp.simplify(f - sp.Rational(f)) == 0
-    c = sc.compare(p, reps=3000, seed=11)
+    c = compare(p, reps=3000, seed=11)
     assert c.passed is True, c.reason
     assert (c.allowance == 0) == (a.kind == "exact")
     assert c.theory.regime.family == ("exact" if a.kind == "exact" else "ridge")
@@ -90,13 +92,13 @@ def test_mix_limit_and_golden_weight():
 
 def test_simulate_returns_mcresult_and_reference_oracle_agrees():
     for p in (_prob(lam=0), _prob(workflow="mix", real_weight=0.4), _shift()):
-        fast = sc.simulate(p, reps=1500, seed=3)
-        ref = sc.simulate(p, reps=400, seed=4, method="workflow-reference")
-        assert isinstance(fast, sc.MCResult) and fast.method == "workflow-fast"
+        fast = simulate(p, reps=1500, seed=3)
+        ref = simulate(p, reps=400, seed=4, method="workflow-reference")
+        assert isinstance(fast, MCResult) and fast.method == "workflow-fast"
         se = math.hypot(fast.stderr, ref.stderr)
         assert abs(fast.mean - ref.mean) <= K * se, (p, fast.mean, ref.mean, se)
         assert fast.errors.shape == (1500,) and fast.chain_errors.shape == (1500,)
-    r1, r2 = sc.simulate(_shift(), 300, 9), sc.simulate(_shift(), 300, 9)
+    r1, r2 = simulate(_shift(), 300, 9), simulate(_shift(), 300, 9)
     assert (r1.errors == r2.errors).all()
 
 
@@ -117,16 +119,16 @@ def test_regime_errors_name_the_reason(make, match):
 
 def test_simulation_only_cases_still_simulate():
     sub = _prob(workflow="accumulate-subsample", n=3)
-    r = sc.simulate(sub, reps=64, seed=0)
+    r = simulate(sub, reps=64, seed=0)
     assert r.method == "workflow-reference" and r.mean > 0
     over = _prob(T0=4, n=2)
-    assert sc.simulate(over, reps=32, seed=0).method == "workflow-reference"
+    assert simulate(over, reps=32, seed=0).method == "workflow-reference"
     with pytest.raises(RegimeError, match="workflow-fast"):
-        sc.simulate(sub, reps=10, seed=0, method="workflow-fast")
+        simulate(sub, reps=10, seed=0, method="workflow-fast")
     mixed = _prob(workflow="replace").replace(real_fraction=0.5)  # replace chain + mixture: sampled, not predicted
-    assert sc.simulate(mixed, reps=64, seed=0).method == "workflow-fast"
+    assert simulate(mixed, reps=64, seed=0).method == "workflow-fast"
     with pytest.raises(RegimeError, match="real_fraction"):
-        sc.simulate(mixed, reps=10, seed=0, method="collapsed")
+        simulate(mixed, reps=10, seed=0, method="collapsed")
 
 
 def test_shift_and_real_fraction_spec():
