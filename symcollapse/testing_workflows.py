@@ -10,7 +10,8 @@ Every scalar is drawn from its declared :class:`~symcollapse.spec.Domain`: the w
 
 ``"accumulate"`` / ``"mix"``
     An OLS chain with :math:`T_0 \in [d + 3, 12d]` (``mc``: :math:`d + 8`), either design, ``real_fraction = 0``;
-    downstream OLS (:math:`T \ge d + 3`, exact) or ridge (:math:`\lambda > 0`, :math:`T \in [d/3, 12d]`).
+    downstream OLS (:math:`T \ge d + 3`, exact) or ridge (:math:`\lambda > 0`, :math:`T \in [d/3, 12d]`;
+    ``mc``: :math:`[d, 12d]`).
 ``"accumulate-subsample"``
     The same with :math:`n \le 1` (where generation 1 is the replace chain's and the formula holds).
 ``"shift"``
@@ -47,19 +48,21 @@ def workflow_problems(
     mc: bool = False,
     ridge: bool | None = None,
     spectrum_kinds: tuple[str, ...] = ("isotropic", "power_law", "custom"),
+    noisy: bool = False,
 ) -> st.SearchStrategy[Problem]:
-    """Strategy for a :class:`~symcollapse.spec.Problem` inside the regime of ``workflow``'s formula.
+    r"""Strategy for a :class:`~symcollapse.spec.Problem` inside the regime of ``workflow``'s formula.
 
     ``ridge``: ``None`` draws OLS or ridge downstream; ``True``/``False`` forces one (the Shift mixture is always
-    a ridge, its formula being a deterministic equivalent everywhere).
+    a ridge, its formula being a deterministic equivalent everywhere). ``noisy``: chain noise
+    :math:`\sigma_0 \ge 0.1` (so the chain's term is visible).
     """
     if workflow not in WORKFLOW_REGIMES:
         raise ValueError(f"workflow must be one of {WORKFLOW_REGIMES}, got {workflow!r}")
-    return _draw(workflow, d, n, mc, ridge, spectrum_kinds)
+    return _draw(workflow, d, n, mc, ridge, spectrum_kinds, noisy)
 
 
 @st.composite
-def _draw(draw, workflow, d, n, mc, ridge, kinds) -> Problem:
+def _draw(draw, workflow, d, n, mc, ridge, kinds, noisy) -> Problem:
     dd = draw(st.integers(*d))
     spec = draw(spectra(dd, kinds))
     tgt = draw(targets(spec))
@@ -68,8 +71,9 @@ def _draw(draw, workflow, d, n, mc, ridge, kinds) -> Problem:
     use_ridge = True if workflow == "shift" else (draw(st.booleans()) if ridge is None else ridge)
     if use_ridge:
         lo, hi = sample_size_range("T-ridge", dd, mc)
-        # the Shift mixture's allowance 1.5|E|/(T − df2) exceeds |E| for T ≲ 2 df2: Monte-Carlo draws keep T >= 2d
-        T = draw(st.integers(2 * dd if (mc and workflow == "shift") else lo, hi))
+        # the allowance 1.5|E|/(T − df2) of a deterministic equivalent exceeds |E| for T ≲ df2 (the Shift mixture:
+        # ≲ 2 df2), where a check is not informative: Monte-Carlo draws keep T >= d (Shift: >= 2d)
+        T = draw(st.integers((2 * dd if workflow == "shift" else dd) if mc else lo, hi))
         lam = draw(from_domain(_RIDGE["lam"]))
     else:
         T, lam = draw(st.integers(*sample_size_range("T-ols", dd, mc))), 0.0
@@ -87,7 +91,7 @@ def _draw(draw, workflow, d, n, mc, ridge, kinds) -> Problem:
     chain = Chain(
         n=nn,
         T0=T0,
-        sigma0=draw(from_domain(_CHAIN["sigma0"])),
+        sigma0=draw(from_domain(_CHAIN["sigma0"], low=0.1) if noisy else from_domain(_CHAIN["sigma0"])),
         design=draw(st.sampled_from(DESIGNS)),
         workflow=workflow,
         **params,
