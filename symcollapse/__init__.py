@@ -21,6 +21,8 @@ _LAZY = {
     "Target": "symcollapse.spec",
     "Chain": "symcollapse.spec",
     "Ridge": "symcollapse.spec",
+    "Shift": "symcollapse.spec",
+    "optimal_real_weight": "symcollapse.theory.terms.mix",
     "Problem": "symcollapse.spec",
     "SpecError": "symcollapse.spec",
     "RegimeError": "symcollapse.spec",

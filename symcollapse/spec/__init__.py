@@ -43,6 +43,7 @@ imports nothing from the rest of ``symcollapse``.
 
 from __future__ import annotations
 
+from . import workflows as _workflows  # noqa: F401  (registers accumulate, accumulate-subsample, mix)
 from .chain import Chain
 from .domain import COEFFICIENT, EIGENVALUE, SQUARE_SAFE, Domain, RegimeError, SpecError, domains, exact
 from .downstream import Ridge, sklearn_alpha
@@ -63,6 +64,7 @@ from .registry import (
     sources,
     workflows,
 )
+from .shift import Shift
 from .spectrum import Spectrum
 from .target import Target
 
@@ -75,6 +77,7 @@ __all__ = [
     "Target",
     "Chain",
     "Ridge",
+    "Shift",
     "Problem",
     "sklearn_alpha",
     "preset",

@@ -47,10 +47,12 @@ class Ridge:
     T: int = _field(Domain(low=1, integer=True))
     sigma: Any = _field(Domain(low=0, high=SQUARE_SAFE, typical=(0.0, 2.0)), default=0.0)
     lam: Any = _field(Domain(low=0, high=SQUARE_SAFE, typical=(1e-4, 10.0), log=True), default=0.0)
+    real_fraction: Any = _field(Domain(low=0, high=1, typical=(0.0, 1.0)), default=0)  # see spec/shift.py
 
     def __post_init__(self):
         object.__setattr__(self, "sigma", _normalise_scalar(self.sigma, "Ridge.sigma"))
         object.__setattr__(self, "lam", _normalise_scalar(self.lam, "Ridge.lam"))
+        object.__setattr__(self, "real_fraction", _normalise_scalar(self.real_fraction, "Ridge.real_fraction"))
         _validate(self)
 
     @property
@@ -66,10 +68,11 @@ class Ridge:
 
     def _kwargs(self) -> dict:
         """Constructor keywords that rebuild this ridge, keeping the user's exact scalars."""
-        return {"T": self.T, "sigma": self.sigma, "lam": self.lam}
+        return {"T": self.T, "sigma": self.sigma, "lam": self.lam, "real_fraction": self.real_fraction}
 
     def to_dict(self) -> dict:
-        return {"T": self.T, "sigma": _scalar_out(self.sigma), "lam": _scalar_out(self.lam)}
+        out = {"T": self.T, "sigma": _scalar_out(self.sigma), "lam": _scalar_out(self.lam)}
+        return out if self.real_fraction == 0 else {**out, "real_fraction": _scalar_out(self.real_fraction)}
 
     @classmethod
     def from_dict(cls, data: dict) -> Ridge:

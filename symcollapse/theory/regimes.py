@@ -67,6 +67,7 @@ class Facts:
     iso: bool
     design: str
     workflow: str
+    problem: Any = field(default=None, compare=False, repr=False)  # for rules on workflow parameters
 
     @property
     def ols_exact(self) -> bool:  # λ = 0 and T >= d + 2: the exact finite-sample (inverse-Wishart) regime
@@ -277,7 +278,7 @@ def facts(p: Problem) -> Facts:
     """The facts the rules decide on (spec stores int, float or Fraction: all compare with 0 exactly)."""
     return Facts(d=p.d, n=p.chain.n, T0=p.chain.T0, T=p.downstream.T, lam0=p.downstream.lam == 0,
                  s0zero=p.chain.sigma0 == 0, iso=_spectral.is_isotropic(p), design=p.chain.design,
-                 workflow=workflow_key(p))
+                 workflow=workflow_key(p), problem=p)
 
 
 def resolve(problem: Problem, normalization: str = "paper") -> Case:

@@ -22,3 +22,4 @@ __all__ = ["Sampler", "Plain", "plain", "register", "unregister", "get", "regist
 def exact_samplers(problem) -> list[Sampler]:
     """The registered samplers exact for ``problem``, cheapest first (``auto`` uses the first)."""
     return [s for s in registered() if s.exact_for(problem) is None]
+from symcollapse.simulate.samplers import workflows as _workflows  # noqa: E402,F401  (follow-up workflows)

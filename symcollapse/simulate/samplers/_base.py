@@ -32,7 +32,7 @@ the ``"replace"`` workflow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -58,6 +58,7 @@ class Plain:
     T: int
     sigma: float
     lam: float
+    problem: object = field(default=None, compare=False, repr=False)  # for samplers of workflow parameters
 
     @property
     def mu(self) -> float:
@@ -81,6 +82,7 @@ def plain(problem) -> Plain:
         T=int(problem.downstream.T),
         sigma=float(problem.downstream.sigma),
         lam=float(problem.downstream.lam),
+        problem=problem,
     )
 
 
@@ -90,11 +92,14 @@ class Sampler:
     key: str = ""
     cost: float = float("inf")
     workflows: tuple[str, ...] = ("replace",)
+    mixtures = False  # True: the sampler draws real/synthetic mixtures downstream (Ridge.real_fraction > 0)
 
     def exact_for(self, problem) -> str | None:
         wf = workflow_key(problem)
         if wf not in self.workflows:
             return f"the chain workflow to be one of {self.workflows} (got {wf!r})"
+        if getattr(problem.downstream, "real_fraction", 0) != 0 and not self.mixtures:
+            return "an all-synthetic downstream, Ridge.real_fraction = 0 (a real/synthetic mixture needs its sampler)"
         return self.exact_for_plain(plain(problem))
 
     def exact_for_plain(self, p: Plain) -> str | None:

@@ -34,3 +34,4 @@ def compute(problem, case, ops) -> dict:
     out = TERMS[case.regime.terms].compute(problem, case, ops)
     out["total"] = out["bias"] + out["variance"] + out["collapse"] + out["delta_bias"]
     return out
+from symcollapse.theory.terms import accumulate, mix, mixture  # noqa: E402,F401  (workflow terms register themselves)

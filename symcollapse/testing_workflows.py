@@ -1,0 +1,99 @@
+r"""Hypothesis strategies for the follow-up workflows (accumulate, accumulate-subsample, mix, Shift mixtures).
+
+Every scalar is drawn from its declared :class:`~symcollapse.spec.Domain`: the workflow's own parameters from
+``get_workflow(key).params`` (e.g. ``real_weight`` ∈ [0, 1]), the chain and ridge fields from
+:func:`symcollapse.spec.domains` (``Ridge.real_fraction`` ∈ [0, 1]), spectra and targets from
+:func:`symcollapse.testing.spectra` / :func:`~symcollapse.testing.targets`. Sample sizes follow the rules of
+:mod:`symcollapse.testing` (``T0 >= d + 8`` for Monte-Carlo checks: four finite moments of the
+:math:`1/\chi^2_{T_0-d+1}` factors). The strategy names are the ``strategy`` of the registered workflow regimes
+(:data:`WORKFLOW_REGIMES`), each drawing problems inside that regime's conditions (docs/theory/workflows.md):
+
+``"accumulate"`` / ``"mix"``
+    An OLS chain with :math:`T_0 \in [d + 3, 12d]` (``mc``: :math:`d + 8`), either design, ``real_fraction = 0``;
+    downstream OLS (:math:`T \ge d + 3`, exact) or ridge (:math:`\lambda > 0`, :math:`T \in [d/3, 12d]`;
+    ``mc``: :math:`[d, 12d]`).
+``"accumulate-subsample"``
+    The same with :math:`n \le 1` (where generation 1 is the replace chain's and the formula holds).
+``"shift"``
+    A :class:`~symcollapse.spec.Shift` source with :math:`\Delta_j` uniform in [-1, 1] and a ridge
+    (:math:`\lambda > 0`) on :math:`T \in [d/3, 12d]` rows (``mc``: :math:`[2d, 12d]`, where the allowance stays
+    below the value), ``real_fraction`` from its domain.
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from symcollapse.spec import COEFFICIENT, DESIGNS, Chain, Problem, Ridge, Shift, domains, get_workflow
+from symcollapse.testing import from_domain, sample_size_range, spectra, targets
+from symcollapse.theory import regimes as _regimes
+
+__all__ = ["WORKFLOW_REGIMES", "workflow_problems"]
+
+_CHAIN, _RIDGE = domains(Chain), domains(Ridge)
+WORKFLOW_REGIMES = tuple(
+    dict.fromkeys(
+        r.strategy
+        for r in _regimes.regimes()
+        if r.workflow != "replace" and r.strategy and "copy" not in r.key
+    )
+)
+
+
+def workflow_problems(
+    workflow: str,
+    *,
+    d: tuple[int, int] = (2, 10),
+    n: tuple[int, int] = (0, 8),
+    mc: bool = False,
+    ridge: bool | None = None,
+    spectrum_kinds: tuple[str, ...] = ("isotropic", "power_law", "custom"),
+    noisy: bool = False,
+) -> st.SearchStrategy[Problem]:
+    r"""Strategy for a :class:`~symcollapse.spec.Problem` inside the regime of ``workflow``'s formula.
+
+    ``ridge``: ``None`` draws OLS or ridge downstream; ``True``/``False`` forces one (the Shift mixture is always
+    a ridge, its formula being a deterministic equivalent everywhere). ``noisy``: chain noise
+    :math:`\sigma_0 \ge 0.1` (so the chain's term is visible).
+    """
+    if workflow not in WORKFLOW_REGIMES:
+        raise ValueError(f"workflow must be one of {WORKFLOW_REGIMES}, got {workflow!r}")
+    return _draw(workflow, d, n, mc, ridge, spectrum_kinds, noisy)
+
+
+@st.composite
+def _draw(draw, workflow, d, n, mc, ridge, kinds, noisy) -> Problem:
+    dd = draw(st.integers(*d))
+    spec = draw(spectra(dd, kinds))
+    tgt = draw(targets(spec))
+    # σ > 0: an OLS downstream with σ = 0 has error exactly 0, which predict's float path refuses as underflow
+    sigma = draw(from_domain(_RIDGE["sigma"], low=0.05))
+    use_ridge = True if workflow == "shift" else (draw(st.booleans()) if ridge is None else ridge)
+    if use_ridge:
+        lo, hi = sample_size_range("T-ridge", dd, mc)
+        # the allowance 1.5|E|/(T − df2) of a deterministic equivalent exceeds |E| for T ≲ df2 (the Shift mixture:
+        # ≲ 2 df2), where a check is not informative: Monte-Carlo draws keep T >= d (Shift: >= 2d)
+        T = draw(st.integers((2 * dd if workflow == "shift" else dd) if mc else lo, hi))
+        lam = draw(from_domain(_RIDGE["lam"]))
+    else:
+        T, lam = draw(st.integers(*sample_size_range("T-ols", dd, mc))), 0.0
+    if workflow == "shift":
+        delta = draw(st.lists(from_domain(COEFFICIENT, low=-1.0, high=1.0), min_size=dd, max_size=dd))
+        rf = draw(from_domain(_RIDGE["real_fraction"]))
+        return Problem(
+            spec, tgt, Shift(coefficients=delta), Ridge(T=T, sigma=sigma, lam=lam, real_fraction=rf)
+        )
+    wf = get_workflow(workflow)
+    hi_n = 1 if workflow == "accumulate-subsample" else n[1]
+    nn = draw(st.integers(min(n[0], hi_n), hi_n))
+    T0 = draw(st.integers(*sample_size_range("T0-under", dd, mc)))
+    params = {k: draw(from_domain(dom)) for k, dom in wf.params.items() if dom.typical is not None}
+    chain = Chain(
+        n=nn,
+        T0=T0,
+        sigma0=draw(from_domain(_CHAIN["sigma0"], low=0.1) if noisy else from_domain(_CHAIN["sigma0"])),
+        design=draw(st.sampled_from(DESIGNS)),
+        workflow=workflow,
+        **params,
+    )
+    return Problem(spec, tgt, chain, Ridge(T=T, sigma=sigma, lam=lam))

@@ -1,0 +1,132 @@
+r"""Glue between the regime table and the plain-parameter formulas of :mod:`symcollapse.theory._workflows`.
+
+The workflow formulas take plain numbers and a ``dps``; here a :class:`~symcollapse.spec.Problem` is turned
+into those numbers in the arithmetic of the backend that :func:`~symcollapse.theory.predict` runs (float64, or
+mpmath at the working precision that :func:`~symcollapse.theory._precision.certify` sets), and the
+:class:`~symcollapse.theory._workflows.WorkflowValue` is mapped onto the quantities of a ``Prediction``.
+Settings and formulas: docs/theory/workflows.md.
+
+The spectrum and the target enter as their float64 arrays (``Problem.eigenvalues``/``coefficients``): on the
+mpmath path the digits are certified for those inputs; the scalars (λ, σ, σ0, w) enter exactly.
+"""
+
+from __future__ import annotations
+
+import mpmath
+
+from symcollapse.spec import RegimeError, exact
+from symcollapse.theory.regimes import DETEQ, EXACT, Facts, Regime, register
+
+__all__ = ["inputs", "quantities", "rule", "real_fraction", "guard_ridgeless", "guard_source"]
+
+
+def inputs(p, ops) -> dict:
+    """The problem's plain inputs in the backend's arithmetic (``dps`` = the working precision on mpmath)."""
+    mp = getattr(ops, "name", "float") == "mp"
+    conv = (lambda x: mpmath.mpf(exact(x).numerator) / exact(x).denominator) if mp else float
+    ds = p.downstream
+    return dict(
+        eigenvalues=p.eigenvalues,
+        coefficients=p.coefficients,
+        T=ds.T,
+        lam=conv(ds.lam),
+        sigma=conv(ds.sigma),
+        sigma0=conv(p.chain.sigma0),
+        conv=conv,
+        dps=mpmath.mp.dps if mp else None,
+    )
+
+
+def quantities(wv, ops, bias="bias", variance="variance", collapse="collapse") -> dict:
+    """A ``WorkflowValue``'s parts as the quantities of a ``Prediction`` (``total`` is added by the caller)."""
+    parts = wv.parts
+    zero = 0 * ops.one
+    return dict(
+        bias=parts.get(bias, zero) + zero,
+        variance=parts.get(variance, zero) + zero,
+        collapse=parts.get(collapse, zero) + zero,
+        delta_bias=zero,
+        kappa=parts.get("kappa", zero) + zero,
+        kappa0=None,
+        df1=None,
+        df2=parts.get("df2"),
+        rho=None,
+    )
+
+
+def real_fraction(p) -> object:
+    return getattr(p.downstream, "real_fraction", 0)
+
+
+def _res(f: Facts, normalization: str):
+    # every workflow formula uses the finite-sample normalisation T0 − d − 1 (exact for T0 >= d + 2)
+    return "finite", 1, True
+
+
+def rule(
+    key: str,
+    theorem: str,
+    exact_kind: bool,
+    conditions: tuple,
+    terms: str,
+    workflow: str,
+    applies,
+    strategy: str | None = None,
+    guards=None,
+) -> Regime:
+    """Register one regime of a workflow (family ``"exact"`` for exact results, else the ridge family)."""
+    reg = Regime(
+        key,
+        theorem,
+        EXACT if exact_kind else DETEQ,
+        "exact" if exact_kind else "ridge",
+        conditions,
+        terms,
+        workflow=workflow,
+        strategy=strategy,
+        applies=applies,
+        resolve=_res,
+    )
+    return register(reg, guards=guards)
+
+
+def guard_ridgeless(f: Facts, normalization: str) -> None:
+    if f.lam0 and f.d - 1 <= f.T <= f.d + 1:
+        raise RegimeError(
+            f"λ = 0 with T = {f.T} and d = {f.d}: the ridgeless error diverges at T = d and no result covers "
+            f"|T − d| <= 1; use T <= d − 2 or T >= d + 2, or λ > 0"
+        )
+
+
+def guard_no_mixture(f: Facts, normalization: str) -> None:
+    """A chain workflow whose formulas assume an all-synthetic downstream (``real_fraction = 0``)."""
+    rf = real_fraction(f.problem) if f.problem is not None else 0
+    if rf != 0:
+        raise RegimeError(
+            f"Ridge.real_fraction = {rf} with workflow {f.workflow!r}: no formula is registered for a real/"
+            "synthetic mixture downstream of this chain (the mixture theory covers a Shift source; see "
+            "docs/theory/workflows.md §3); use real_fraction = 0, or simulate"
+        )
+
+
+def guard_chain_ols(f: Facts, normalization: str) -> None:
+    """The chain formulas need an OLS chain with T0 >= d + 2 (or no chain noise and T0 >= d)."""
+    if f.n == 0:
+        return
+    if f.T0 < f.d:
+        raise RegimeError(
+            f"workflow {f.workflow!r} with T0 = {f.T0} < d = {f.d}: the chain is biased (minimum-norm fits) and "
+            "its covariance is not ∝ Σ⁻¹, so no downstream formula applies; simulation only"
+        )
+    if not f.s0zero and f.T0 < f.d + 2:
+        raise RegimeError(
+            f"workflow {f.workflow!r} with σ0 > 0 needs T0 >= d + 2 (got T0 = {f.T0}, d = {f.d}): the expected "
+            "error of an OLS fit on T0 <= d + 1 rows is infinite (inverse-Wishart mean, Lemma F.3)"
+        )
+
+
+def guard_source(f: Facts, normalization: str) -> None:
+    """Shorthand for the guards every chain workflow shares."""
+    guard_ridgeless(f, normalization)
+    guard_no_mixture(f, normalization)
+    guard_chain_ols(f, normalization)
