@@ -204,13 +204,20 @@ def _check_values(problem: Problem, vals: dict, dps) -> None:
         if not (v == v and abs(v) != float("inf")):
             raise RegimeError(f"{q} = {v} at d = {problem.d}, λ = {problem.downstream.lam}, σ = "
                               f"{problem.downstream.sigma}: not representable in this arithmetic; {hint}")
-    scales = (problem.downstream.sigma, problem.chain.sigma0 if problem.chain.n else 0)
-    if dps is None and vals["total"] == 0 and (any(x != 0 for x in scales) or np.any(problem.coefficients)):
+    if dps is None and vals["total"] == 0 and _should_be_positive(problem, vals):
         raise RegimeError(
             f"the total error underflows float64 to 0.0 (σ = {problem.downstream.sigma}, σ0 = "
-            f"{problem.chain.sigma0}, ‖w0‖ > 0): the answer is below 1e-308; {hint}"
+            f"{problem.chain.sigma0}, λ = {problem.downstream.lam}): the answer is below 1e-308; {hint}"
         )
 
+
+def _should_be_positive(problem: Problem, vals: dict) -> bool:
+    """Whether some part of the error is positive in exact arithmetic (so a float 0.0 total is underflow)."""
+    ds, ch = problem.downstream, problem.chain
+    signal = bool(np.any(problem.coefficients))
+    noisy_chain = ch.n > 0 and ch.sigma0 != 0 and vals["rho"] is not None
+    chain_moves = ch.n > 0 and ch.T0 < problem.d and signal
+    return ds.sigma != 0 or noisy_chain or chain_moves or ((ds.lam != 0 or ds.T < problem.d) and signal)
 
 def _float_starts(problem: Problem, fops: FloatOps) -> dict:
     # float κ roots as Newton starting points for the mpmath path (keys match MpOps.kappa)

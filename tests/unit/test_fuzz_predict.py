@@ -8,7 +8,7 @@ boundaries d − 1, d, d + 1 drawn often; λ ∈ {0, 1e-300} or log-uniform in [
 
 Every call either returns finite, non-negative parts that sum to the total, or raises a ``ValueError``
 subclass (SpecError / RegimeError) whose message names a parameter. Where both float64 and mpmath
-(``dps=30``) return, they agree to 1e-8 relative. Examples: 300 in the default profile, 3000 under
+(``dps=30``) return, the totals agree to 1e-8 relative and every part to 1e-8 of the total. Examples: 300 in the default profile, 3000 under
 ``HYPOTHESIS_PROFILE=nightly``. One restriction, stated: over-parametrised chains with n > 64 are drawn with
 d <= 400 (the closed form of Lemma F.8's powers costs one d×d eigendecomposition; at d = 2000 that is ~10 s
 on a loaded machine — bounded in n, but not within a fuzz budget).
@@ -108,5 +108,7 @@ def test_predict_on_the_whole_domain(p, normalization):
     if fl is not None and mp is not None:
         for q in (*PARTS, "total"):
             a, b = float(getattr(fl, q)), float(getattr(mp, q))
-            scale = max(abs(b), 1e-8 * float(mp.total), 1e-300)
+            # parts are judged relative to the total: a part 1e-9 of the total carries the float
+            # round-off of the total (the condition number of the spectrum reaches 1e24)
+            scale = max(abs(b), float(mp.total), 1e-300) if q != "total" else max(abs(b), 1e-300)
             assert abs(a - b) <= 1e-8 * scale, f"{q}: float {a!r} vs mpmath {b!r}\n{p!r}"
