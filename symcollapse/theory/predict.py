@@ -35,7 +35,7 @@ from symcollapse.theory._backends import FloatOps, MpOps
 from symcollapse.theory._precision import certify
 from symcollapse.theory.regimes import DETEQ, EXACT, Case, Regime, resolve
 
-__all__ = ["Prediction", "predict", "EXACT", "DETEQ"]
+__all__ = ["Prediction", "predict", "PrecisionWarning", "EXACT", "DETEQ"]
 
 _QUANTITIES = terms.QUANTITIES
 
@@ -179,10 +179,12 @@ def predict(problem: Problem, dps: int | None = None, normalization: str = "pape
     fops = FloatOps(problem)
     try:
         if dps is None:
-            vals, digits = terms.compute(problem, case, fops), None
+            # float64: a division by zero, overflow or NaN is an error here, never a silent inf/NaN result
+            with np.errstate(divide="raise", over="raise", invalid="raise", under="ignore"):
+                vals, digits = terms.compute(problem, case, fops), None
         else:
             vals, digits = _compute_mp(problem, case, fops, dps)
-    except (ZeroDivisionError, OverflowError, FloatingPointError) as exc:
+    except ArithmeticError as exc:  # ZeroDivision, Overflow, FloatingPoint, non-convergence
         # a degenerate intermediate (e.g. κ underflowing to 0) that the regime rules do not exclude
         raise RegimeError(
             f"{case.regime.theorem} is numerically degenerate here ({type(exc).__name__}: {exc}) at d = "
@@ -190,7 +192,25 @@ def predict(problem: Problem, dps: int | None = None, normalization: str = "pape
             + ("; try predict(..., dps=30)" if dps is None else "; try a larger dps=")
         ) from None
     _check_values(problem, vals, dps)
+    if dps is None:
+        _warn_precision(problem, vals)
     return _finish(problem, case, vals, dps, digits)
+
+
+class PrecisionWarning(UserWarning):
+    """The float64 path lost significant digits (use ``dps=``)."""
+
+
+def _warn_precision(problem: Problem, vals: dict) -> None:
+    # Eq. 9 in float: 1 − df1(κ)/T = λ/κ is formed by cancellation, so κ carries a relative error of about
+    # eps·κ/λ (large when λ ≪ κ, i.e. T ≈ d at tiny λ), and every quantity inherits it.
+    lam, k = float(problem.downstream.lam), vals["kappa"]
+    if lam > 0 and k > 0:
+        rel = np.finfo(float).eps * float(k) / lam
+        if rel > 1e-9:
+            warnings.warn(f"float64 lost precision: κ = {float(k):.3g} at λ = {lam:.3g} is only accurate to about "
+                          f"{rel:.1e} relative (T ≈ d with λ ≪ κ); use predict(..., dps=30)",
+                          PrecisionWarning, stacklevel=3)
 
 
 _PARTS = ("bias", "variance", "collapse", "delta_bias")
