@@ -155,6 +155,12 @@ def optimal_lambda(
         out = OptimalLambda(lam, float(res.fun), count[0], None, None, problem.replace(lam=lam))
         return out if full else lam
 
+    out = _refine_mp(problem, f, u, dps, count)
+    return out if full else out.lam
+
+
+def _refine_mp(problem: Problem, f: Callable, u: float, dps: int, count: list) -> OptimalLambda:
+    """λ* to ``dps`` digits: the root of dE/d(log λ) near the float optimum ``exp(u)``, certified."""
     def solve():
         def E(v):
             count[0] += 1
@@ -171,5 +177,4 @@ def optimal_lambda(
     vals, digits = certify(solve, dps, guards=(5, 15), keys=("lam",),
                            finish=lambda run: {"lam": mpmath.exp(run["v"]), "E": run["E"], "v": (run["v"],)})
     lam, (v2,), e2 = vals["lam"], vals["v"], vals["E"]
-    out = OptimalLambda(lam, e2, count[0], dps, digits, problem.replace(lam=_lam_value(v2)))
-    return out if full else lam
+    return OptimalLambda(lam, e2, count[0], dps, digits, problem.replace(lam=_lam_value(v2)))

@@ -35,7 +35,7 @@ from symcollapse.theory._backends import FloatOps, MpOps
 from symcollapse.theory._precision import certify
 from symcollapse.theory.regimes import DETEQ, EXACT, Case, Regime, resolve
 
-__all__ = ["Prediction", "predict", "EXACT", "DETEQ"]
+__all__ = ["Prediction", "predict", "PrecisionWarning", "EXACT", "DETEQ"]
 
 _QUANTITIES = terms.QUANTITIES
 
@@ -179,10 +179,12 @@ def predict(problem: Problem, dps: int | None = None, normalization: str = "pape
     fops = FloatOps(problem)
     try:
         if dps is None:
-            vals, digits = terms.compute(problem, case, fops), None
+            # float64: a division by zero, overflow or NaN is an error here, never a silent inf/NaN result
+            with np.errstate(divide="raise", over="raise", invalid="raise", under="ignore"):
+                vals, digits = terms.compute(problem, case, fops), None
         else:
             vals, digits = _compute_mp(problem, case, fops, dps)
-    except (ZeroDivisionError, OverflowError, FloatingPointError) as exc:
+    except ArithmeticError as exc:  # ZeroDivision, Overflow, FloatingPoint, non-convergence
         # a degenerate intermediate (e.g. κ underflowing to 0) that the regime rules do not exclude
         raise RegimeError(
             f"{case.regime.theorem} is numerically degenerate here ({type(exc).__name__}: {exc}) at d = "
@@ -190,7 +192,25 @@ def predict(problem: Problem, dps: int | None = None, normalization: str = "pape
             + ("; try predict(..., dps=30)" if dps is None else "; try a larger dps=")
         ) from None
     _check_values(problem, vals, dps)
+    if dps is None:
+        _warn_precision(problem, vals)
     return _finish(problem, case, vals, dps, digits)
+
+
+class PrecisionWarning(UserWarning):
+    """The float64 path lost significant digits (use ``dps=``)."""
+
+
+def _warn_precision(problem: Problem, vals: dict) -> None:
+    # Eq. 9 in float: 1 − df1(κ)/T = λ/κ is formed by cancellation, so κ carries a relative error of about
+    # eps·κ/λ (large when λ ≪ κ, i.e. T ≈ d at tiny λ), and every quantity inherits it.
+    lam, k = float(problem.downstream.lam), vals["kappa"]
+    if lam > 0 and k > 0:
+        rel = np.finfo(float).eps * float(k) / lam
+        if rel > 1e-9:
+            warnings.warn(f"float64 lost precision: κ = {float(k):.3g} at λ = {lam:.3g} is only accurate to about "
+                          f"{rel:.1e} relative (T ≈ d with λ ≪ κ); use predict(..., dps=30)",
+                          PrecisionWarning, stacklevel=3)
 
 
 _PARTS = ("bias", "variance", "collapse", "delta_bias")
@@ -204,13 +224,20 @@ def _check_values(problem: Problem, vals: dict, dps) -> None:
         if not (v == v and abs(v) != float("inf")):
             raise RegimeError(f"{q} = {v} at d = {problem.d}, λ = {problem.downstream.lam}, σ = "
                               f"{problem.downstream.sigma}: not representable in this arithmetic; {hint}")
-    scales = (problem.downstream.sigma, problem.chain.sigma0 if problem.chain.n else 0)
-    if dps is None and vals["total"] == 0 and (any(x != 0 for x in scales) or np.any(problem.coefficients)):
+    if dps is None and vals["total"] == 0 and _should_be_positive(problem, vals):
         raise RegimeError(
             f"the total error underflows float64 to 0.0 (σ = {problem.downstream.sigma}, σ0 = "
-            f"{problem.chain.sigma0}, ‖w0‖ > 0): the answer is below 1e-308; {hint}"
+            f"{problem.chain.sigma0}, λ = {problem.downstream.lam}): the answer is below 1e-308; {hint}"
         )
 
+
+def _should_be_positive(problem: Problem, vals: dict) -> bool:
+    """Whether some part of the error is positive in exact arithmetic (so a float 0.0 total is underflow)."""
+    ds, ch = problem.downstream, problem.chain
+    signal = bool(np.any(problem.coefficients))
+    noisy_chain = ch.n > 0 and ch.sigma0 != 0 and vals["rho"] is not None
+    chain_moves = ch.n > 0 and ch.T0 < problem.d and signal
+    return ds.sigma != 0 or noisy_chain or chain_moves or ((ds.lam != 0 or ds.T < problem.d) and signal)
 
 def _float_starts(problem: Problem, fops: FloatOps) -> dict:
     # float κ roots as Newton starting points for the mpmath path (keys match MpOps.kappa)

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from symcollapse.spec import Problem, RegimeError, SpecError
 from symcollapse.theory import _spectral
@@ -310,5 +309,3 @@ def by_key(key: str) -> Regime:
             return r
     raise KeyError(key)
 
-
-_: Any = None

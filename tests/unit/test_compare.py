@@ -10,10 +10,10 @@ from symcollapse.cli import main
 from symcollapse.compare import (
     ALLOWANCE_CONSTANTS,
     Comparison,
-    verdict,
     allowance,
     compare,
     finite_size_scale,
+    verdict,
 )
 from symcollapse.spec import Chain, Problem, RegimeError, Ridge, Spectrum, Target
 from symcollapse.theory.evaluate import predict

@@ -8,7 +8,7 @@ boundaries d − 1, d, d + 1 drawn often; λ ∈ {0, 1e-300} or log-uniform in [
 
 Every call either returns finite, non-negative parts that sum to the total, or raises a ``ValueError``
 subclass (SpecError / RegimeError) whose message names a parameter. Where both float64 and mpmath
-(``dps=30``) return, they agree to 1e-8 relative. Examples: 300 in the default profile, 3000 under
+(``dps=30``) return and the float path did not warn that it lost precision (``PrecisionWarning``), the totals agree to 1e-8 relative and every part to 1e-8 of the total. Examples: 300 in the default profile, 3000 under
 ``HYPOTHESIS_PROFILE=nightly``. One restriction, stated: over-parametrised chains with n > 64 are drawn with
 d <= 400 (the closed form of Lemma F.8's powers costs one d×d eigendecomposition; at d = 2000 that is ~10 s
 on a loaded machine — bounded in n, but not within a fuzz budget).
@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from symcollapse.spec import Chain, Problem, Ridge, Spectrum, Target
 from symcollapse.theory.evaluate import predict
+from symcollapse.theory.predict import PrecisionWarning
 
 _NIGHTLY = not settings.default.derandomize
 EXAMPLES = 3000 if _NIGHTLY else 300
@@ -83,30 +84,33 @@ def _problem(draw):
 
 def _outcome(p, dps, normalization):
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always", UserWarning)
             r = predict(p, dps=dps, normalization=normalization)
+        lost = any(issubclass(w.category, PrecisionWarning) for w in seen)
     except ValueError as exc:  # SpecError and RegimeError are ValueError subclasses
         assert _NAMES.search(str(exc)), f"error names no parameter: {exc!r}\n{p!r}"
-        return None
+        return None, False
     parts = [getattr(r, q) for q in PARTS]
     total = r.total
     for q, v in zip(PARTS, parts):
         assert math.isfinite(float(v)) and v >= 0, f"{q} = {v}\n{p!r}"
     assert math.isfinite(float(total)) and total >= 0, f"total = {total}\n{p!r}"
     assert abs(sum(parts) - total) <= 1e-12 * max(abs(total), 1e-300) + 1e-300, (parts, total)
-    return r
+    return r, lost
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(_problem(), st.sampled_from(["paper", "finite"]))
 def test_predict_on_the_whole_domain(p, normalization):
-    fl = _outcome(p, None, normalization)
+    fl, lost = _outcome(p, None, normalization)
     if p.d > 40 or (p.chain.n > 64 and p.chain.T0 < p.d and p.d > 20):
         return  # mpmath at d > 40 costs seconds per call: compared on small d only (the budget)
-    mp = _outcome(p, 30, normalization)
-    if fl is not None and mp is not None:
+    mp, _ = _outcome(p, 30, normalization)
+    if fl is not None and mp is not None and not lost:  # or the float path said it lost precision
         for q in (*PARTS, "total"):
             a, b = float(getattr(fl, q)), float(getattr(mp, q))
-            scale = max(abs(b), 1e-8 * float(mp.total), 1e-300)
+            # parts are judged relative to the total: a part 1e-9 of the total carries the float
+            # round-off of the total (the condition number of the spectrum reaches 1e24)
+            scale = max(abs(b), float(mp.total), 1e-300) if q != "total" else max(abs(b), 1e-300)
             assert abs(a - b) <= 1e-8 * scale, f"{q}: float {a!r} vs mpmath {b!r}\n{p!r}"

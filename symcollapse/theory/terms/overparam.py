@@ -64,6 +64,12 @@ class LemmaF8:
     on diagonals (grouped by eigenvalue), :math:`D = \Sigma(\Sigma+\kappa_0)^{-1}`, :math:`e_0 = \Sigma(\Sigma+\kappa_0)^{-2}`."""
 
     def __init__(self, ops, k0):
+        if not k0 > 0:
+            raise RegimeError(
+                f"κ0 = κ(0, T0) = {float(k0):.3g}: the generator's deterministic equivalent (Lemma F.8) is "
+                "degenerate — κ0 underflows because the spectrum has at most T0 eigenvalues that are not "
+                "negligible at this precision; use a larger dps=, or T0 below that number"
+            )
         self.ops, self.k0 = ops, k0
         ev = ops.u
         self.D = ops.vmap(lambda u: u / (u + k0), ev)
