@@ -205,9 +205,12 @@ def block_size(method: str, problem: Problem) -> int:
 # --------------------------------------------------------------------------------------------------------
 
 
-def _check_int(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < low:
-        raise SpecError(f"{name} must be an integer >= {low}, got {value!r}")
+_REPS_MAX = 2**40  # far beyond any memory or time budget; keeps every count exact in float64
+
+
+def _check_int(name: str, value: Any, low: int, high: int = _REPS_MAX) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= int(value) <= high:
+        raise SpecError(f"{name} must be an integer >= {low} and <= {high}, got {value!r}")
     return int(value)
 
 

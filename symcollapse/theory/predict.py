@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from symcollapse import _display
+from symcollapse import results as _results
 from symcollapse.spec import Problem, RegimeError, SpecError
 from symcollapse.theory import _spectral, _validity, terms
 from symcollapse.theory._backends import FloatOps, MpOps
@@ -97,6 +99,14 @@ class Prediction:
     problem: Problem
     regime: Regime | None = None
     finite_size_error: float | None = None
+
+    __repr__ = _display.prediction_repr
+    _repr_html_ = _display.prediction_html
+    _repr_latex_ = _display.prediction_latex
+
+    def to_frame(self):
+        """This result as a one-row :class:`pandas.DataFrame` (numbers as numbers; see :func:`symcollapse.to_frame`)."""
+        return _results.to_frame(self)
 
     def as_dict(self) -> dict:
         """Flat dict of the numbers and labels plus ``problem`` as :meth:`Problem.to_dict`."""

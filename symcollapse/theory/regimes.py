@@ -40,6 +40,7 @@ A new workflow (or a new regime of an existing one) is added from outside with :
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from dataclasses import dataclass, field
 
 from symcollapse.spec import Problem, RegimeError, SpecError
