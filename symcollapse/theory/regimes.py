@@ -40,8 +40,8 @@ A new workflow (or a new regime of an existing one) is added from outside with :
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
 
 from symcollapse.spec import Problem, RegimeError, SpecError
 from symcollapse.theory import _spectral
