@@ -240,8 +240,10 @@ def test_verify_reports_a_mismatching_set(tmp_path, capsys):
 # ---------------------------------------------------------------- the kill test
 
 _DRIVER = textwrap.dedent("""
-    import json, os, sys, time
+    import json, os, signal, sys, time
     delay, timing = float(sys.argv[1]), sys.argv[2]
+    # a shell's background job starts with SIGINT ignored; a user's Ctrl-C reaches a foreground process
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     import matplotlib.pyplot  # noqa: F401  (imports done before "ready": the signal hits the run itself)
     import symcollapse._cli.reproduce as rep, symcollapse._io as sio
     import symcollapse.experiments.fig1b, symcollapse.plot, symcollapse.simulate.monte_carlo  # noqa: F401
