@@ -125,6 +125,35 @@ def test_write_set_on_a_full_disk_keeps_the_old_set(tmp_path, monkeypatch):
     assert sorted(q.name for q in tmp_path.iterdir()) == ["h.csv", "h.json", "h.png"]
 
 
+def test_a_signal_during_the_commit_is_delivered_after_it(tmp_path, monkeypatch):
+    write_set(tmp_path, {"s.png": b"old", "s.csv": b"old"}, {"run": 1})
+    got = []
+
+    class Stop(BaseException):
+        pass
+
+    def handler(signum, frame):
+        got.append(signum)
+        raise Stop
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    real = os.replace
+
+    def replace_and_signal(a, b):
+        if not got and b.name == "s.png":
+            os.kill(os.getpid(), signal.SIGTERM)  # arrives between the removal of the old manifest and the new
+        real(a, b)
+
+    monkeypatch.setattr(os, "replace", replace_and_signal)
+    try:
+        with pytest.raises(Stop):
+            write_set(tmp_path, {"s.png": b"new", "s.csv": b"new"}, {"run": 2})
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert got == [signal.SIGTERM]
+    assert verify_set(tmp_path, "s.json") == [] and json.loads((tmp_path / "s.json").read_text())["run"] == 2
+
+
 def test_write_set_rejects_bad_names_and_non_json_manifests(tmp_path):
     with pytest.raises(ValueError, match="base names"):
         write_set(tmp_path, {"../x.csv": b""}, {})
