@@ -8,6 +8,7 @@ exactly the files beside it. ``SYMCOLLAPSE_KILL_TRIALS`` sets the trials per sig
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -122,6 +123,35 @@ def test_write_set_on_a_full_disk_keeps_the_old_set(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert verify_set(tmp_path, "h.json") == [] and (tmp_path / "h.png").read_bytes() == b"old png"
     assert sorted(q.name for q in tmp_path.iterdir()) == ["h.csv", "h.json", "h.png"]
+
+
+def test_a_signal_during_the_commit_is_delivered_after_it(tmp_path, monkeypatch):
+    write_set(tmp_path, {"s.png": b"old", "s.csv": b"old"}, {"run": 1})
+    got = []
+
+    class Stop(BaseException):
+        pass
+
+    def handler(signum, frame):
+        got.append(signum)
+        raise Stop
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    real = os.replace
+
+    def replace_and_signal(a, b):
+        if not got and b.name == "s.png":
+            os.kill(os.getpid(), signal.SIGTERM)  # arrives between the removal of the old manifest and the new
+        real(a, b)
+
+    monkeypatch.setattr(os, "replace", replace_and_signal)
+    try:
+        with pytest.raises(Stop):
+            write_set(tmp_path, {"s.png": b"new", "s.csv": b"new"}, {"run": 2})
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert got == [signal.SIGTERM]
+    assert verify_set(tmp_path, "s.json") == [] and json.loads((tmp_path / "s.json").read_text())["run"] == 2
 
 
 def test_write_set_rejects_bad_names_and_non_json_manifests(tmp_path):
@@ -239,8 +269,10 @@ def test_verify_reports_a_mismatching_set(tmp_path, capsys):
 # ---------------------------------------------------------------- the kill test
 
 _DRIVER = textwrap.dedent("""
-    import json, os, sys, time
+    import json, os, signal, sys, time
     delay, timing = float(sys.argv[1]), sys.argv[2]
+    # a shell's background job starts with SIGINT ignored; a user's Ctrl-C reaches a foreground process
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     import matplotlib.pyplot  # noqa: F401  (imports done before "ready": the signal hits the run itself)
     import symcollapse._cli.reproduce as rep, symcollapse._io as sio
     import symcollapse.experiments.fig1b, symcollapse.plot, symcollapse.simulate.monte_carlo  # noqa: F401
@@ -256,6 +288,7 @@ _DRIVER = textwrap.dedent("""
     t0 = time.perf_counter()
     def timed(*a, **k):
         start = time.perf_counter() - t0
+        print("writing", flush=True)  # the parent times write-phase kills from this line
         out = real_write_set(*a, **k)
         with open(timing, "w") as fh:
             json.dump([start, time.perf_counter() - t0], fh)
@@ -298,29 +331,65 @@ def _check_directory(out: Path, stats: dict) -> None:
     stats["temporaries left"] += sum(1 for q in out.iterdir() if q.name.endswith(TEMP_SUFFIX))
 
 
+def _wait_for_line(proc, expected: bytes, timeout: float) -> bool:
+    """Read the child's stdout until ``expected`` (True) or its end / ``timeout`` (False)."""
+    import selectors
+
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    end = time.perf_counter() + timeout
+    while time.perf_counter() < end:
+        if not sel.select(timeout=max(0.0, end - time.perf_counter())):
+            break
+        line = proc.stdout.readline()
+        if not line:
+            return False
+        if line.strip() == expected:
+            return True
+    return False
+
+
 def kill_trials(tmp_path: Path, trials: int, signals=(signal.SIGKILL, signal.SIGTERM, signal.SIGINT),
                 delay: float = 0.05, seed: int = 0) -> dict:
+    """Run ``trials`` interrupted reproductions per signal; return the counts of the states left behind.
+
+    Even trials: the signal at a uniform instant of the write phase (timed from the child's "writing"
+    line; the phase lasts about 10 delayed renames/fsyncs). Odd trials: at a uniform instant of the whole
+    run (its length measured by an uninterrupted calibration run). A child that ends first is counted.
+    With one trial per signal only the write phase is targeted and no calibration is needed.
+    """
     rng = random.Random(seed)
     out, timing = tmp_path / "out", tmp_path / "timing.json"
-    proc, t0 = _start(out, 0, timing, delay)  # calibration: an uninterrupted run
-    assert proc.wait(timeout=300) == 0, proc.stderr.read().decode()
-    duration = time.perf_counter() - t0
-    w0, w1 = json.loads(timing.read_text())
+    window = 12 * delay  # the write phase: ~10 delayed fsyncs/renames
+    duration = 0.0
+    if trials > 1:  # calibration for the uniform-instant trials: an uninterrupted run
+        proc, t0 = _start(out, 0, timing, delay)
+        assert proc.wait(timeout=300) == 0, proc.stderr.read().decode()
+        duration = time.perf_counter() - t0
+        w0, w1 = json.loads(timing.read_text())
+        window = w1 - w0
     counts: dict = {}
     for sig in signals:
-        stats = dict.fromkeys(("trials", "interrupted", "finished first", "complete set",
+        stats = dict.fromkeys(("trials", "interrupted", "finished first", "signal after completion", "complete set",
                                "data without manifest (reported)", "empty", "temporaries left"), 0)
         for i in range(trials):
-            # half inside the write phase, half at a uniform instant of the whole run
-            at = rng.uniform(w0 - 0.05, w1 + 0.05) if i % 2 == 0 else rng.uniform(0.1, duration)
             proc, t0 = _start(out, i + 1, timing, delay)
-            time.sleep(max(0.0, at - (time.perf_counter() - t0)))
-            proc.send_signal(sig)
+            if i % 2 == 0:
+                if _wait_for_line(proc, b"writing", timeout=300):
+                    _sleep_unless_done(proc, rng.uniform(0.0, 1.2 * window))
+            else:
+                _sleep_unless_done(proc, rng.uniform(0.1, duration))
+            if proc.poll() is None:
+                proc.send_signal(sig)
             rc = proc.wait(timeout=300)
             err = proc.stderr.read().decode()
+            completed = b"fig1b:" in proc.stdout.read()  # the run had finished its work and reported it
             stats["trials"] += 1
             if rc == 0:
                 stats["finished first"] += 1
+            elif completed and rc in (-int(sig), 130, 143):
+                # the signal hit the interpreter's shutdown, after reproduce returned: the set is complete
+                stats["signal after completion"] += 1
             else:
                 stats["interrupted"] += 1
                 expected = {signal.SIGKILL: -9, signal.SIGTERM: 143, signal.SIGINT: 130}[sig]
@@ -340,9 +409,14 @@ def kill_trials(tmp_path: Path, trials: int, signals=(signal.SIGKILL, signal.SIG
     return counts
 
 
+def _sleep_unless_done(proc, seconds: float) -> None:
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=seconds)
+
+
 def test_kill_during_reproduce_never_leaves_a_truncated_file_or_mixed_set(tmp_path):
     counts = kill_trials(tmp_path, trials=1)  # one per signal, inside the write phase; more in the slow variant
-    assert sum(s["interrupted"] for s in counts.values()) >= 2
+    assert sum(s["interrupted"] + s["signal after completion"] for s in counts.values()) >= 2
 
 
 @pytest.mark.slow
