@@ -25,6 +25,7 @@ LAYER = {
     "_store": 0,
     "_executors": 0,
     "_io": 0,
+    "testing_workflows": 3,
     "__main__": 5,
     "testing": 3,
     "experiments": 3,

@@ -89,7 +89,7 @@ def simulate_block(problem: Problem, ns, lams, reps: int, seed: int, method: str
 
     if not isinstance(problem, Problem):
         raise SpecError(f"problem must be a symcollapse Problem, got {type(problem).__name__}")
-    reps = mc._check_int("reps", reps, 2)
+    reps = mc._check_int("reps", reps, 2, mc._REPS_MAX)
     seed = mc._check_int("seed", seed, 0)
     if threads is not None:
         threads = mc._check_int("threads", threads, 1)

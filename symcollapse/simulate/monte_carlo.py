@@ -208,8 +208,10 @@ def block_size(method: str, problem: Problem) -> int:
 _REPS_MAX = 2**40  # far beyond any memory or time budget; keeps every count exact in float64
 
 
-def _check_int(name: str, value: Any, low: int, high: int = _REPS_MAX) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= int(value) <= high:
+def _check_int(name: str, value: Any, low: int, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < low:
+        raise SpecError(f"{name} must be an integer >= {low}, got {value!r}")
+    if high is not None and int(value) > high:
         raise SpecError(f"{name} must be an integer >= {low} and <= {high}, got {value!r}")
     return int(value)
 
@@ -291,7 +293,7 @@ def simulate(
     """
     if not isinstance(problem, Problem):
         raise SpecError(f"problem must be a symcollapse Problem, got {type(problem).__name__}")
-    reps = _check_int("reps", reps, 2)
+    reps = _check_int("reps", reps, 2, _REPS_MAX)
     seed = _check_int("seed", seed, 0)
     if threads is not None:
         threads = _check_int("threads", threads, 1)

@@ -5,12 +5,14 @@ import dataclasses
 import sys
 import types
 
+import numpy as np
 import pytest
 
 from symcollapse.compare import ALLOWANCE_CONSTANTS, allowance, compare, verdict
 from symcollapse.spec import Chain, Problem, RegimeError, Ridge, Spectrum, Target
 from symcollapse.testing import REGIMES
 from symcollapse.theory import regimes
+from symcollapse.simulate.monte_carlo import simulate
 from symcollapse.theory.evaluate import predict
 
 
@@ -70,23 +72,46 @@ def test_select_names_the_failed_condition():
         regimes.select(_prob(T0=19, design="shared"), "finite")
 
 
+class _CopySampler:
+    """Mixin: a built-in sampler serving the test workflow 'replace-copy' (replace under another key)."""
+
+    workflows = ("replace-copy",)
+
+
 @pytest.fixture
 def copy_workflow():
-    """A trivial variant workflow 'replace-copy' registered from outside: replace's rules, terms and guards."""
+    """A trivial variant workflow 'replace-copy' registered from outside, in every layer's registry: the spec
+    (a Workflow object), the theory (replace's rules, terms and guards) and the samplers (the built-ins under
+    new keys). No package module is edited."""
+    from symcollapse import spec
+    from symcollapse.simulate import samplers
+    from symcollapse.simulate.samplers import _builtin
+
+    replace = spec.get_workflow("replace")
+    spec.register_workflow(dataclasses.replace(replace, key="replace-copy", label="replace (test copy)"),
+                           overwrite=True)
     added = []
     for reg in regimes.regimes("replace"):
         added.append(regimes.register(dataclasses.replace(reg, key=reg.key + "-copy", workflow="replace-copy"),
                                       guards=regimes.GUARDS["replace"]))
+    sams = []
+    for base in (_builtin.Collapsed, _builtin.Bartlett, _builtin.OLSLaw):
+        cls = type(base.__name__ + "Copy", (_CopySampler, base), {"key": base.key + "-copy"})
+        sams.append(samplers.register(cls()))
     yield added
     for reg in added:
         regimes.unregister(reg.key)
     regimes.GUARDS.pop("replace-copy", None)
+    for s in sams:
+        samplers.unregister(s.key)
 
 
 def _with_workflow(p, key):
-    # The spec's Workflow registry is not merged yet: attach a workflow object with a key to the chain.
-    object.__setattr__(p.chain, "workflow", types.SimpleNamespace(key=key))
-    return p
+    c = p.chain
+    if key == "nope":  # an unregistered key: the spec refuses it, so attach it by hand to reach the theory
+        object.__setattr__(c, "workflow", types.SimpleNamespace(key=key))
+        return p
+    return p.replace(chain=Chain(n=c.n, T0=c.T0, sigma0=c.sigma0, design=c.design, workflow=key))
 
 
 def test_registered_workflow_is_picked_up_by_predict_and_compare(copy_workflow):
@@ -99,6 +124,9 @@ def test_registered_workflow_is_picked_up_by_predict_and_compare(copy_workflow):
     p = _with_workflow(_prob(d=8, T0=20, T=16), "replace-copy")
     c = compare(p, reps=200, seed=1)
     assert c.theory.regime.key == "cor44-copy" and c.passed is not False
+    assert c.mc.method.endswith("-copy")  # simulated by a sampler registered for the test workflow
+    base = _prob(d=8, T0=20, T=16)
+    assert np.array_equal(simulate(p, 64, 3).errors, simulate(base, 64, 3, method=c.mc.method[:-5]).errors)
     with pytest.raises(RegimeError, match="workflow='nope'"):
         predict(_with_workflow(_prob(), "nope"))
 
