@@ -11,7 +11,7 @@ Each timing is the median over repeats; each is set against a naive baseline mea
 * mpmath baseline: ``mpmath.findroot`` (secant, started at the float root) on all d eigenvalues at 50 digits,
   then the same sums — without the guard-digit certification ``predict`` also does.
 
-BLAS is limited to one thread for both (threadpoolctl), as DESIGN.md §4 recommends on shared machines.
+BLAS is limited to one thread for both (threadpoolctl), as docs/theory/simulation.md recommends on shared machines.
 """
 
 from __future__ import annotations

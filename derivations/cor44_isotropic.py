@@ -93,7 +93,7 @@ print("Eq. 9 at Σ = I is Eq. 10; Eq. 11 solves it")
 # ## 4. λ → 0 with φ < 1 gives Theorem 4.1's asymptotic form
 # For $\phi < 1$, $\kappa \to 0$ (write $\phi = 1/(1+x)$, $x > 0$). Cor 4.4 then reduces to
 # $\sigma^2\phi/(1-\phi) + n\sigma_0^2\phi_0/(1-\phi_0)$ — the paper's "special case λ = 0, φ ≥ 1" is a
-# typo for φ < 1 (THEORY.md §7 item 9).
+# typo for φ < 1 (docs/theory/differences.md#diff-cor44-phi).
 
 # %%
 x = sp.Symbol("x", positive=True)

@@ -14,7 +14,7 @@
 # The paper: $\ell_\star = \min((b-a)\ell_{crit}, \beta)$ (Eq. 28), $\inf_\ell E_{test} \asymp T^{-(b-a)c}$, and with the
 # classical $\ell_{crit}$, $E_{test} \gtrsim T^{-(c+b-a-1)}$ (Eq. 29).
 #
-# Typos met (THEORY.md §7): the corollary says "$n \asymp T^b$" — the preceding text defines
+# Typos met (docs/theory/differences.md): the corollary says "$n \asymp T^b$" — the preceding text defines
 # $n\sigma_0^2 \asymp T^a$, $T_0 \asymp T^b$, which is what is used here (item 7). Eq. 29 says the error
 # "diverges if $b \ge a + 1 - c$"; the derivation gives *$b < a + 1 - c$* (item 6).
 # Run: `python derivations/cor52_optimal_regularization.py`.
@@ -114,7 +114,7 @@ assert law15.ell_star == sp.Rational(4, 5) and law15.rate == -sp.Rational(3, 5)
 # ## 3. Eq. 29: the classical $\ell_{crit}$ on fake data
 # At $\ell = \ell_{crit}$ the noiseless error exponent is $\max(-c,\ a + 1 - c - \min(b,1))$ (using
 # $\ell_{crit}/\beta = 1 - c$). It is positive — the error *diverges* — iff $\min(b, 1) < a + 1 - c$, i.e.
-# $b < a + 1 - c$ when $b \le 1$. The paper prints "diverges if $b \ge a + 1 - c$" (typo, THEORY.md §7 item 6).
+# $b < a + 1 - c$ when $b \le 1$. The paper prints "diverges if $b \ge a + 1 - c$" (typo, docs/theory/differences.md#diff-eq29).
 
 # %%
 print("exponent at ell_crit:", law.crit_exponent)

@@ -65,7 +65,7 @@ assert sp.simplify(df1.exponent() - ell / beta) == 0  # df_m ≍ κ^{-1/β} (Lem
 # $\kappa - \lambda - \kappa\,\mathrm{df}_1(\kappa)/T = 0$. With the ansatz $\kappa \asymp \lambda \asymp T^{-\ell}$
 # the Sum term is $\asymp T^{-\ell+\ell/\beta-1}$, negligible against $\kappa$ exactly when $\ell < \beta$; the
 # leading balance then gives $\kappa = \lambda$. (App. H.1's display for this step is lost in the paper —
-# THEORY.md §7 item 11; this is what it must state.)
+# docs/theory/differences.md#diff-appH; this is what it must state.)
 
 # %%
 der = derive("le", None)
@@ -78,7 +78,7 @@ assert sp.simplify(der.kappa.exponent() + ell) == 0
 # The bias sum has $s = \beta + \delta = 2\beta r + 1$, $m = 2$: Lemma I.1 gives
 # $\kappa^2\cdot\max(1, \kappa^{2r-2}) = \max(\kappa^2, \kappa^{2r})$, i.e. $\kappa^{2\min(r,1)}$ — this *is*
 # the $\underline r = \min(r, 1)$ of the paper. (App. H writes $\kappa^{-\gamma}$ and
-# $(\lambda_i + \kappa^{-1}\lambda_i)^2$; both are typos, THEORY.md §7 item 11: the lemma gives
+# $(\lambda_i + \kappa^{-1}\lambda_i)^2$; both are typos, docs/theory/differences.md#diff-appH: the lemma gives
 # $\kappa^{+\gamma}$ with denominators $(1 + \kappa^{-1}\lambda_i)^2$.)
 
 # %%

@@ -154,9 +154,6 @@ def test_detector_finds_what_it_should(tmp_path):
     assert [n for n, _ in found["pkg.py"]] == [1, 1, 1, 1, 3, 3]
 
 
-# Remove this mark once tools/repoint_citations.py (or a hand sweep) has re-pointed every citation: a
-# conditional mark would silently excuse any citation added later.
-@pytest.mark.xfail(reason="citation sweep pending", strict=False)
 def test_every_cited_document_is_in_the_repository():
     found = missing_citations(ROOT)
     assert not found, _report(found)

@@ -10,7 +10,7 @@ becomes the nonnegative orthant (e.g. :math:`\beta = 1 + B`, :math:`\ell = \beta
 whose numerator and denominator have coefficients of one sign has a *proved* sign; anything else is left
 undecided and both monomials are kept (the final exponent is then a SymPy ``Max``).
 
-Spectral sums are rewritten with Lemma I.1 of the paper (THEORY.md §2.14), extended to finite :math:`d`:
+Spectral sums are rewritten with Lemma I.1 of the paper (docs/theory/results.md#results-lemmas), extended to finite :math:`d`:
 for :math:`\lambda_j = j^{-\beta}` and a shift :math:`t \to 0` (:math:`D = 1/t`, effective dimension
 :math:`j_\star = t^{-1/\beta}`),
 
@@ -369,7 +369,7 @@ class Order:
 def lemma_I1(s: sp.Expr, m: sp.Expr, beta: sp.Expr, t: Order, d: Order | None) -> Order:
     r"""Order of :math:`\sum_{j\le d} j^{-s}(j^{-\beta} + t)^{-m}` for :math:`t \to 0` (module docstring).
 
-    Lemma I.1 (THEORY.md §2.14) in the shifted form: with :math:`D = 1/t`,
+    Lemma I.1 (docs/theory/results.md#results-lemmas) in the shifted form: with :math:`D = 1/t`,
     :math:`\sum_j j^{-s}(j^{-\beta}+t)^{-m} = D^{m}\sum_k \lambda_k^{p}/(1 + D\lambda_k)^m`, :math:`p = s/\beta`,
     :math:`\asymp D^{m - \min(m,\,p - 1/\beta)} = \max(1, t^{(s-1)/\beta - m})`, with a :math:`\log D`
     when :math:`m = p - 1/\beta`. ``d=None`` means :math:`d = \infty`; finite :math:`d` needs

@@ -24,7 +24,7 @@ every step is safeguarded: a step leaving the current bracket is replaced by bis
 bracket spans decades).
 
 Reductions use ``numpy.einsum`` (no BLAS): on shared machines multi-threaded BLAS ``gemv`` calls were
-measured 10× slower than a plain loop for :math:`d = 10^5` (DESIGN.md §4).
+measured 10× slower than a plain loop for :math:`d = 10^5` (docs/theory/simulation.md).
 
 Equal eigenvalues are grouped (unique values × multiplicities, :func:`group`), so an isotropic problem costs
 :math:`O(1)` per evaluation whatever :math:`d`.
@@ -117,7 +117,7 @@ def kappa(lam: Any, T: Any, eigenvalues: Any, multiplicities: Any = None) -> flo
     :math:`\lambda = 0`, :math:`T < d` the positive root of :math:`\mathrm{df}_1(\kappa) = T` (ridgeless
     limit). Relative accuracy is a few ulps times the condition number :math:`1/(1 - \mathrm{df}_2/T)`.
 
-    >>> round(kappa(1.0, 600, [1.0] * 300), 7)   # φ = 0.5, λ = 1 (THEORY.md §2.1)
+    >>> round(kappa(1.0, 600, [1.0] * 300), 7)   # φ = 0.5, λ = 1 (docs/theory/results.md#results-kappa)
     1.2807764
     >>> kappa(0.0, 150, [1.0] * 300)             # φ = 2, λ = 0
     1.0

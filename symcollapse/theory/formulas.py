@@ -1,7 +1,7 @@
 r"""Pure SymPy builders: every result of §3–4 of the paper as a :class:`sympy.Expr`.
 
 Dohmatob, Feng & Kempe, "Model Collapse Demystified: The Case of Regression", NeurIPS 2024 (camera-ready
-numbering, see shared/THEORY.md). Each builder returns an expression in the symbols of
+numbering, see docs/theory/index.md). Each builder returns an expression in the symbols of
 :mod:`symcollapse.theory.symbols`; keyword arguments substitute other expressions for the default symbols
 (e.g. ``kappa_isotropic(lam=sympy.Rational(1, 1000), phi=sympy.Rational(3, 10))``).
 
@@ -216,9 +216,9 @@ def rho_eq19(
     ``normalization="paper"`` uses :math:`T_0 - d` as printed (deterministic equivalent, needs
     :math:`T_0 > d`); ``"finite"`` uses :math:`T_0 - d - 1`, the exact inverse-Wishart normalisation of
     Thm F.1's second part (Lemma F.3, needs :math:`T_0 \ge d + 2`): there the bracket is the deterministic
-    equivalent of :math:`\mathbb E\,\mathrm{tr}\,\Sigma^{-1}\hat\Sigma R\Sigma\hat\Sigma R` (THEORY.md §2.5).
+    equivalent of :math:`\mathbb E\,\mathrm{tr}\,\Sigma^{-1}\hat\Sigma R\Sigma\hat\Sigma R` (docs/theory/results.md#results-cor44).
 
-    Typo note (THEORY.md §7 item 5): the "in particular" display closing Prop F.6 has
+    Typo note (docs/theory/differences.md#diff-eq19-propF6): the "in particular" display closing Prop F.6 has
     :math:`\mathrm{df}_2/(T - \mathrm{df}_2)` as its first term; it contradicts Eq. 19, which is correct
     (independent derivation + Monte Carlo) and is what is built here.
     Kind: deterministic-equivalent.
@@ -245,7 +245,7 @@ def rho_eq18(
 
     :math:`\kappa = \kappa(\lambda, T)`, :math:`\kappa_0 = \kappa(0, T_0)` (:math:`= 0` iff :math:`T_0 \ge d`,
     where it reduces to Eq. 19). The condition list (17) of Thm 4.3 is lost in the available text
-    (THEORY.md §7 item 3); for :math:`T_0 < d` with independent designs the paper gives no explicit
+    (docs/theory/differences.md#diff-cond17); for :math:`T_0 < d` with independent designs the paper gives no explicit
     :math:`\rho` (``predict`` composes this Eq. 18 trace with Lemma F.8 there, see ``evaluate._overparam``).
     Kind: deterministic-equivalent (a ~1 % finite-size gap was measured at :math:`d = 200, T_0 = 100`).
     """
@@ -275,7 +275,7 @@ def rho_isotropic(
 
     :math:`\phi_0/(1-\phi_0) = d/(T_0 - d)`; ``normalization="finite"`` replaces it by
     :math:`d/(T_0 - d - 1) = \phi_0/(1 - \phi_0 - \phi_0/d)` (Thm F.1, exact normalisation).
-    Typo note (THEORY.md §7 item 9): the paper says Thm 4.1 is the special case ":math:`\lambda = 0`,
+    Typo note (docs/theory/differences.md#diff-cor44-phi): the paper says Thm 4.1 is the special case ":math:`\lambda = 0`,
     :math:`\phi \ge 1`"; it is :math:`\phi < 1` (:math:`\kappa = 0`). Kind: deterministic-equivalent.
     """
     _check_normalization(normalization)
@@ -338,7 +338,7 @@ def thm41_asymptotic(
     .. math:: E_{test}(\hat w_n^{pred}) \simeq \frac{\sigma^2\phi}{1-\phi} + \frac{n\sigma_0^2\phi_0}{1-\phi_0}.
 
     The special case :math:`\lambda = 0`, :math:`\phi < 1` of Cor 4.4 (the paper's "φ ≥ 1" is a typo,
-    THEORY.md §7 item 9). Kind: deterministic-equivalent.
+    docs/theory/differences.md#diff-cor44-phi). Kind: deterministic-equivalent.
     """
     return sigma**2 * phi / (1 - phi) + n * sigma0**2 * phi0 / (1 - phi0)
 
@@ -379,7 +379,7 @@ def eta(design: str = "independent", phi0: sp.Expr = S.phi0, n: sp.Expr = S.n) -
 
     For :math:`\Sigma = I` this is exact in expectation at finite :math:`d`:
     :math:`\mathbb E P_m = (T_0/d) I` and :math:`\mathbb E\|P_m v\|^2 = (T_0/d)\|v\|^2` for fixed :math:`v`
-    (THEORY.md §2.7; the paper's proof uses :math:`Q^\top Q = Q`, false, though the result holds — §7 item 10).
+    (docs/theory/results.md#results-thm46; the paper's proof uses :math:`Q^\top Q = Q`, false, though the result holds — docs/theory/differences.md#diff-lemmas).
     """
     base = sp.Min(1 / phi0, 1)
     if design == "independent":
@@ -414,7 +414,7 @@ def error_overparam_isotropic(
     w0norm: sp.Expr = S.w0norm,
 ) -> sp.Expr:
     r"""Downstream ridge error after a noiseless over-parametrised chain, :math:`\Sigma = I` (Thms 4.5/4.6
-    combined with Prop 4.2; derived for this package, THEORY.md §2.7):
+    combined with Prop 4.2; derived for this package, docs/theory/results.md#results-thm46):
 
     .. math:: E_{test} \simeq \frac{\kappa^2\eta\|w_0\|^2 + \sigma^2\phi}{(1+\kappa)^2 - \phi} + (1 - \eta)\|w_0\|^2 .
 

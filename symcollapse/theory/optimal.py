@@ -1,7 +1,7 @@
 r"""``optimal_lambda(problem)``: the ridge penalty minimising the deterministic-equivalent test error.
 
 The objective is :func:`~symcollapse.theory.evaluate.predict`'s ``total`` (Prop 4.2 / Cor 4.4 / Thm 4.3;
-THEORY.md §2.3–2.5) as a function of :math:`\lambda` with every other field of the problem fixed:
+docs/theory/results.md) as a function of :math:`\lambda` with every other field of the problem fixed:
 
 .. math:: \lambda^\star = \arg\min_{\lambda > 0} E_{test}(\lambda),\qquad
           E_{test} = \mathrm{Bias}(\kappa) + \mathrm{Var}(\kappa) + n\sigma_0^2\rho(\kappa),\quad

@@ -1,6 +1,6 @@
 """Deterministic equivalents (RMT limit) against simulation, within k·stderr + the calibrated allowance.
 
-* Cor 4.4 / Eq. 19 (THEORY.md §2.5), general Σ and isotropic Σ, ridge λ > 0, T0 >= d + 8, T in [d/3, 12d].
+* Cor 4.4 / Eq. 19 (docs/theory/results.md#results-cor44), general Σ and isotropic Σ, ridge λ > 0, T0 >= d + 8, T in [d/3, 12d].
 * Thm 4.3 / Eq. 18 (§2.4) with Thm 4.5: shared over-parametrised generator, σ0 > 0, Σ = sI.
 * Thms 4.5/4.6 with a ridge downstream (λ > 0): the over-parametrised chain's bias as a deterministic equivalent.
 * Thm 4.3 + Lemma F.8 (+ Eq. 18): the over-parametrised chain with an anisotropic Σ (power law or custom).

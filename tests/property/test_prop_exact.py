@@ -1,6 +1,6 @@
 """Results that are exact at finite size, against simulation with zero allowance (|z| <= k).
 
-* Thm 4.1 (THEORY.md §2.2): E_test = σ²d/(T−d−1) + nσ0²d/(T0−d−1) for any Σ, either design; the chain error
+* Thm 4.1 (docs/theory/results.md#results-thm41): E_test = σ²d/(T−d−1) + nσ0²d/(T0−d−1) for any Σ, either design; the chain error
   alone is nσ0²d/(T0−d−1).
 * Thm 4.6 (§2.7), Σ = sI, σ0 = 0, T0 < d, independent designs: E‖ŵ_n − w0‖²_Σ = (1 − φ0⁻ⁿ)·s‖w0‖² exactly
   in expectation, and with OLS downstream E_test = (1 − φ0⁻ⁿ)s‖w0‖² + σ²d/(T−d−1).

@@ -7,12 +7,12 @@ Usage (from the repository root)::
 
 Steps and outputs (one JSON file per step, every entry records source, tolerance, script, seed and reps):
 
-``kappa``      data/kappa.json — THEORY.md §2.1 κ examples, recomputed from the closed form Eq. 11 at 50 digits.
-``thm41``      data/thm41.json — THEORY.md §2.2 MC check (d=6, T=16, T0=14, n=3, σ=0.5, σ0=0.7,
-               Σ = diag(linspace(0.3, 2, 6))): exact rational value, THEORY's MC number, and our own MC run.
-``cor44``      data/cor44.json — THEORY.md §2.5 end-to-end MC checks (theory values as printed there) and our
+``kappa``      data/kappa.json — docs/theory/results.md#results-kappa κ examples, recomputed from the closed form Eq. 11 at 50 digits.
+``thm41``      data/thm41.json — docs/theory/results.md#results-thm41 MC check (d=6, T=16, T0=14, n=3, σ=0.5, σ0=0.7,
+               Σ = diag(linspace(0.3, 2, 6))): exact rational value, the reference MC number, and our own MC run.
+``cor44``      data/cor44.json — docs/theory/results.md#results-cor44 end-to-end MC checks (theory values as printed there) and our
                own MC runs of the same settings.
-``thm46``      data/thm46.json — THEORY.md §2.7 numbers (d=300, T0=150, T=1000, σ=0.1, ‖w0‖=1, n=1..4) and
+``thm46``      data/thm46.json — docs/theory/results.md#results-thm46 numbers (d=300, T0=150, T=1000, σ=0.1, ‖w0‖=1, n=1..4) and
                our own MC run (reference sampler; T0 < d).
 ``exact``      data/exact.json — our own high-precision values: closed forms evaluated independently of the
                package at 60 digits (Thm 4.1 as an exact rational; isotropic Cor 4.4 via Eq. 11 and its
@@ -86,7 +86,7 @@ def _mc(problem: Problem, reps: int, seed: int, method: str = "auto") -> dict:
 
 
 # ------------------------------------------------------------------------------------------------------
-# κ examples (THEORY.md §2.1)
+# κ examples (docs/theory/results.md#results-kappa)
 # ------------------------------------------------------------------------------------------------------
 
 
@@ -111,14 +111,14 @@ def step_kappa() -> None:
                 "printed_tolerance": 5e-8,  # printed to 7 decimals
                 "value_50": mpmath.nstr(k, 50),
                 "tolerance_50": "1e-45",
-                "source": "THEORY.md §2.1 (examples after Eq. 11); value_50 from Eq. 11 at 50 digits",
+                "source": "docs/theory/results.md#results-kappa (examples after Eq. 11); value_50 from Eq. 11 at 50 digits",
                 "script": SCRIPT, "seed": None, "reps": None,
             })
     _dump("kappa", {"step": "kappa", "values": out})
 
 
 # ------------------------------------------------------------------------------------------------------
-# Thm 4.1 MC check (THEORY.md §2.2)
+# Thm 4.1 MC check (docs/theory/results.md#results-thm41)
 # ------------------------------------------------------------------------------------------------------
 
 
@@ -144,10 +144,10 @@ def step_thm41() -> None:
         "step": "thm41",
         "problem": p.to_dict(),
         "exact": {"value": str(exact), "float": float(exact), "printed": 1.42667, "printed_tolerance": 5e-6,
-                  "source": "THEORY.md §2.2 exact finite-sample identity σ²d/(T−d−1)+nσ0²d/(T0−d−1)",
+                  "source": "docs/theory/results.md#results-thm41 exact finite-sample identity σ²d/(T−d−1)+nσ0²d/(T0−d−1)",
                   "script": SCRIPT, "seed": None, "reps": None},
         "theory_md_mc": {"mean": 1.42637, "stderr": 0.0022, "reps": 200_000, "seed": None,
-                         "source": "THEORY.md §2.2 (MC by the spec author; script and seed not published)",
+                         "source": "docs/theory/results.md#results-thm41 (MC by the spec author; script and seed not published)",
                          "tolerance": "k=4 standard errors"},
         "ours": {**_mc(p, reps, seed), "tolerance": "k=4 standard errors, allowance 0 (exact)"},
     }
@@ -155,12 +155,12 @@ def step_thm41() -> None:
 
 
 # ------------------------------------------------------------------------------------------------------
-# Cor 4.4 MC checks (THEORY.md §2.5)
+# Cor 4.4 MC checks (docs/theory/results.md#results-cor44)
 # ------------------------------------------------------------------------------------------------------
 
 
 def cor44_cases() -> list[dict]:
-    """The six end-to-end checks of THEORY.md §2.5, with the theory values printed there."""
+    """The six end-to-end checks of docs/theory/results.md#results-cor44, with the theory values printed there."""
     iso = Spectrum.isotropic(200)
     pl = Spectrum.power_law(200, beta=2)
     # c_j = j^(-1/4): source condition with δ = 1/2 = 1 + β(2r − 1) ⇒ r = 3/8 (β = 2)
@@ -179,7 +179,7 @@ def cor44_cases() -> list[dict]:
         out.append({"name": name, "problem": p.to_dict(), "printed": theory,
                     "printed_tolerance": 0.5 * 10 ** (math.floor(math.log10(theory)) - digits + 1),
                     "theory_md_mc": {"mean": mc_mean, "stderr": mc_se, "reps": mc_reps, "seed": None},
-                    "source": "THEORY.md §2.5, end-to-end MC checks (d=200, T=300, T0=400; φ=2: d=300, T=150, T0=600)"})
+                    "source": "docs/theory/results.md#results-cor44, end-to-end MC checks (d=200, T=300, T0=400; φ=2: d=300, T=150, T0=600)"})
     return out
 
 
@@ -199,7 +199,7 @@ def step_cor44() -> None:
 
 
 # ------------------------------------------------------------------------------------------------------
-# Thm 4.6 numbers (THEORY.md §2.7)
+# Thm 4.6 numbers (docs/theory/results.md#results-thm46)
 # ------------------------------------------------------------------------------------------------------
 
 
@@ -215,11 +215,11 @@ def step_thm46() -> None:
         out.append({
             "n": n, "problem": p.to_dict(),
             "exact": {"value": str(exact), "float": float(exact),
-                      "source": "THEORY.md §2.7: E_test = (1 − η)‖w0‖² + σ²d/(T−d−1), η = 2^-n, exact in expectation for Σ = I"},
+                      "source": "docs/theory/results.md#results-thm46: E_test = (1 − η)‖w0‖² + σ²d/(T−d−1), η = 2^-n, exact in expectation for Σ = I"},
             "printed": printed_theory[n], "printed_tolerance": 5e-4,
             "theory_md_mc": {"E_test": printed_mc[n], "wn_norm2": printed_norm[n], "reps": 60, "seed": None},
             "ours": {**_mc(p, 200, 4600 + n), "tolerance": "k=4 standard errors, allowance 0 (exact for Σ = I)"},
-            "source": "THEORY.md §2.7",
+            "source": "docs/theory/results.md#results-thm46",
         })
         print(n, out[-1]["exact"]["float"], out[-1]["ours"]["mean"], out[-1]["ours"]["stderr"])
     _dump("thm46", {"step": "thm46", "values": out})
@@ -257,7 +257,7 @@ def step_exact() -> None:
         p = Problem(Spectrum.power_law(d, beta=2), Target.isotropic(1), Chain(n=n, T0=T0, sigma0=s0), Ridge(T=T, sigma=s, lam=0))
         out.append({"name": f"thm41 d={d}", "problem": p.to_dict(), "value": str(v), "kind": "rational",
                     "tolerance": "exact (Fraction equality of the mpmath value to 45 digits)",
-                    "source": "Thm 4.1 exact finite-sample identity (THEORY.md §2.2), computed as a Fraction",
+                    "source": "Thm 4.1 exact finite-sample identity (docs/theory/results.md#results-thm41), computed as a Fraction",
                     "script": SCRIPT, "seed": None, "reps": None})
     # isotropic Cor 4.4, independent closed form at 60 digits
     for (d, T, T0, n, s, s0, lam, norm) in ((300, 1000, 600, 5, 0.1, 0.2, "1e-3", 1), (200, 300, 400, 4, 0.5, 0.5, "0.05", 1),

@@ -1,4 +1,4 @@
-"""κ examples of THEORY.md §2.1 (Eq. 11 closed form), float and mpmath paths of theory.fixed_point.
+"""κ examples of docs/theory/results.md#results-kappa (Eq. 11 closed form), float and mpmath paths of theory.fixed_point.
 
 Reference values: tests/regression/data/kappa.json, made by tests/regression/make_reference.py (step
 ``kappa``; no seed, no replicates: closed form at 50 digits). Tolerances beside each value: the printed
@@ -22,7 +22,7 @@ def test_kappa_examples(case, d):
     T = round(d / float(case["phi"]))
     with mpmath.workdps(50):
         ref = mpmath.mpf(case["value_50"])  # parsed at 50 digits, not at the default 15
-    # the printed value (THEORY.md §2.1), to its 7 decimals
+    # the printed value (docs/theory/results.md#results-kappa), to its 7 decimals
     assert abs(float(ref) - float(case["printed"])) <= case["printed_tolerance"]
     # float64 path: isotropic Σ = I_d, κ depends on d/T only
     got = kappa(float(case["lam"]), T, [1.0] * d)

@@ -1,12 +1,12 @@
 """Regression values with their source and tolerance (pyhf style). Data: tests/regression/data/*.json, made
 by tests/regression/make_reference.py (each entry records the script, seed and reps that produced it).
 
-* thm41.json — THEORY.md §2.2: exact 107/75 = 1.42667 (printed to 5 decimals), the spec author's MC
+* thm41.json — docs/theory/results.md#results-thm41: exact 107/75 = 1.42667 (printed to 5 decimals), the spec author's MC
   1.42637 ± 0.0022 (2·10⁵ reps) and our own MC (seed 20241, 2·10⁵ reps, ``ols-law``), both within 4 se.
-* cor44.json — THEORY.md §2.5: the six printed theory values (tolerance: half a unit of the last printed
-  digit; the paper normalisation T0 − d, except 0.3514 which THEORY.md says used T0 − d − 1), and the MC
-  means (THEORY.md's and ours) within 4 se + ``compare.allowance`` of the finite-normalisation theory.
-* thm46.json — THEORY.md §2.7: (1 − 2⁻ⁿ) + σ²d/(T − d − 1), printed to 3 decimals; MC within 4 se.
+* cor44.json — docs/theory/results.md#results-cor44: the six printed theory values (tolerance: half a unit of the last printed
+  digit; the paper normalisation T0 − d, except 0.3514 which docs/theory/index.md says used T0 − d − 1), and the MC
+  means (docs/theory/index.md's and ours) within 4 se + ``compare.allowance`` of the finite-normalisation theory.
+* thm46.json — docs/theory/results.md#results-thm46: (1 − 2⁻ⁿ) + σ²d/(T − d − 1), printed to 3 decimals; MC within 4 se.
 * exact.json — our own values: Thm 4.1 as exact rationals, the isotropic Cor 4.4 closed form evaluated
   at 60 digits independently of the package, and pinned ``predict(dps=50)`` values; compared to >= 40 digits.
 """
@@ -108,7 +108,7 @@ def test_thm46_reference(case):
     assert math.isclose(float(th.total), float(exact), rel_tol=1e-13)
     ours = case["ours"]
     assert _within(ours["mean"], ours["stderr"], float(exact)), ours
-    # THEORY.md's 60-rep MC has no published stderr: use ours, scaled to 60 replicates
+    # docs/theory/index.md's 60-rep MC has no published stderr: use ours, scaled to 60 replicates
     se60 = ours["stderr"] * math.sqrt(ours["reps"] / 60)
     assert _within(case["theory_md_mc"]["E_test"], se60, float(exact))
 

@@ -3,7 +3,7 @@
 Monte-Carlo comparisons use |mean − theory| <= K·stderr + allowance, K = 4. The allowance is
 ``symcollapse.compare.allowance`` (the COMPARE workstream's calibrated finite-size bound for deterministic
 equivalents, 0 for exact results) when that module is present; otherwise our own: 3 % of the theory
-value (the O(1/d) finite-size gap of the deterministic equivalents at d = 300 measured in THEORY.md §2.4–2.5
+value (the O(1/d) finite-size gap of the deterministic equivalents at d = 300 measured in docs/theory/results.md
 is below 1.5 %; 2× margin).
 """
 
@@ -272,7 +272,7 @@ def test_fig4_error_does_not_decrease_beyond_T0_under_ell_crit(t4):
 def test_fig4_reports_estimated_and_quoted_power_law(t4):
     sp = t4.meta["spectrum"]["rbf"]
     assert sp["quoted"]["beta"] == 1.65 and sp["quoted"]["r"] == 0.097
-    assert abs(sp["quoted"]["ell_crit"] - 1.24991) < 1e-4  # THEORY.md §3
+    assert abs(sp["quoted"]["ell_crit"] - 1.24991) < 1e-4  # docs/theory/scaling.md#scaling-table
     est = sp["estimated"]
     assert 1.0 < est["beta"] < 3.0 and 0.0 < est["r"] < 1.0  # a power law with a genuine source exponent
 

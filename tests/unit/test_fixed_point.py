@@ -14,7 +14,7 @@ def eq9_residual(k, lam, T, ev):
     return abs(k - lam - k * df1 / T) / max(k, lam, 1e-300)
 
 
-# THEORY.md §2.1: φ = 0.5, λ = 1 → 1.2807764; φ = 2, λ = 0 → 1; φ = 2, λ = 1e-3 → 1.0019980.
+# docs/theory/results.md#results-kappa: φ = 0.5, λ = 1 → 1.2807764; φ = 2, λ = 0 → 1; φ = 2, λ = 1e-3 → 1.0019980.
 KAPPA_EXAMPLES = [(300, 600, 1.0, 1.2807764), (300, 150, 0.0, 1.0), (300, 150, 1e-3, 1.0019980)]
 
 

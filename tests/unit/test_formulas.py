@@ -124,7 +124,7 @@ def test_cor44_at_lambda_zero_reduces_to_thm41_asymptotic():
     total = F.bias_prop42() + F.variance_prop42() + n * sigma0**2 * F.rho_eq19("paper")
     at0 = total.subs(kappa, 0).doit()
     assert sp.simplify(at0.subs({T: d / phi, T0: d / phi0}) - F.thm41_asymptotic()) == 0
-    # Isotropic closed form: κ → 0 as λ → 0+ exactly when φ < 1 (THEORY.md §7 item 9: not φ >= 1).
+    # Isotropic closed form: κ → 0 as λ → 0+ exactly when φ < 1 (docs/theory/differences.md#diff-cor44-phi: not φ >= 1).
     x = sp.Symbol("x", positive=True)
     assert sp.limit(F.kappa_isotropic().subs(phi, 1 / (1 + x)), lam, 0, "+") == 0
     assert sp.limit(F.kappa_isotropic().subs(phi, 1 + x), lam, 0, "+") == x
@@ -138,7 +138,7 @@ def test_thm41_exact_tends_to_asymptotic():
 
 
 def test_rho_eq19_first_term_is_T0_minus_d_not_prop_F6_typo():
-    # THEORY.md §7 item 5: as T → ∞ (κ fixed) Eq. 19 → df2/(T0 − d); Prop F.6's display would give 0.
+    # docs/theory/differences.md#diff-eq19-propF6: as T → ∞ (κ fixed) Eq. 19 → df2/(T0 − d); Prop F.6's display would give 0.
     lim = sp.limit(F.rho_eq19().subs(F.df_sum(2), sp.Symbol("D", positive=True)), T, sp.oo)
     assert sp.simplify(lim - sp.Symbol("D", positive=True) / (T0 - d)) == 0
 
@@ -189,7 +189,7 @@ def test_builders_use_only_package_symbols():
 
 
 # ------------------------------------------------------------------------------------------------------
-# Numbers: general formulas at Σ = I (float and mpmath) and THEORY.md reference values
+# Numbers: general formulas at Σ = I (float and mpmath) and docs/theory/index.md reference values
 # ------------------------------------------------------------------------------------------------------
 
 ISO_POINTS = [  # (d, T, T0, lam, sigma, sigma0, n, norm)
@@ -239,7 +239,7 @@ def test_isotropic_closed_form_matches_general_mpmath_50_digits(dd, TT, TT0, ll,
 
 
 def test_eq18_reference_value_theory_md():
-    # THEORY.md §2.4: d = 200, T0 = 100, T = 300, λ = 0.05, λ_j = 1/j: Eq. 18 gives ρ = 0.26234 (MC 0.26490).
+    # docs/theory/results.md#results-thm43: d = 200, T0 = 100, T = 300, λ = 0.05, λ_j = 1/j: Eq. 18 gives ρ = 0.26234 (MC 0.26490).
     ev_a = 1.0 / np.arange(1, 201)
     k = fp.kappa(0.05, 300, ev_a)
     k0 = fp.kappa(0.0, 100, ev_a)

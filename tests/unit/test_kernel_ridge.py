@@ -56,7 +56,7 @@ def test_default_bandwidth_convention():
 
 
 def test_krr_fit_is_per_sample_ridge():
-    # scikit-learn's KernelRidge(alpha) = (G + alpha I)^-1 y, so alpha = λ·T here (DESIGN.md §2)
+    # scikit-learn's KernelRidge(alpha) = (G + alpha I)^-1 y, so alpha = λ·T here (docs/conventions.md)
     from sklearn.kernel_ridge import KernelRidge
 
     rng = np.random.default_rng(1)

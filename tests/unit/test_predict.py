@@ -18,16 +18,16 @@ def make(spec, tgt, n, T0, s0, T, s, lam, design="independent"):
 
 ISO200 = Spectrum.isotropic(200)
 PL200 = Spectrum.power_law(200, 2)
-C_QUARTER = Target(coefficients=np.arange(1, 201) ** -0.25)  # c_j = j^(-1/4), THEORY.md §2.5
+C_QUARTER = Target(coefficients=np.arange(1, 201) ** -0.25)  # c_j = j^(-1/4), docs/theory/results.md#results-cor44
 
 
 # ------------------------------------------------------------------------------------------------------
-# Reference values (THEORY.md, with the Monte-Carlo estimate each was checked against)
+# Reference values (docs/theory/index.md, with the Monte-Carlo estimate each was checked against)
 # ------------------------------------------------------------------------------------------------------
 
 
 def test_thm41_exact_identity_reference():
-    # THEORY.md §2.2: d = 6, T = 16, T0 = 14, n = 3, σ = 0.5, σ0 = 0.7, Σ = diag(linspace(0.3, 2, 6)):
+    # docs/theory/results.md#results-thm41: d = 6, T = 16, T0 = 14, n = 3, σ = 0.5, σ0 = 0.7, Σ = diag(linspace(0.3, 2, 6)):
     # exact 1.42667 (MC 1.42637 ± 0.0022).
     p = make(Spectrum(eigenvalues=np.linspace(0.3, 2, 6)), Target.isotropic(1), 3, 14, 0.7, 16, 0.5, 0)
     pred = predict(p)
@@ -43,7 +43,7 @@ def test_thm41_exact_identity_reference():
 @pytest.mark.parametrize(
     "problem, normalization, expected, tol",
     [
-        # THEORY.md §2.5 end-to-end checks (theory value quoted there; MC in brackets)
+        # docs/theory/results.md#results-cor44 end-to-end checks (theory value quoted there; MC in brackets)
         (make(ISO200, Target.isotropic(1), 4, 400, 0.5, 300, 0.5, 0.05), "paper", 1.1121, 5e-5),  # MC 1.1136±0.011
         (make(ISO200, Target.isotropic(1), 2, 400, 1, 300, 0.3, 1e-3), "paper", 2.1650, 5e-5),  # MC 2.1797±0.021
         (make(PL200, C_QUARTER, 4, 400, 0.5, 300, 0.5, 0.05), "paper", 0.08687, 5e-6),  # MC 0.08697±0.0027
@@ -59,7 +59,7 @@ def test_cor44_reference_values(problem, normalization, expected, tol):
 
 
 def test_thm46_exact_reference():
-    # THEORY.md §2.7: d = 300, T0 = 150, T = 1000, σ = 0.1, ‖w0‖ = 1, λ = 0, independent designs:
+    # docs/theory/results.md#results-thm46: d = 300, T0 = 150, T = 1000, σ = 0.1, ‖w0‖ = 1, λ = 0, independent designs:
     # E_test = (1 − 2^−n) + σ² d/(T − d − 1) = 0.504, 0.754, 0.879, 0.942 (MC 0.503, 0.752, 0.880, 0.940).
     from symcollapse.compare import compare
 
@@ -136,7 +136,7 @@ def test_anisotropic_overparam_chain_lemma_f8_reference(n_, design, mc, stderr):
     # the full chain with materialised designs (_mc_chain below, numpy default_rng(1), cases run in this order).
     pred = predict(_f8_problem(n_, design))
     assert pred.theorem == "Thm 4.3 + Lemma F.8" and pred.kind == "deterministic-equivalent"
-    # k = 4 standard errors plus a 1 % finite-size allowance (THEORY.md §7 item 17 saw ~1 % at this size)
+    # k = 4 standard errors plus a 1 % finite-size allowance (docs/theory/differences.md#diff-finite-d saw ~1 % at this size)
     assert abs(pred.total - mc) <= 4 * stderr + 0.01 * mc
 
 

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from symcollapse.compare import ALLOWANCE_CONSTANTS, allowance, compare, verdict
+from symcollapse.simulate.monte_carlo import simulate
 from symcollapse.spec import Chain, Problem, RegimeError, Ridge, Spectrum, Target
 from symcollapse.testing import REGIMES
 from symcollapse.theory import regimes
-from symcollapse.simulate.monte_carlo import simulate
 from symcollapse.theory.evaluate import predict
 
 

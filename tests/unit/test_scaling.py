@@ -1,6 +1,6 @@
 """Order algebra (Lemma I.1), the derivation of Thm 5.1 / Cor 5.2 / App. G, and ``scaling_law``.
 
-The paper's statements (THEORY.md §2.9–2.12, §3) are typed here *as the claims under test*; the package
+The paper's statements (docs/theory/scaling.md, §3) are typed here *as the claims under test*; the package
 derives its exponents from the builders of ``formulas`` and never sees these expressions.
 """
 
@@ -249,7 +249,7 @@ def test_cor52_and_eq29_against_the_paper_for_b_le_1():
         assert law.ell_star.subs(pt) == sp.Min((pt[b] - pt[a]) * ec, pt[beta])  # Eq. 28
         assert law.rate.subs(pt) == -(pt[b] - pt[a]) * c_  # inf E ≍ T^-(b-a)c
         assert law.collapse_exponent.subs(pt) == -(pt[b] - pt[a] - pt[ell] / pt[beta])
-        # Eq. 29: E ≳ T^-(c + b - a - 1), diverges iff b < a + 1 - c (THEORY.md §7 item 6)
+        # Eq. 29: E ≳ T^-(c + b - a - 1), diverges iff b < a + 1 - c (docs/theory/differences.md#diff-eq29)
         assert law.crit_exponent.subs(pt) == sp.Max(-c_, -(c_ + pt[b] - pt[a] - 1))
         assert bool(law.diverges.subs(pt)) == bool(pt[b] < pt[a] + 1 - c_)
 
@@ -300,7 +300,7 @@ def test_numbers_of_THEORY_section_3(beta_, r_, ell_crit, c_):
     assert law.ell_crit.is_Rational and law.c.is_Rational
     if ell_crit is not None:
         assert law.ell_crit == ell_crit and law.c == c_
-    # THEORY.md §3 decimals
+    # docs/theory/scaling.md#scaling-table decimals
     expected = {"1.65": (1.24991, 0.24248), "1.2": (0.88235, 0.26471), 2: (0.8, 0.6)}[beta_]
     assert float(law.ell_crit) == pytest.approx(expected[0], abs=5e-6)
     assert float(law.c) == pytest.approx(expected[1], abs=5e-6)

@@ -1,10 +1,10 @@
 """Monte-Carlo against the paper's exact finite-sample statements (closed formulas written inline here:
 the simulate package must not depend on symcollapse.theory, and neither do its tests).
 
-* Thm 4.1 (THEORY.md §2.2), exact for any Σ ≻ 0 with T, T0 ≥ d + 2 and λ = 0:
+* Thm 4.1 (docs/theory/results.md#results-thm41), exact for any Σ ≻ 0 with T, T0 ≥ d + 2 and λ = 0:
   E‖ŵ_pred − w0‖²_Σ = σ² d/(T − d − 1) + n σ0² d/(T0 − d − 1), and the chain alone
   E‖ŵ_n − w0‖²_Σ = n σ0² d/(T0 − d − 1).
-* Thm 4.6 (THEORY.md §2.7), exact in expectation for Σ = I, σ0 = 0, T0 < d, independent designs:
+* Thm 4.6 (docs/theory/results.md#results-thm46), exact in expectation for Σ = I, σ0 = 0, T0 < d, independent designs:
   E‖ŵ_n‖² = η‖w0‖², η = (T0/d)^n; shared design X_m ≡ X_0 (Thm 4.5 setting): T0/d for every n ≥ 1.
   With λ = 0, T > d + 1 downstream: E_test = (1 − η)‖w0‖² + σ² d/(T − d − 1).
 
@@ -30,7 +30,7 @@ def thm41(d, n, T0, T, sigma0, sigma):
 
 
 SPECTRA = {
-    # THEORY.md §2.2's MC check: Σ = diag(linspace(0.3, 2, 6))
+    # docs/theory/results.md#results-thm41's MC check: Σ = diag(linspace(0.3, 2, 6))
     "linspace": Spectrum(eigenvalues=np.linspace(0.3, 2.0, 6)),
     "power-law": Spectrum.power_law(6, 2),
     "isotropic": Spectrum.isotropic(6),
@@ -38,7 +38,7 @@ SPECTRA = {
 REPS = {"reference": 3000, "bartlett": 40000, "collapsed": 40000, "ols-law": 200000}
 
 
-# every fast sampler on every spectrum and design; the (slow) reference on THEORY.md §2.2's anisotropic case
+# every fast sampler on every spectrum and design; the (slow) reference on docs/theory/results.md#results-thm41's anisotropic case
 THM41_CASES = [("linspace", "reference", "independent")] + [
     (s, m, des) for s in SPECTRA for m in ("bartlett", "collapsed", "ols-law") for des in ("independent", "shared")
 ]
@@ -51,7 +51,7 @@ def test_thm41_exact_mean(spectrum, method, design):
                 Chain(n=n, T0=T0, sigma0=sigma0, design=design), Ridge(T=T, sigma=sigma, lam=0))
     r = mc.simulate(p, REPS[method], seed=7, method=method)
     exact = thm41(d, n, T0, T, sigma0, sigma)
-    assert abs(exact - 1.4266666666666667) < 1e-12  # THEORY.md §2.2: exact 1.42667
+    assert abs(exact - 1.4266666666666667) < 1e-12  # docs/theory/results.md#results-thm41: exact 1.42667
     assert abs(r.mean - exact) <= K * r.stderr, (r.mean, r.stderr, exact)
     chain = r.chain_errors
     chain_exact = n * sigma0**2 * d / (T0 - d - 1)
