@@ -16,7 +16,8 @@ Outcome classes of the float path (one worker process, 10 s per call):
 ``hang`` (> timeout), ``nan`` (NaN or inf total), ``bad_component`` (a negative / NaN / inf part with a
 finite total), ``sum_mismatch`` (parts do not add up), ``foreign`` (any other exception),
 ``underflow_total`` / ``underflow_part`` (the total, or only a variance / collapse part, is exactly 0.0
-in float where ``predict(dps=30)`` is positive), ``crash`` (the
+in float where ``predict(dps=30)`` is positive; ``underflow_part_warned`` when ``predict`` said so with a
+``PrecisionWarning``, which is not counted as bad), ``crash`` (the
 worker died), ``spec_refused`` / ``spec_foreign`` (the problem itself was refused at construction). A
 fraction ``--mp-fraction`` is also evaluated at ``dps=30`` (classes ``mp_*`` and the float/mpmath
 agreement to 1e-8 relative).
@@ -235,6 +236,8 @@ def float_call(worker, recipe: dict, args) -> tuple:
             hit = [q for q in zeros if mp_res["value"].get(q + "_positive")]
             if hit:
                 cls = "underflow_total" if "total" in hit else "underflow_part"
+                if cls == "underflow_part" and any("underflow float64" in w for w in res.get("warnings", [])):
+                    cls = "underflow_part_warned"  # said so (PrecisionWarning): not silent
     return cls, res, mp_res
 
 
@@ -294,7 +297,7 @@ def main(argv=None) -> dict:
                 print(f"[{i + 1}/{args.n}] {dict(counts)} {time.time() - t_start:.0f}s", file=sys.stderr)
     finally:
         worker.stop()
-    bad = {k: v for k, v in counts.items() if k not in ("ok", "clean_error", "spec_refused")}
+    bad = {k: v for k, v in counts.items() if k not in ("ok", "clean_error", "spec_refused", "underflow_part_warned")}
     summary.update(
         counts=dict(sorted(counts.items())),
         bad_total=sum(bad.values()),

@@ -204,6 +204,7 @@ def predict(problem: Problem, dps: int | None = None, normalization: str = "pape
     _check_values(problem, vals, dps)
     if dps is None:
         _warn_precision(problem, vals)
+        _warn_part_underflow(problem, vals)
     return _finish(problem, case, vals, dps, digits)
 
 
@@ -221,6 +222,21 @@ def _warn_precision(problem: Problem, vals: dict) -> None:
             warnings.warn(f"float64 lost precision: κ = {float(k):.3g} at λ = {lam:.3g} is only accurate to about "
                           f"{rel:.1e} relative (T ≈ d with λ ≪ κ); use predict(..., dps=30)",
                           PrecisionWarning, stacklevel=3)
+
+
+def _warn_part_underflow(problem: Problem, vals: dict) -> None:
+    # A part below float64's range (e.g. σ² with σ = 1e-200) is 0.0 while the total is representable: the total
+    # is still right to float precision, but the part is not a value, so say so instead of a silent 0.0.
+    ds, ch = problem.downstream, problem.chain
+    zero = []
+    if vals["variance"] == 0 and ds.sigma != 0:
+        zero.append(f"variance (σ = {float(ds.sigma):.3g})")
+    if vals["collapse"] == 0 and ch.n > 0 and ch.sigma0 != 0 and vals.get("rho") not in (None, 0):
+        zero.append(f"collapse (σ0 = {float(ch.sigma0):.3g})")
+    if zero:
+        warnings.warn(f"{' and '.join(zero)} underflow float64 to 0.0 (below 1e-308); the total is unaffected "
+                      "to float precision; use predict(..., dps=30) for the part itself", PrecisionWarning,
+                      stacklevel=3)
 
 
 _PARTS = ("bias", "variance", "collapse", "delta_bias")

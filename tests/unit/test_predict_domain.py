@@ -93,3 +93,23 @@ def test_closed_form_matches_the_loop():
             assert a == pytest.approx(b, rel=1e-12, abs=1e-300), q
             a, b = getattr(loop[1], q), getattr(closed[1], q)
             assert abs(a - b) <= 1e-25 * abs(a) + 1e-300, q
+
+
+def test_a_part_below_float64_range_is_said_not_silent():
+    """σ = 1e-200: the variance σ²·df2/(T − df2) is ~1e-400, 0.0 in float64; the total is representable.
+    predict must say so (PrecisionWarning), and the mpmath path gives the part itself."""
+    import warnings
+
+    from symcollapse.spec import preset
+    from symcollapse.theory.predict import PrecisionWarning, predict
+
+    p = preset("fig1a").replace(n=1, sigma="1e-200")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pr = predict(p)
+    assert pr.variance == 0.0 and pr.total > 0
+    assert any(issubclass(w.category, PrecisionWarning) and "variance" in str(w.message) for w in caught)
+    assert predict(p, dps=30).variance > 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrecisionWarning)
+        predict(preset("fig1a").replace(n=1, sigma="0.1"))  # representable parts: no warning
