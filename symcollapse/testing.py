@@ -24,9 +24,12 @@ result under test. They are defined here, per regime (:data:`SAMPLE_SIZES`), wit
   :math:`[\lceil d/4 \rceil, d - 8]` for Eq. 18 with :math:`\sigma_0 > 0`, where
   :math:`\mathrm{tr}(X_0X_0^\top)^{-1}` needs :math:`d - T_0` large for finite moments (same reason as above).
 
-The strategy names are :attr:`Regime.strategy <symcollapse.theory.regimes.Regime.strategy>` of the regime
-table (:data:`REGIMES` is derived from it). Regimes (``problems(regime=...)``) generate only problems inside the hypothesis of one result, so tests need
-neither skip lists nor ``assume``:
+Strategies are registered objects (:func:`register_strategy`, :func:`strategies`), keyed by
+:attr:`Regime.strategy <symcollapse.theory.regimes.Regime.strategy>` of the regime table and tagged with the
+chain workflow they draw; :func:`problems` dispatches on the key. The built-ins below (workflow
+``"replace"``, names in :data:`REGIMES`) are registered here through the same call as the follow-up workflows'
+(:mod:`symcollapse.testing_workflows`) or a workflow added from outside. Each generates only problems inside
+the hypothesis of one result, so tests need neither skip lists nor ``assume``:
 
 ``"ols-exact"``
     Thm 4.1: :math:`\lambda = 0`, :math:`T_0, T \ge d + 3`, any spectrum and target, either design.
@@ -51,17 +54,23 @@ neither skip lists nor ``assume``:
 
 from __future__ import annotations
 
+import importlib
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from hypothesis import strategies as st
 
 from symcollapse.compare import verdict
 from symcollapse.spec import Chain, Domain, Problem, Ridge, Spectrum, Target, domains
-from symcollapse.theory import regimes as _regimes
 
 __all__ = [
     "REGIMES",
+    "Strategy",
+    "register_strategy",
+    "unregister_strategy",
+    "strategies",
     "SAMPLE_SIZES",
     "from_domain",
     "seeds",
@@ -74,17 +83,6 @@ __all__ = [
     "CHECK_COUNTS",
 ]
 
-
-def _strategy_names() -> tuple[str, ...]:
-    """The strategies named by the regime table, in table order (one strategy can serve several regimes)."""
-    out: list[str] = []
-    for reg in _regimes.regimes("replace"):
-        if reg.strategy is not None and reg.strategy not in out:
-            out.append(reg.strategy)
-    return tuple(out)
-
-
-REGIMES = _strategy_names()
 
 # Sample-size ranges relative to d (see the module docstring for the reason behind every bound):
 # name -> (low(d, mc), high(d)). `mc` adds the finite-moment margin of Monte-Carlo checks.
@@ -175,8 +173,11 @@ def spectra(draw, d: int, kinds: tuple[str, ...] = ("isotropic", "power_law", "c
     if kind == "power_law":
         return Spectrum.power_law(d, beta=draw(from_domain(_SPEC["beta"])), scale=scale)
     lo, hi = _CUSTOM_EIGENVALUE_RANGE
-    ev = draw(st.lists(st.floats(math.log10(lo), math.log10(hi)).map(lambda u: _round(10.0**u)),
-                       min_size=d, max_size=d))
+    ev = draw(
+        st.lists(
+            st.floats(math.log10(lo), math.log10(hi)).map(lambda u: _round(10.0**u)), min_size=d, max_size=d
+        )
+    )
     return Spectrum(eigenvalues=sorted(ev, reverse=True))
 
 
@@ -190,7 +191,9 @@ def targets(draw, spectrum: Spectrum, kinds: tuple[str, ...] = ("isotropic", "so
     if kind == "source":
         return Target.source(r=draw(from_domain(_TGT["r"])), scale=draw(from_domain(_TGT["scale"])))
     lo, hi = _CUSTOM_COEFFICIENT_RANGE
-    coef = draw(st.lists(st.floats(lo, hi).map(lambda x: _grid(x, lo, hi)), min_size=spectrum.d, max_size=spectrum.d))
+    coef = draw(
+        st.lists(st.floats(lo, hi).map(lambda x: _grid(x, lo, hi)), min_size=spectrum.d, max_size=spectrum.d)
+    )
     return Target(coefficients=coef)
 
 
@@ -206,21 +209,80 @@ def _downstream(draw, d: int, mc: bool, ridge: bool) -> tuple[int, object]:
     return _int_range(draw, "T-ols", d, mc), 0
 
 
-def problems(
-    regime: str = "cor44",
-    *,
-    d: tuple[int, int] | None = None,
-    n: tuple[int, int] | None = None,
-    mc: bool = False,
-    spectrum_kinds: tuple[str, ...] | None = None,
-    design: str | None = None,
-    ridge: bool | None = None,
-) -> st.SearchStrategy[Problem]:
-    r"""Strategy for a random :class:`~symcollapse.spec.Problem` inside the hypothesis of ``regime`` (see module docstring).
+# --------------------------------------------------------------------------------------------------------
+# The strategy registry
+# --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """A registered Hypothesis strategy for problems of one workflow.
+
+    Attributes
+    ----------
+    name : str
+        The key: :attr:`Regime.strategy <symcollapse.theory.regimes.Regime.strategy>` of the regimes it draws.
+    workflow : str
+        The chain workflow key of the problems it draws (``"replace"`` for the built-ins).
+    build : callable
+        ``build(**options) -> SearchStrategy[Problem]``; validates its options when called.
+    """
+
+    name: str
+    workflow: str
+    build: Callable[..., st.SearchStrategy]
+
+    def __call__(self, **options: Any) -> st.SearchStrategy[Problem]:
+        return self.build(**options)
+
+
+_REGISTRY: dict[str, Strategy] = {}
+# Package modules that register further strategies through register_strategy, imported on first lookup
+# (they import this module, so they cannot be imported at its top).
+_PLUGINS = ["symcollapse.testing_workflows"]
+
+
+def register_strategy(
+    name: str, fn: Callable[..., st.SearchStrategy], workflow: str = "replace", *, overwrite: bool = False
+) -> Strategy:
+    """Register ``fn(**options) -> SearchStrategy[Problem]`` under ``name`` (a regime's ``strategy``) for the
+    chain workflow ``workflow``; :func:`problems` dispatches on ``name``. A name can be registered once
+    unless ``overwrite=True``."""
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"a strategy name must be a non-empty string, got {name!r}")
+    if not callable(fn):
+        raise ValueError(f"strategy {name!r}: fn must be callable, got {fn!r}")
+    if name in _REGISTRY and not overwrite:
+        raise ValueError(f"strategy {name!r} is already registered (workflow {_REGISTRY[name].workflow!r})")
+    _REGISTRY[name] = Strategy(name, workflow, fn)
+    return _REGISTRY[name]
+
+
+def unregister_strategy(name: str) -> None:
+    """Remove a registered strategy (tests)."""
+    _REGISTRY.pop(name, None)
+
+
+def _load_plugins() -> None:
+    while _PLUGINS:
+        importlib.import_module(_PLUGINS.pop(0))
+
+
+def strategies(workflow: str | None = None) -> tuple[Strategy, ...]:
+    """The registered strategies (optionally of one workflow), in registration order."""
+    _load_plugins()
+    return tuple(s for s in _REGISTRY.values() if workflow is None or s.workflow == workflow)
+
+
+def problems(regime: str = "cor44", **options: Any) -> st.SearchStrategy[Problem]:
+    r"""Strategy for a random :class:`~symcollapse.spec.Problem` inside the hypothesis of ``regime``.
+
+    ``regime`` is a registered strategy name (:func:`strategies`; a regime's ``strategy``), or a
+    :class:`~symcollapse.theory.regimes.Regime` (its ``strategy`` is used). ``options`` go to the registered
+    function. The built-in (``"replace"``) strategies are described in the module docstring and take:
 
     Parameters
     ----------
-    regime : {"ols-exact", "cor44", "eq18", "thm46", "thm45", "overparam-noisy"}
     d : (int, int), optional
         Range of the dimension (default: the declared typical range of ``Spectrum.d``; Monte-Carlo tests
         pass a smaller one to fit the CI budget).
@@ -238,60 +300,115 @@ def problems(
     ridge : bool, optional
         For ``"thm46"``/``"thm45"``: a ridge downstream (:math:`\lambda > 0`) instead of OLS (default OLS).
         For ``"overparam-noisy"`` the default is a ridge downstream; ``ridge=False`` gives OLS.
+
+    The follow-up workflows' strategies (``"accumulate"``, ``"mix"``, ...) and their options are in
+    :mod:`symcollapse.testing_workflows`.
     """
-    if regime not in REGIMES:
-        raise ValueError(f"regime must be one of {REGIMES}, got {regime!r}")
-    d_lo, d_hi = d if d is not None else _SPEC["d"].typical
-    if regime in ("eq18", "overparam-noisy"):
-        d_lo = max(d_lo, 12)  # room for T0 in [d/4, d - 8]
-    ridge = (regime == "overparam-noisy") if ridge is None else bool(ridge)
-    if not (1 <= d_lo <= d_hi):
-        raise ValueError(f"empty or invalid d range ({d_lo}, {d_hi}) for regime {regime!r}")
-    return _problems(regime, int(d_lo), int(d_hi), n, mc, spectrum_kinds, design, ridge)
+    name = getattr(regime, "strategy", regime)
+    _load_plugins()
+    if name not in _REGISTRY:
+        raise ValueError(
+            f"regime must be one of the registered strategies {tuple(_REGISTRY)}, got {regime!r}"
+        )
+    return _REGISTRY[name](**options)
+
+
+# --------------------------------------------------------------------------------------------------------
+# The built-in strategies (workflow "replace")
+# --------------------------------------------------------------------------------------------------------
+
+
+def _replace_strategy(
+    name: str, tail, *, d_min: int | None = None, ridge_default: bool = False, iso_default: bool = False
+):
+    """The build function of one built-in strategy. ``tail(draw, d, mc, design, ridge, sigma0)`` draws the
+    regime-specific part (T0, T, λ, σ0, design) after the common draws; ``d_min`` raises the low end of the
+    d range (room for T0 in [d/4, d − 8]); ``iso_default``: Σ = sI unless ``spectrum_kinds`` is given."""
+
+    def build(*, d=None, n=None, mc=False, spectrum_kinds=None, design=None, ridge=None):
+        d_lo, d_hi = d if d is not None else _SPEC["d"].typical
+        if d_min is not None:
+            d_lo = max(d_lo, d_min)
+        ridge = ridge_default if ridge is None else bool(ridge)
+        if not (1 <= d_lo <= d_hi):
+            raise ValueError(f"empty or invalid d range ({d_lo}, {d_hi}) for regime {name!r}")
+        return _replace_problems(
+            tail, int(d_lo), int(d_hi), n, mc, spectrum_kinds, design, ridge, iso_default
+        )
+
+    return build
 
 
 @st.composite
-def _problems(draw, regime, d_lo, d_hi, n, mc, spectrum_kinds, design, ridge) -> Problem:
+def _replace_problems(draw, tail, d_lo, d_hi, n, mc, spectrum_kinds, design, ridge, iso_default) -> Problem:
+    # The draw order (d, n, σ, σ0, spectrum, target, then the tail) is what fixes the derandomized examples.
     dd = draw(st.integers(int(d_lo), int(d_hi)))
     n_dom = _CHAIN["n"]
     nn = draw(from_domain(n_dom, low=n[0], high=n[1]) if n is not None else from_domain(n_dom))
     sigma = draw(from_domain(_RIDGE["sigma"]))
     sigma0 = draw(from_domain(_CHAIN["sigma0"]))
-
-    if regime in ("thm46", "thm45", "eq18", "overparam-noisy") and spectrum_kinds is None:
+    if iso_default and spectrum_kinds is None:
         spec = Spectrum.isotropic(dd, scale=draw(from_domain(_SPEC["scale"])))
     else:
         spec = draw(spectra(dd, spectrum_kinds or ("isotropic", "power_law", "custom")))
     tgt = draw(targets(spec))
+    T0, T, lam, sigma0, des = tail(draw, dd, mc, design, ridge, sigma0)
+    return Problem(spec, tgt, Chain(n=nn, T0=T0, sigma0=sigma0, design=des), Ridge(T=T, sigma=sigma, lam=lam))
 
-    if regime == "ols-exact":
-        T0 = _int_range(draw, "T0-under", dd, mc)
-        T = _int_range(draw, "T-ols", dd, mc)
-        lam: Any = 0
-        des = design or draw(st.sampled_from(("independent", "shared")))
-    elif regime == "cor44":
-        T0 = _int_range(draw, "T0-under", dd, mc)
-        T = _int_range(draw, "T-ridge", dd, mc)
-        lam = draw(from_domain(_RIDGE["lam"]))
-        des = design or draw(st.sampled_from(("independent", "shared")))
-    elif regime == "eq18":
-        T0 = _int_range(draw, "T0-over-noisy", dd, mc)
-        T = _int_range(draw, "T-ridge", dd, mc)
-        lam = draw(from_domain(_RIDGE["lam"]))
-        # σ0 > 0: the collapse term is what Eq. 18 is about (σ0 = 0 is Thm 4.5)
-        sigma0 = draw(from_domain(_CHAIN["sigma0"], low=0.05, high=_CHAIN["sigma0"].typical[1]))
-        des = "shared"
-    elif regime == "overparam-noisy":
-        T0 = _int_range(draw, "T0-over-noisy", dd, mc)
-        T, lam = _downstream(draw, dd, mc, ridge)
-        sigma0 = draw(from_domain(_CHAIN["sigma0"], low=0.05, high=_CHAIN["sigma0"].typical[1]))
-        des = "independent"
-    else:  # thm46 / thm45
+
+def _either_design(draw, design):
+    return design or draw(st.sampled_from(("independent", "shared")))
+
+
+def _noisy_sigma0(draw):
+    # σ0 > 0: the collapse term is what Eq. 18 is about (σ0 = 0 is Thm 4.5)
+    return draw(from_domain(_CHAIN["sigma0"], low=0.05, high=_CHAIN["sigma0"].typical[1]))
+
+
+def _tail_ols_exact(draw, dd, mc, design, ridge, sigma0):
+    T0, T = _int_range(draw, "T0-under", dd, mc), _int_range(draw, "T-ols", dd, mc)
+    return T0, T, 0, sigma0, _either_design(draw, design)
+
+
+def _tail_cor44(draw, dd, mc, design, ridge, sigma0):
+    T0, T = _int_range(draw, "T0-under", dd, mc), _int_range(draw, "T-ridge", dd, mc)
+    lam = draw(from_domain(_RIDGE["lam"]))
+    return T0, T, lam, sigma0, _either_design(draw, design)
+
+
+def _tail_eq18(draw, dd, mc, design, ridge, sigma0):
+    T0, T = _int_range(draw, "T0-over-noisy", dd, mc), _int_range(draw, "T-ridge", dd, mc)
+    lam = draw(from_domain(_RIDGE["lam"]))
+    return T0, T, lam, _noisy_sigma0(draw), "shared"
+
+
+def _tail_overparam_noisy(draw, dd, mc, design, ridge, sigma0):
+    T0 = _int_range(draw, "T0-over-noisy", dd, mc)
+    T, lam = _downstream(draw, dd, mc, ridge)
+    return T0, T, lam, _noisy_sigma0(draw), "independent"
+
+
+def _tail_noiseless(des):
+    def tail(draw, dd, mc, design, ridge, sigma0):
         T0 = _int_range(draw, "T0-over-noiseless", dd, mc)
         T, lam = _downstream(draw, dd, mc, ridge)
-        sigma0 = 0
-        des = "independent" if regime == "thm46" else "shared"
-    return Problem(spec, tgt, Chain(n=nn, T0=T0, sigma0=sigma0, design=des), Ridge(T=T, sigma=sigma, lam=lam))
+        return T0, T, lam, 0, des
+
+    return tail
+
+
+for _name, _tail, _kw in (
+    ("ols-exact", _tail_ols_exact, {}),
+    ("cor44", _tail_cor44, {}),
+    ("eq18", _tail_eq18, dict(d_min=12, iso_default=True)),
+    ("thm46", _tail_noiseless("independent"), dict(iso_default=True)),
+    ("thm45", _tail_noiseless("shared"), dict(iso_default=True)),
+    ("overparam-noisy", _tail_overparam_noisy, dict(d_min=12, ridge_default=True, iso_default=True)),
+):
+    register_strategy(_name, _replace_strategy(_name, _tail, **_kw), workflow="replace")
+
+#: The built-in strategy names (workflow ``"replace"``), in registration order.
+REGIMES = tuple(s.name for s in _REGISTRY.values() if s.workflow == "replace")
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -315,14 +432,26 @@ def log_check(label: str, z: float | None, passed: bool | None, **info: Any) -> 
     path = os.environ.get(_LOG_ENV)
     if not path:
         return
-    rec = {"label": label, "z": None if z is None or not math.isfinite(z) else float(z), "passed": None if passed is None else bool(passed)}
-    rec.update({k: (v if isinstance(v, (int, float, str, bool)) or v is None else str(v)) for k, v in info.items()})
+    rec = {
+        "label": label,
+        "z": None if z is None or not math.isfinite(z) else float(z),
+        "passed": None if passed is None else bool(passed),
+    }
+    rec.update(
+        {k: (v if isinstance(v, (int, float, str, bool)) or v is None else str(v)) for k, v in info.items()}
+    )
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(rec) + "\n")
 
 
 def assert_mc_agrees(
-    label: str, value: float, mean: float, stderr: float, k: float, allowance: float = 0.0, context: Any = None
+    label: str,
+    value: float,
+    mean: float,
+    stderr: float,
+    k: float,
+    allowance: float = 0.0,
+    context: Any = None,
 ) -> float:
     r"""Assert :math:`|\bar x - v| \le k\,\mathrm{se} + a` (Monte-Carlo mean against a theory value); return z.
 

@@ -25,65 +25,74 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from symcollapse.spec import COEFFICIENT, DESIGNS, Chain, Problem, Ridge, Shift, domains, get_workflow
-from symcollapse.testing import from_domain, sample_size_range, spectra, targets
-from symcollapse.theory import regimes as _regimes
+from symcollapse.testing import from_domain, register_strategy, sample_size_range, spectra, targets
+from symcollapse.testing import problems as _problems
 
 __all__ = ["WORKFLOW_REGIMES", "workflow_problems"]
 
 _CHAIN, _RIDGE = domains(Chain), domains(Ridge)
-WORKFLOW_REGIMES = tuple(
-    dict.fromkeys(
-        r.strategy
-        for r in _regimes.regimes()
-        if r.workflow != "replace" and r.strategy and "copy" not in r.key
-    )
-)
 
 
-def workflow_problems(
-    workflow: str,
-    *,
-    d: tuple[int, int] = (2, 10),
-    n: tuple[int, int] = (0, 8),
-    mc: bool = False,
-    ridge: bool | None = None,
-    spectrum_kinds: tuple[str, ...] = ("isotropic", "power_law", "custom"),
-    noisy: bool = False,
-) -> st.SearchStrategy[Problem]:
-    r"""Strategy for a :class:`~symcollapse.spec.Problem` inside the regime of ``workflow``'s formula.
-
-    ``ridge``: ``None`` draws OLS or ridge downstream; ``True``/``False`` forces one (the Shift mixture is always
-    a ridge, its formula being a deterministic equivalent everywhere). ``noisy``: chain noise
-    :math:`\sigma_0 \ge 0.1` (so the chain's term is visible).
-    """
+def workflow_problems(workflow: str, **options) -> st.SearchStrategy[Problem]:
+    """``symcollapse.testing.problems(workflow, **options)`` restricted to this module's strategies
+    (:data:`WORKFLOW_REGIMES`)."""
     if workflow not in WORKFLOW_REGIMES:
         raise ValueError(f"workflow must be one of {WORKFLOW_REGIMES}, got {workflow!r}")
-    return _draw(workflow, d, n, mc, ridge, spectrum_kinds, noisy)
+    return _problems(workflow, **options)
+
+
+def _builder(workflow: str, draw_rest):
+    r"""The build function registered for ``workflow``: validates nothing beyond Hypothesis' own checks.
+
+    Options: ``d``, ``n`` (ranges), ``mc``; ``ridge``: ``None`` draws OLS or ridge downstream, ``True``/``False``
+    forces one (the Shift mixture is always a ridge, its formula being a deterministic equivalent everywhere);
+    ``spectrum_kinds``; ``noisy``: chain noise :math:`\sigma_0 \ge 0.1` (so the chain's term is visible).
+    """
+
+    def build(
+        *,
+        d=(2, 10),
+        n=(0, 8),
+        mc=False,
+        ridge=None,
+        spectrum_kinds=("isotropic", "power_law", "custom"),
+        noisy=False,
+    ):
+        return _draw(workflow, draw_rest, d, n, mc, ridge, spectrum_kinds, noisy)
+
+    return build
 
 
 @st.composite
-def _draw(draw, workflow, d, n, mc, ridge, kinds, noisy) -> Problem:
+def _draw(draw, workflow, draw_rest, d, n, mc, ridge, kinds, noisy) -> Problem:
+    # The draw order (d, spectrum, target, σ, OLS/ridge, T, λ, then the workflow's part) fixes the examples.
     dd = draw(st.integers(*d))
     spec = draw(spectra(dd, kinds))
     tgt = draw(targets(spec))
     # σ > 0: an OLS downstream with σ = 0 has error exactly 0, which predict's float path refuses as underflow
     sigma = draw(from_domain(_RIDGE["sigma"], low=0.05))
-    use_ridge = True if workflow == "shift" else (draw(st.booleans()) if ridge is None else ridge)
+    shift = workflow == "shift"  # the Shift mixture's formula is a ridge deterministic equivalent everywhere
+    use_ridge = True if shift else (draw(st.booleans()) if ridge is None else ridge)
     if use_ridge:
         lo, hi = sample_size_range("T-ridge", dd, mc)
         # the allowance 1.5|E|/(T − df2) of a deterministic equivalent exceeds |E| for T ≲ df2 (the Shift mixture:
         # ≲ 2 df2), where a check is not informative: Monte-Carlo draws keep T >= d (Shift: >= 2d)
-        T = draw(st.integers((2 * dd if workflow == "shift" else dd) if mc else lo, hi))
+        T = draw(st.integers((2 * dd if shift else dd) if mc else lo, hi))
         lam = draw(from_domain(_RIDGE["lam"]))
     else:
         T, lam = draw(st.integers(*sample_size_range("T-ols", dd, mc))), 0.0
-    if workflow == "shift":
-        delta = draw(st.lists(from_domain(COEFFICIENT, low=-1.0, high=1.0), min_size=dd, max_size=dd))
-        rf = draw(from_domain(_RIDGE["real_fraction"]))
-        return Problem(
-            spec, tgt, Shift(coefficients=delta), Ridge(T=T, sigma=sigma, lam=lam, real_fraction=rf)
-        )
+    return draw_rest(draw, workflow, spec, tgt, dict(T=T, sigma=sigma, lam=lam), dd, n, mc, noisy)
+
+
+def _rest_shift(draw, workflow, spec, tgt, ds: dict, dd, n, mc, noisy) -> Problem:
+    delta = draw(st.lists(from_domain(COEFFICIENT, low=-1.0, high=1.0), min_size=dd, max_size=dd))
+    rf = draw(from_domain(_RIDGE["real_fraction"]))
+    return Problem(spec, tgt, Shift(coefficients=delta), Ridge(**ds, real_fraction=rf))
+
+
+def _rest_chain(draw, workflow, spec, tgt, ds: dict, dd, n, mc, noisy) -> Problem:
     wf = get_workflow(workflow)
+    # accumulate-subsample: its formula holds for n <= 1 (generation 1 is the replace chain's)
     hi_n = 1 if workflow == "accumulate-subsample" else n[1]
     nn = draw(st.integers(min(n[0], hi_n), hi_n))
     T0 = draw(st.integers(*sample_size_range("T0-under", dd, mc)))
@@ -96,4 +105,18 @@ def _draw(draw, workflow, d, n, mc, ridge, kinds, noisy) -> Problem:
         workflow=workflow,
         **params,
     )
-    return Problem(spec, tgt, chain, Ridge(T=T, sigma=sigma, lam=lam))
+    return Problem(spec, tgt, chain, Ridge(**ds))
+
+
+# name (the regimes' `strategy`), its chain workflow key, the workflow-specific draws
+_BUILTIN = (
+    ("accumulate", "accumulate", _rest_chain),
+    ("accumulate-subsample", "accumulate-subsample", _rest_chain),
+    ("mix", "mix", _rest_chain),
+    ("shift", "shift", _rest_shift),
+)
+for _name, _wf, _rest in _BUILTIN:
+    register_strategy(_name, _builder(_name, _rest), workflow=_wf)
+
+#: The strategy names this module registers.
+WORKFLOW_REGIMES = tuple(name for name, _, _ in _BUILTIN)

@@ -57,7 +57,7 @@ def test_slope_in_n_under_parametrised_chain(p, seed):
     th, slope = _theory_affine(p, 0, N)
     est, se = _mc_slope(p, [0, N // 2, N], 400, seed)
     allow = relative_allowance(p, th) * abs(slope)
-    assert_mc_agrees(f"slope σ0²ρ ({th.theorem})", slope, est, se, K, allow, context=p)
+    assert_mc_agrees(f"slope σ0²ρ ({th.regime.key})", slope, est, se, K, allow, context=p)
 
 
 @settings(max_examples=examples(0.4))
@@ -67,4 +67,4 @@ def test_slope_in_n_shared_overparametrised_chain(p, seed):
     th, slope = _theory_affine(p, 1, N)
     est, se = _mc_slope(p, [1, (N + 1) // 2, N], 300, seed)
     allow = relative_allowance(p, th) * abs(slope)
-    assert_mc_agrees(f"slope σ0²ρ ({th.theorem})", slope, est, se, K, allow, context=p)
+    assert_mc_agrees(f"slope σ0²ρ ({th.regime.key})", slope, est, se, K, allow, context=p)

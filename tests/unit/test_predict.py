@@ -31,7 +31,7 @@ def test_thm41_exact_identity_reference():
     # exact 1.42667 (MC 1.42637 ± 0.0022).
     p = make(Spectrum(eigenvalues=np.linspace(0.3, 2, 6)), Target.isotropic(1), 3, 14, 0.7, 16, 0.5, 0)
     pred = predict(p)
-    assert (pred.theorem, pred.kind) == ("Thm 4.1", "exact")
+    assert (pred.regime.key, pred.kind) == ("thm41", "exact")
     exact_value = Fraction(1, 4) * 6 / 9 + 3 * Fraction(49, 100) * 6 / 7
     assert pred.total == pytest.approx(float(exact_value), rel=1e-15)
     mp = predict(p, dps=40)
@@ -54,7 +54,7 @@ def test_thm41_exact_identity_reference():
 )
 def test_cor44_reference_values(problem, normalization, expected, tol):
     pred = predict(problem, normalization=normalization)
-    assert pred.theorem == "Cor 4.4 (Eq. 19)" and pred.kind == "deterministic-equivalent"
+    assert pred.regime.key == "cor44" and pred.kind == "deterministic-equivalent"
     assert pred.total == pytest.approx(expected, abs=tol)
 
 
@@ -66,7 +66,7 @@ def test_thm46_exact_reference():
     for n_ in range(1, 5):
         p = preset("fig2", n=n_, lam=0)
         pred = predict(p)
-        assert (pred.theorem, pred.kind, pred.normalization) == ("Thm 4.6", "exact", "finite")
+        assert (pred.regime.key, pred.kind, pred.normalization) == ("thm46-ols", "exact", "finite")
         assert pred.delta_bias == pytest.approx(1 - 2.0**-n_, rel=1e-15)
         assert pred.total == pytest.approx(1 - 2.0**-n_ + 0.01 * 300 / 699, rel=1e-14)
         # Fresh Monte Carlo with its own standard error (not the quoted 60-replicate means, which have none).
@@ -85,7 +85,7 @@ def test_thm45_shared_design_bias_increase_independent_of_n():
     totals = []
     for n_ in range(1, 5):
         pred = predict(preset("fig2", n=n_, design="shared"))
-        assert pred.theorem == "Thm 4.5"
+        assert pred.regime.key == "thm45"
         assert pred.delta_bias == pytest.approx(0.5, rel=1e-15)
         totals.append(pred.total)
     assert np.ptp(totals) == 0.0
@@ -108,7 +108,7 @@ def test_shared_design_noisy_generator_eq18():
     # Σ = I, shared design, T0 < d, σ0 > 0: collapse = n σ0² ρ with ρ of Eq. 18, κ0 = φ0 − 1.
     p = preset("fig2", n=2, design="shared", sigma0=0.2)
     pred = predict(p)
-    assert pred.theorem == "Thm 4.5 + Thm 4.3 (Eq. 18)"
+    assert pred.regime.key == "eq18"
     k, phi, phi0 = pred.kappa, 0.3, 2.0
     rho = 1 / (phi0 - 1) / (1 + k) ** 2 * (1 + phi * k**2 / ((1 + k) ** 2 - phi))
     assert pred.rho == pytest.approx(rho, rel=1e-13)
@@ -135,7 +135,7 @@ def test_anisotropic_overparam_chain_lemma_f8_reference(n_, design, mc, stderr):
     # Σ = diag(1/j), c_j = j^(-1/4), d = 200, T0 = 100, T = 300, λ = 0.05, σ = 0.3, σ0 = 0. MC: 300 replicates of
     # the full chain with materialised designs (_mc_chain below, numpy default_rng(1), cases run in this order).
     pred = predict(_f8_problem(n_, design))
-    assert pred.theorem == "Thm 4.3 + Lemma F.8" and pred.kind == "deterministic-equivalent"
+    assert pred.regime.key == "lemmaF8" and pred.kind == "deterministic-equivalent"
     # k = 4 standard errors plus a 1 % finite-size allowance (docs/theory/differences.md#diff-finite-d saw ~1 % at this size)
     assert abs(pred.total - mc) <= 4 * stderr + 0.01 * mc
 
@@ -190,7 +190,7 @@ def test_anisotropic_overparam_tends_to_isotropic():
     iso = predict(preset("fig2", n=3, sigma0=0.3, design="shared").replace(spectrum=Spectrum.isotropic(300)))
     near = predict(preset("fig2", n=3, sigma0=0.3, design="shared").replace(
         spectrum=Spectrum(eigenvalues=1 + 1e-7 * np.linspace(-1, 1, 300))))
-    assert near.theorem == "Thm 4.3 (Eq. 18) + Lemma F.8" and iso.theorem == "Thm 4.5 + Thm 4.3 (Eq. 18)"
+    assert near.regime.key == "lemmaF8-eq18" and iso.regime.key == "eq18"
     for q in ("bias", "variance", "collapse", "delta_bias", "total", "rho"):
         assert getattr(near, q) == pytest.approx(getattr(iso, q), rel=1e-5), q
 
@@ -199,8 +199,8 @@ def test_anisotropic_overparam_tends_to_isotropic():
 # Over-parametrised chain, independent designs, σ0 > 0 (the package's composition of Lemma F.8 with Eq. 18)
 # ------------------------------------------------------------------------------------------------------
 
-INDEP_LABEL_ISO = "Thm 4.6 + Thm 4.3 + Lemma F.8 (independent, σ0 > 0)"
-INDEP_LABEL = "Thm 4.3 + Lemma F.8 (independent, σ0 > 0)"
+INDEP_KEY_ISO = "overparam-noisy"  # its "-ols" variant at λ = 0, T >= d + 2 (exact)
+INDEP_KEY = "lemmaF8-noisy"
 
 
 @pytest.mark.parametrize("spectrum", [Spectrum.isotropic(300), Spectrum.power_law(300, "3/2"),
@@ -212,7 +212,7 @@ def test_independent_noisy_chain_n1_equals_shared_eq18(spectrum, lam, T):
     for norm in ("paper", "finite"):
         a, b = predict(p, normalization=norm), predict(p.replace(design="shared"), normalization=norm)
         iso = spectrum.kind == "isotropic"
-        assert a.theorem == (INDEP_LABEL_ISO if iso else INDEP_LABEL)
+        assert a.regime.key == ((INDEP_KEY_ISO + ("-ols" if lam == 0 else "")) if iso else INDEP_KEY)
         assert a.kind == b.kind and a.normalization == b.normalization
         for q in ("bias", "variance", "collapse", "delta_bias", "total", "rho", "kappa0"):
             assert getattr(a, q) == pytest.approx(getattr(b, q), rel=1e-13), (q, norm)
@@ -234,7 +234,7 @@ def test_independent_noisy_chain_isotropic_closed_form(n_, lam, T):
     clean = predict(p.replace(sigma0=0))
     for norm, finite in (("paper", False), ("finite", True)):
         pred = predict(p, normalization=norm)
-        assert (pred.theorem, pred.kind, pred.normalization) == (INDEP_LABEL_ISO, "deterministic-equivalent", norm)
+        assert (pred.regime.key, pred.kind, pred.normalization) == (INDEP_KEY_ISO, "deterministic-equivalent", norm)
         expected = _iso_collapse_closed_form(300, 150, T, lam, n_, 0.3, finite)
         assert pred.collapse == pytest.approx(expected, rel=1e-12)
         assert pred.rho == pytest.approx(expected / (n_ * 0.09), rel=1e-12)
@@ -252,7 +252,7 @@ def test_independent_noisy_chain_isotropic_exact_at_ols():
     for scale in (1, 2.5):
         p = preset("fig2", n=3, sigma0=0.3, lam=0).replace(spectrum=Spectrum.isotropic(300, scale=scale))
         pred = predict(p)
-        assert (pred.theorem, pred.kind, pred.normalization) == (INDEP_LABEL_ISO, "exact", "finite")
+        assert (pred.regime.key, pred.kind, pred.normalization) == (INDEP_KEY_ISO + "-ols", "exact", "finite")
         eta = 0.5**3
         expected = (1 - eta) * scale + 0.01 * 300 / 699 + 0.09 * 150 / 149 * (1 - eta) / 0.5
         assert pred.total == pytest.approx(expected, rel=1e-14)
@@ -322,7 +322,7 @@ def test_independent_noisy_chain_monte_carlo(problem, reps, seed):
     from symcollapse.compare import allowance, compare  # noqa: PLC0415
 
     c = compare(problem, reps=reps, seed=seed)
-    assert "Lemma F.8 (independent, σ0 > 0)" in c.theory.theorem
+    assert c.theory.regime.key in (INDEP_KEY_ISO, INDEP_KEY_ISO + "-ols", INDEP_KEY)
     assert abs(c.mean - c.value) <= 4 * c.stderr + allowance(problem, c.theory), c.reason
     assert c.passed, c.reason
 
@@ -346,22 +346,32 @@ def test_independent_noisy_chain_monte_carlo_quick():
 
 
 @pytest.mark.parametrize(
-    "changes, theorem, kind",
+    "changes, key, kind",
     [
-        (dict(n=0), "Prop 4.2", "deterministic-equivalent"),
-        (dict(n=3), "Cor 4.4 (Eq. 19)", "deterministic-equivalent"),
-        (dict(n=3, lam=0), "Thm 4.1", "exact"),
-        (dict(n=0, lam=0, T=302), "Thm 4.1", "exact"),
-        (dict(n=3, lam=0, T=200), "Cor 4.4 (Eq. 19)", "deterministic-equivalent"),  # ridgeless, T < d
-        (dict(n=3, sigma0=0, T0=300), "Cor 4.4 (Eq. 19)", "deterministic-equivalent"),  # collapse-free
-        (dict(n=2, T0=150, sigma0=0), "Thm 4.6", "deterministic-equivalent"),
-        (dict(n=2, T0=150, sigma0=0, design="shared"), "Thm 4.5", "deterministic-equivalent"),
+        (dict(n=0), "prop42", "deterministic-equivalent"),
+        (dict(n=3), "cor44", "deterministic-equivalent"),
+        (dict(n=3, lam=0), "thm41", "exact"),
+        (dict(n=0, lam=0, T=302), "thm41", "exact"),
+        (dict(n=3, lam=0, T=200), "cor44", "deterministic-equivalent"),  # ridgeless, T < d
+        (dict(n=3, sigma0=0, T0=300), "cor44", "deterministic-equivalent"),  # collapse-free
+        (dict(n=2, T0=150, sigma0=0), "thm46", "deterministic-equivalent"),
+        (dict(n=2, T0=150, sigma0=0, design="shared"), "thm45", "deterministic-equivalent"),
     ],
 )
-def test_regime_selection(changes, theorem, kind):
+def test_regime_selection(changes, key, kind):
     pred = predict(preset("fig1a").replace(**changes))
-    assert (pred.theorem, pred.kind) == (theorem, kind)
+    assert (pred.regime.key, pred.kind) == (key, kind)
     assert pred.total == pytest.approx(pred.bias + pred.variance + pred.collapse + pred.delta_bias, rel=1e-15)
+
+
+def test_display_label_is_what_users_see():
+    # The one check of display strings: the theorem label shown to users (repr, as_dict) is the regime's
+    # ``theorem``; every other test identifies the result by ``regime.key``.
+    pred = predict(preset("fig1a", n=3))
+    assert pred.regime.key == "cor44" and pred.theorem == pred.regime.theorem == "Cor 4.4 (Eq. 19)"
+    assert pred.as_dict()["theorem"] == "Cor 4.4 (Eq. 19)"
+    iso = predict(preset("fig2", n=3, sigma0=0.3))
+    assert iso.theorem == "Thm 4.6 + Thm 4.3 + Lemma F.8 (independent, σ0 > 0)"
 
 
 def test_collapse_free_chain_equals_clean_error():
@@ -502,7 +512,7 @@ def test_prediction_fields():
     m = predict(preset("fig1a", n=1), dps=25)
     assert isinstance(m, Prediction)
     d = m.as_dict()
-    assert d["theorem"] == "Cor 4.4 (Eq. 19)" and d["problem"]["chain"]["n"] == 1 and d["kappa0"] is None
+    assert m.regime.key == "cor44" and d["theorem"] == m.theorem and d["problem"]["chain"]["n"] == 1 and d["kappa0"] is None
     f = predict(preset("fig1a"))
     assert f.dps is None and f.digits is None and f.kappa0 is None
     assert predict(preset("fig2")).kappa0 == pytest.approx(1.0)

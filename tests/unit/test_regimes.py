@@ -8,6 +8,7 @@ import types
 import numpy as np
 import pytest
 
+from symcollapse import testing
 from symcollapse.compare import ALLOWANCE_CONSTANTS, allowance, compare, verdict
 from symcollapse.simulate.monte_carlo import simulate
 from symcollapse.spec import Chain, Problem, RegimeError, Ridge, Spectrum, Target
@@ -81,8 +82,9 @@ class _CopySampler:
 @pytest.fixture
 def copy_workflow():
     """A trivial variant workflow 'replace-copy' registered from outside, in every layer's registry: the spec
-    (a Workflow object), the theory (replace's rules, terms and guards) and the samplers (the built-ins under
-    new keys). No package module is edited."""
+    (a Workflow object), the theory (replace's rules, terms and guards), the samplers (the built-ins under
+    new keys) and the Hypothesis strategies (each built-in's draws moved to the new workflow, under the key
+    ``<name>-copy`` that the copied regimes name as their ``strategy``). No package module is edited."""
     from symcollapse import spec
     from symcollapse.simulate import samplers
     from symcollapse.simulate.samplers import _builtin
@@ -92,13 +94,21 @@ def copy_workflow():
                            overwrite=True)
     added = []
     for reg in regimes.regimes("replace"):
-        added.append(regimes.register(dataclasses.replace(reg, key=reg.key + "-copy", workflow="replace-copy"),
-                                      guards=regimes.GUARDS["replace"]))
+        strat = reg.strategy and reg.strategy + "-copy"
+        added.append(regimes.register(dataclasses.replace(reg, key=reg.key + "-copy", workflow="replace-copy",
+                                                          strategy=strat), guards=regimes.GUARDS["replace"]))
     sams = []
     for base in (_builtin.Collapsed, _builtin.Bartlett, _builtin.OLSLaw):
         cls = type(base.__name__ + "Copy", (_CopySampler, base), {"key": base.key + "-copy"})
         sams.append(samplers.register(cls()))
+    strats = []
+    for base in testing.strategies("replace"):
+        def build(_base=base, **options):
+            return _base(**options).map(lambda p: _with_workflow(p, "replace-copy"))
+        strats.append(testing.register_strategy(base.name + "-copy", build, workflow="replace-copy"))
     yield added
+    for s in strats:
+        testing.unregister_strategy(s.name)
     for reg in added:
         regimes.unregister(reg.key)
     regimes.GUARDS.pop("replace-copy", None)
@@ -129,6 +139,31 @@ def test_registered_workflow_is_picked_up_by_predict_and_compare(copy_workflow):
     assert np.array_equal(simulate(p, 64, 3).errors, simulate(base, 64, 3, method=c.mc.method[:-5]).errors)
     with pytest.raises(RegimeError, match="workflow='nope'"):
         predict(_with_workflow(_prob(), "nope"))
+
+
+def test_registered_workflow_is_picked_up_by_the_strategies(copy_workflow):
+    from hypothesis import given, settings
+
+    copied = {r.strategy for r in regimes.regimes("replace-copy") if r.strategy}
+    assert copied == {s.name for s in testing.strategies("replace-copy")} == {n + "-copy" for n in REGIMES}
+    seen = {}
+
+    def draws(name):
+        @settings(max_examples=8, database=None, deadline=None)
+        @given(testing.problems(name, d=(12, 24)))
+        def check(p):
+            reg = predict(p).regime
+            assert p.chain.workflow.key == "replace-copy" and reg.workflow == "replace-copy"
+            # the draw lands in a regime of its own strategy, unless n = 0 (no chain: Thm 4.1 or Prop 4.2)
+            assert reg.strategy == name or p.chain.n == 0, (name, reg.key)
+            seen.setdefault(name, set()).add(reg.key)
+
+        check()
+
+    for name in sorted(copied):
+        draws(name)
+    assert set(seen) == copied
+    assert "cor44-copy" in seen["cor44-copy"] and seen["ols-exact-copy"] == {"thm41-copy"}
 
 
 def test_verdict_is_not_informative_when_the_allowance_exceeds_the_value():

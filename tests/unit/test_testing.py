@@ -6,8 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from symcollapse import testing
 from symcollapse.spec import Domain, Problem, Ridge, Spectrum, domains
 from symcollapse.testing import REGIMES, from_domain, problems, sample_size_range
+from symcollapse.theory import regimes
 
 
 @pytest.mark.parametrize("regime", REGIMES)
@@ -80,8 +82,29 @@ def test_overparam_noisy_regime_options_and_predict_covers_it():
         assert p.spectrum.kind != "isotropic" and p.chain.design == "independent"
         pred = predict(p, normalization="finite")
         if p.chain.n > 0:
-            assert pred.theorem == "Thm 4.3 + Lemma F.8 (independent, σ0 > 0)" and pred.collapse > 0
+            assert pred.regime.key == "lemmaF8-noisy" and pred.collapse > 0
         seen.append(p)
 
     check()
     assert len(seen) >= 10
+
+
+def test_every_regime_strategy_is_registered_for_its_workflow():
+    import symcollapse.theory.terms  # noqa: F401  (registers the follow-up workflows' regimes)
+
+    reg = {s.name: s.workflow for s in testing.strategies()}
+    table = {r.strategy: r.workflow for r in regimes.regimes() if r.strategy and not r.key.endswith("-copy")}
+    assert set(table) >= set(REGIMES) and {"accumulate", "mix", "shift"} <= set(table)
+    for name, wf in table.items():
+        assert reg.get(name) == wf, (name, wf, reg.get(name))
+    assert [s.name for s in testing.strategies("replace")] == list(REGIMES)
+
+
+def test_register_strategy_refuses_duplicates_and_problems_takes_a_regime():
+    with pytest.raises(ValueError, match="already registered"):
+        testing.register_strategy("cor44", lambda **kw: None)
+    with pytest.raises(ValueError, match="callable"):
+        testing.register_strategy("new-one", 3)
+    (thm41,) = [r for r in regimes.regimes("replace") if r.key == "thm41"]
+    p = problems(thm41, d=(4, 8)).example()
+    assert float(p.downstream.lam) == 0 and p.chain.T0 >= p.d + 3
