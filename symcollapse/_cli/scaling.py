@@ -186,10 +186,7 @@ def _table(beta, r) -> list[dict]:
     return out
 
 
-def run(args: argparse.Namespace) -> int:
-    from symcollapse.theory import symbols as S  # noqa: PLC0415
-    from symcollapse.theory.scaling import derive, scaling_law  # noqa: PLC0415
-
+def _check_pairs(args: argparse.Namespace) -> None:
     if (args.beta is None) != (args.r is None):
         missing = "--r" if args.r is None else "--beta"
         raise OptionError(
@@ -199,65 +196,84 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.a is not None and args.b is None:
         raise OptionError("--a", args.a, "needs --b (T0 ≍ T^b)")
+
+
+def _say_law(law, params: dict, rows: list, dominant: list) -> None:
+    _say("Scaling law (Thm 5.1, Cor 5.2, App. G), derived from the deterministic equivalents")
+    shown = {k: "(not given)" if v is None else v for k, v in params.items()}
+    _say(", ".join(f"{k} = {v}" for k, v in shown.items()))
+    _say("an exponent e means the term is ≍ T^e\n")
+    print_table(rows, _EXPONENT_COLUMNS)
+    _say(
+        f"\noptimal ell: {law.ell_opt}"
+        + (f" ≈ {float(law.ell_opt):.6g}" if law.ell_opt.is_number else "")
+        + f"   (error ≍ T^{law.rate_opt})"
+    )
+    if dominant:
+        _say("dominant term(s) at this ell: " + ", ".join(dominant))
+    if law.b is not None and law.b.is_number and law.b > 1:
+        _say(
+            "note: b > 1, so d ≍ T0 ≫ T; the phi0 branch of max(T/T0, phi0) dominates the collapse "
+            "term (the paper's Cor 5.2 / App. G exponents assume b <= 1)"
+        )
+
+
+def _law(args: argparse.Namespace, out: dict) -> bool:
+    """The exponents at the given (β, r, ℓ, a, b): fills ``out``; True when the output is already emitted."""
+    from symcollapse.theory import symbols as S  # noqa: PLC0415
+    from symcollapse.theory.scaling import scaling_law  # noqa: PLC0415
+
+    law = scaling_law(args.beta, args.r, ell=args.ell, a=args.a, b=args.b, noise=args.noise)
+    general = scaling_law(
+        S.beta,
+        S.r,
+        ell=None if args.ell is None else S.ell,
+        a=None if args.b is None else S.a,
+        b=None if args.b is None else S.b,
+        noise=args.noise,
+    )
+    rows = _exponent_rows(general, law)
+    dominant = law.dominant() if law.total_exponent.is_number else []
+    params = {"beta": law.beta, "r": law.r, "ell": law.ell, "a": law.a, "b": law.b, "noise": law.noise}
+    out.update(params)  # the parameters are top-level fields (numbers, or null when not given)
+    out.update(
+        exponents={
+            r_["quantity"]: {
+                "formula": r_["derived formula"],
+                "value": r_["value"],
+                "numeric": r_["numeric"],
+                "meaning": r_["meaning"],
+            }
+            for r_ in rows
+        },
+        optimal_ell={
+            "ell": sp.sstr(law.ell_opt),
+            "numeric": _value(law.ell_opt),
+            "exponent": sp.sstr(law.rate_opt),
+            "exponent_numeric": _value(law.rate_opt),
+        },
+        dominant=dominant,
+    )
+    if args.format == "csv":
+        _out.emit([{**params, **r_} for r_ in rows], "csv", args.columns, _EXPONENT_COLUMNS)
+        return True
+    if args.format == "table" and args.columns:
+        _out.emit(rows, "table", args.columns, _EXPONENT_COLUMNS)
+        return True
+    if args.format != "json":
+        _say_law(law, params, rows, dominant)
+    return False
+
+
+def run(args: argparse.Namespace) -> int:
+    from symcollapse.theory.scaling import derive  # noqa: PLC0415
+
+    _check_pairs(args)
     json_out = args.format == "json"
     show_table = args.table or args.ell is None
     out: dict = {}
-    if args.beta is not None:
-        law = scaling_law(args.beta, args.r, ell=args.ell, a=args.a, b=args.b, noise=args.noise)
-        general = scaling_law(
-            S.beta,
-            S.r,
-            ell=None if args.ell is None else S.ell,
-            a=None if args.b is None else S.a,
-            b=None if args.b is None else S.b,
-            noise=args.noise,
-        )
-        rows = _exponent_rows(general, law)
-        dominant = law.dominant() if law.total_exponent.is_number else []
-        params = {"beta": law.beta, "r": law.r, "ell": law.ell, "a": law.a, "b": law.b, "noise": law.noise}
-        out.update(params)  # the parameters are top-level fields (numbers, or null when not given)
-        out.update(
-            exponents={
-                r_["quantity"]: {
-                    "formula": r_["derived formula"],
-                    "value": r_["value"],
-                    "numeric": r_["numeric"],
-                    "meaning": r_["meaning"],
-                }
-                for r_ in rows
-            },
-            optimal_ell={
-                "ell": sp.sstr(law.ell_opt),
-                "numeric": _value(law.ell_opt),
-                "exponent": sp.sstr(law.rate_opt),
-                "exponent_numeric": _value(law.rate_opt),
-            },
-            dominant=dominant,
-        )
-        if args.format == "csv":
-            _out.emit([{**params, **r_} for r_ in rows], "csv", args.columns, _EXPONENT_COLUMNS)
-            return 0
-        if args.format == "table" and args.columns:
-            _out.emit(rows, "table", args.columns, _EXPONENT_COLUMNS)
-            return 0
-        if not json_out:
-            _say("Scaling law (Thm 5.1, Cor 5.2, App. G), derived from the deterministic equivalents")
-            shown = {k: "(not given)" if v is None else v for k, v in params.items()}
-            _say(", ".join(f"{k} = {v}" for k, v in shown.items()))
-            _say("an exponent e means the term is ≍ T^e\n")
-            print_table(rows, _EXPONENT_COLUMNS)
-            _say(
-                f"\noptimal ell: {law.ell_opt}"
-                + (f" ≈ {float(law.ell_opt):.6g}" if law.ell_opt.is_number else "")
-                + f"   (error ≍ T^{law.rate_opt})"
-            )
-            if dominant:
-                _say("dominant term(s) at this ell: " + ", ".join(dominant))
-            if law.b is not None and law.b.is_number and law.b > 1:
-                _say(
-                    "note: b > 1, so d ≍ T0 ≫ T; the phi0 branch of max(T/T0, phi0) dominates the collapse "
-                    "term (the paper's Cor 5.2 / App. G exponents assume b <= 1)"
-                )
+    if args.beta is not None and _law(args, out):
+        return 0
     if show_table:
         table = _table(args.beta, args.r)
         out["table"] = table
