@@ -234,7 +234,8 @@ def _draw_reference(ax, prow: list[dict], x: str, series: str | None, styles: di
             col = styles.get(value, ("k",))[0] if value is not None else "k"
             if len(pts) == 1:
                 ax.axvline(pts[0][x], color="grey", ls=":", lw=1.2, zorder=1)
-                ax.plot([pts[0][x]], [pts[0]["value"]], marker="*", ms=13, color=col, ls="none", zorder=4)
+                ax.plot([pts[0][x]], [pts[0]["value"]], marker="*", ms=14, mfc="none", mec=col, mew=1.4, ls="none",
+                        zorder=4)  # hollow: a simulated marker at the same point stays visible
             else:
                 ax.plot([r[x] for r in pts], [r["value"] for r in pts], ls="-", lw=1.0, alpha=0.6, color=col,
                         zorder=1)
@@ -354,10 +355,10 @@ def figure(table: Any):
         ax.set_xscale("log" if logx else "linear")
         ax.set_yscale("log" if logy else "linear")
         if x == "n" and logx:  # a log generation axis: plain integers at 1, 2, 5, 10, ...
-            from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter  # noqa: PLC0415
+            from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: PLC0415
 
             ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1, 2, 5)))
-            ax.xaxis.set_major_formatter(ScalarFormatter())
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
             ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_ylabel(ylabel)
         ax.set_title(panel_title(rows, panel, title, x, series), fontsize=9.5)

@@ -74,10 +74,16 @@ def run(quick: bool = False, reps: int | None = None, seed: int = 0, progress: b
         rows.append(record(FIGURE, PANEL, problem(s, w), "theory", float(mix_limit(d, T0, sigma0, w)), None, None,
                            None, w=w, n=None, theorem="mix chain limit (package derivation)", kind="exact",
                            normalization="finite"))
+    c = sigma0**2 * d / (T0 - d - 1)
+    n = int(s["n_sim"])
+    # a_n - a_inf = (1-w)^(2(n-1)) (c - a_inf): how far the simulated chain is from the drawn limit
+    gap = max(abs((1 - w) ** (2 * (n - 1)) * (c - float(mix_limit(d, T0, sigma0, w)))) for w in s["w_sim"])
+    note = f"markers: the chain after n = {n} rounds (its exact error is within {gap:.1g} of the limit)"
     with _progress(len(s["w_sim"]), f"{FIGURE} (theory + simulation)", progress) as advance:
         for i, w in enumerate(s["w_sim"]):
             rows.append(checked_simulation_row(FIGURE, PANEL, problem(s, w), int(s["reps"]),
-                                               point_seed(seed, 1, i), target=target, w=float(w)))
+                                               point_seed(seed, 1, i), target=target, w=float(w),
+                                               theory_note=note))
             advance(1)
     w_star = golden_weight(s)
     ws = float(w_star)
@@ -85,9 +91,8 @@ def run(quick: bool = False, reps: int | None = None, seed: int = 0, progress: b
     rows.append(reference_row(FIGURE, PANEL, "w", ws, a_star,
                               rf"$w^\star = (\sqrt{{5}}-1)/2 \approx {ws:.4f}$: minimum $a_\infty = w^\star c$",
                               d=d, T0=T0, sigma0=sigma0, T=int(s["T"]), sigma=0.0, lam=0.0))
-    c = sigma0**2 * d / (T0 - d - 1)
     meta = {"figure": FIGURE, "settings": s, "seed": seed, "x": "w", "series": None, "normalization": "finite",
             "problem": problem(s, ws).to_dict(), "c": c, "w_star": ws, "w_star_exact": str(w_star),
-            "limit_at_w_star": a_star,
+            "limit_at_w_star": a_star, "max_gap_to_limit": gap,
             "claim": "the limit error (w^2 + (1-w)^2)/(w(2-w)) c is minimised at w* = (sqrt(5)-1)/2, where it is w* c"}
     return Table(rows, meta)
