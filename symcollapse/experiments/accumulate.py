@@ -16,7 +16,7 @@ Both accumulate formulas are exact for :math:`T_0 \ge d + 2` and stay below the 
 :math:`\frac{\pi^2}{6}c` (Gerstgrasser et al., arXiv 2404.01413), drawn dotted. Theory (broken lines):
 ``predict(..., normalization="finite")`` at every integer n; simulation: ``simulate(method="auto")`` at 8 values
 of n (the exact ``ols-law`` / ``workflow-fast`` samplers; subsample: the ``workflow-reference`` oracle),
-replicates from a target standard error of 2 % of the mean (pilot 100, at most 800; 300 for the subsample
+replicates from a target standard error of 2 % of the mean (pilot 100, at most 800; 200 for the subsample
 oracle, whose cost grows with n). Each simulated row carries the theory value at the same point, its allowance
 (0: every formula here is exact) and z. The subsample chain is *not* bounded by :math:`\frac{\pi^2}{6}c`: the
 simulation shows it growing past the bound.
@@ -46,7 +46,7 @@ def settings(quick: bool = False, **overrides) -> dict:
     """Resolved settings (module docstring); ``quick`` shrinks grids and replicates for CI."""
     defaults = dict(d=10, T0=30, sigma0=1.0, T=100, curves=tuple(CURVES), n_theory=tuple(range(1, 31)),
                     n_sim=(1, 2, 3, 5, 8, 13, 20, 30), reps=100, target_stderr=0.02, target_relative=True,
-                    max_reps=800, subsample_max_reps=300)
+                    max_reps=800, subsample_max_reps=200)
     quick_values = dict(n_theory=tuple(range(1, 9)), n_sim=(1, 3, 8), reps=80, target_stderr=None)
     return resolve(defaults, quick_values, quick, overrides)
 
