@@ -60,7 +60,25 @@ LAYOUT: dict[str, dict[str, tuple]] = {
                             r"test error $\|f_n(x) - y\|^2$ (squared one-hot units)",
                             "Fig. 5: random-features model (ReLU, fixed first layer, ridge readout)", False, False),
     },
+    "accumulate": {
+        "chain": ("n", "generation n (number of fits in the chain)",
+                  r"test error $= \|\hat w_n - w_0\|_\Sigma^2$ (noiseless OLS downstream)",
+                  "Accumulate vs replace: the chain's error (docs/theory/workflows.md §1)", True, True),
+    },
+    "strong": {
+        "mixture": ("T", _T, _ERR_LIN, r"Strong collapse: regression on a real/synthetic mixture, flat shift $\Delta$"
+                    "\n(docs/theory/workflows.md §3)", True, True),
+    },
+    "golden": {
+        "mix": ("w", r"real weight $w$ (fresh real labels mixed into every round)",
+                r"limit error $\lim_n \|\hat w_n - w_0\|_\Sigma^2$",
+                "Fresh real labels each round: limit error (docs/theory/workflows.md §2)", False, False),
+    },
 }
+# The series column of a figure when it is not the default (``n``; ``width`` on a generation axis);
+# ``None`` = one series. Read by figure name, so a table read back from its CSV draws the same figure.
+SERIES: dict[str, str | None] = {"accumulate": "curve", "strong": "p2", "golden": None}
+_SERIES_NAME = {"n": "n", "width": "width k", "p2": "$p_2$"}
 
 # Line style per real-data schedule (fig4): the paper draws ell_crit solid and ell_star broken.
 _SCHEDULE_STYLE = {"ell_crit": ("-", r"$\lambda = T^{-\ell_{crit}}$ (solid)"),
@@ -71,7 +89,8 @@ _DASHES = [(5, 2), (1.5, 1.5), (7, 2, 1.5, 2), (3, 1, 1, 1, 1, 1), (10, 3), (2, 
 # Parameters shown in titles/captions: column -> LaTeX name. Constant over the figure -> caption line;
 # constant in a panel only -> panel title. The x column and the series column are never shown.
 _PARAMS = {"d": "d", "T0": "T_0", "sigma": r"\sigma", "sigma0": r"\sigma_0", "T": "T", "lam": r"\lambda",
-           "ell_crit": r"\ell_{crit}", "lam0": r"\lambda_0", "width": "k", "beta": r"\beta", "r": "r"}
+           "ell_crit": r"\ell_{crit}", "lam0": r"\lambda_0", "width": "k", "beta": r"\beta", "r": "r",
+           "delta_norm": r"\|\Delta\|_\Sigma"}
 COINCIDE_RTOL = 0.01  # curves closer than this everywhere are reported as coinciding
 
 
@@ -167,7 +186,9 @@ def coinciding(rows: list[dict], x: str, key: str = "n", rtol: float = COINCIDE_
     return [sorted(v for v, _ in g) for g in groups if len(g) > 1]
 
 
-def _series(prow: list[dict], x: str) -> str | None:
+def _series(prow: list[dict], x: str, fig_name: str = "") -> str | None:
+    if fig_name in SERIES:
+        return SERIES[fig_name]
     if x != "n":
         return "n"
     return "width" if len({r.get("width") for r in prow} - {None}) > 1 else None
@@ -201,6 +222,25 @@ def _draw_panel(ax, prow: list[dict], x: str, series: str | None, styles: dict) 
                             mfc="white" if sched == "ell_star" else col, zorder=3)
 
 
+def _draw_reference(ax, prow: list[dict], x: str, series: str | None, styles: dict) -> None:
+    """Reference rows (``source == "reference"``, e.g. a bound or a floor): thin solid lines in the series colour
+    (black without one), distinct from the broken theory lines; a single point is a vertical line with a star
+    (an optimum)."""
+    refs = [r for r in prow if r["source"] == "reference"]
+    for label in dict.fromkeys(r.get("label") for r in refs):
+        mine = [r for r in refs if r.get("label") == label]
+        for value in dict.fromkeys(r.get(series) if series else None for r in mine):
+            pts = _sorted([r for r in mine if not series or r.get(series) == value], x)
+            col = styles.get(value, ("k",))[0] if value is not None else "k"
+            if len(pts) == 1:
+                ax.axvline(pts[0][x], color="grey", ls=":", lw=1.2, zorder=1)
+                ax.plot([pts[0][x]], [pts[0]["value"]], marker="*", ms=14, mfc="none", mec=col, mew=1.4, ls="none",
+                        zorder=4)  # hollow: a simulated marker at the same point stays visible
+            else:
+                ax.plot([r[x] for r in pts], [r["value"] for r in pts], ls="-", lw=1.0, alpha=0.6, color=col,
+                        zorder=1)
+
+
 def _draw_schedule(ax, prow: list[dict], x: str) -> None:
     """The penalty λ(T) each schedule actually used (Fig. 4), from the table's ``lam`` column."""
     for sched in sorted({r.get("schedule") for r in prow if r.get("schedule")}):
@@ -217,11 +257,11 @@ def _draw_schedule(ax, prow: list[dict], x: str) -> None:
 def _legend(fig_name: str, rows: list[dict], styles: dict, series: str | None, notes: list[str]):
     from matplotlib.lines import Line2D  # noqa: PLC0415
 
-    name = {"n": "n", "width": "width k"}.get(series or "", "")
+    name = _SERIES_NAME.get(series or "", "")
     sources = {r["source"] for r in rows}
     # with theory the series' lines are broken (their dash pattern); without, the markers are joined solid
     dash = (lambda d: {"ls": "--", "dashes": d}) if "theory" in sources else (lambda d: {"ls": "-"})
-    handles = [Line2D([], [], color=c, lw=1.8, marker="o", ms=4, label=f"{name} = {v}", **dash(d))
+    handles = [Line2D([], [], color=c, lw=1.8, marker="o", ms=4, label=f"{name} = {v}" if name else str(v), **dash(d))
                for v, (c, d) in styles.items()] if series else []
     if "theory" in sources:
         theorems = sorted({str(r.get("theorem")) for r in rows if r["source"] == "theory" and r.get("theorem")})
@@ -241,22 +281,28 @@ def _legend(fig_name: str, rows: list[dict], styles: dict, series: str | None, n
         style, label = _SCHEDULE_STYLE.get(sched, ("-", sched))
         handles.append(Line2D([], [], color="k", ls=style, marker="o",
                               mfc="white" if sched == "ell_star" else "k", label=label))
+    refs = [r for r in rows if r["source"] == "reference"]
+    for label in dict.fromkeys(r.get("label") for r in refs):
+        single = sum(r.get("label") == label for r in refs) == 1
+        text = str(label) if "$" in str(label) else textwrap.fill(str(label), 44)  # never wrap inside TeX
+        handles.append(Line2D([], [], color="k", ls="none" if single else "-", lw=1.0, alpha=1.0 if single else 0.6,
+                              marker="*" if single else None, ms=10, label=text))
     if fig_name == "fig4":
         handles.append(Line2D([], [], color="grey", ls=":", label=r"$T = T_0$"))
     handles += [Line2D([], [], ls="none", label=textwrap.fill(note, 44)) for note in notes]
     return handles
 
 
-def _notes(rows: list[dict], panels: list[str], layout: dict) -> list[str]:
+def _notes(rows: list[dict], panels: list[str], layout: dict, fig_name: str = "") -> list[str]:
     """Legend notes: coinciding curves per panel, estimated (β, r), a missing theory line."""
     notes = []
     for panel in panels:
         x = layout.get(panel, ("T",))[0]
         prow = [r for r in rows if r["panel"] == panel]
-        series = _series(prow, x)
+        series = _series(prow, x, fig_name)
         if series:
             for g in coinciding(prow, x, series):
-                label = {"n": "n", "width": "k"}[series]
+                label = {"n": "n", "width": "k"}.get(series, series)
                 notes.append(f"{panel}: {label} = {', '.join(map(str, g))} coincide (within {COINCIDE_RTOL:.0%}; "
                              "drawn on top of each other)")
         est = {(r.get("beta_est"), r.get("r_est")) for r in prow} - {(None, None)}
@@ -293,11 +339,12 @@ def figure(table: Any):
         ax = axes[0][j]
         x, xlabel, ylabel, title, logx, logy = layout.get(panel, ("T", "x", _ERR, f"{fig_name} {panel}", False, False))
         prow = [r for r in rows if r["panel"] == panel]
-        series = _series(prow, x)
+        series = _series(prow, x, fig_name)
         values = sorted({r.get(series) for r in rows if r.get(series) is not None}) if series else []
         styles = _styles(values, plt)
         all_series = (series, styles)
         _draw_panel(ax, prow, x, series, styles)
+        _draw_reference(ax, prow, x, series, styles)
         t0 = {r["T0"] for r in prow}
         if x == "T" and fig_name == "fig4" and len(t0) == 1:
             ax.axvline(t0.pop(), color="grey", ls=":", lw=1.2, zorder=1)
@@ -307,6 +354,12 @@ def figure(table: Any):
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xscale("log" if logx else "linear")
         ax.set_yscale("log" if logy else "linear")
+        if x == "n" and logx:  # a log generation axis: plain integers at 1, 2, 5, 10, ...
+            from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: PLC0415
+
+            ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1, 2, 5)))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_ylabel(ylabel)
         ax.set_title(panel_title(rows, panel, title, x, series), fontsize=9.5)
         ax.grid(True, which="major", alpha=0.3)
@@ -314,7 +367,7 @@ def figure(table: Any):
             _draw_schedule(axes[1][j], prow, x)
         axes[-1][j].set_xlabel(xlabel)
     series, styles = all_series
-    handles = _legend(fig_name, rows, styles, series, _notes(rows, panels, layout))
+    handles = _legend(fig_name, rows, styles, series, _notes(rows, panels, layout, fig_name))
     axes[0][-1].legend(handles=handles, fontsize=7.5, loc="upper left", bbox_to_anchor=(1.02, 1.0), framealpha=0.85)
     fig.suptitle(caption(rows), fontsize=10)
     fig.tight_layout()

@@ -381,7 +381,7 @@ def test_figures_registry_is_collected_once():
     import symcollapse.experiments as ex
 
     assert rep.FIGURES is ex.FIGURES
-    assert ex.FIGURES == ("fig1a", "fig1b", "fig2", "fig4", "fig5")
+    assert ex.FIGURES == ("accumulate", "fig1a", "fig1b", "fig2", "fig4", "fig5", "golden", "strong")
     assert set(ex.FIGURES) == {m.name for m in pkgutil.iter_modules(ex.__path__) if not m.name.startswith("_")}
     for name in ex.FIGURES:
         assert __import__(f"symcollapse.experiments.{name}", fromlist=["FIGURE"]).FIGURE == name
