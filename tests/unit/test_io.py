@@ -8,6 +8,7 @@ exactly the files beside it. ``SYMCOLLAPSE_KILL_TRIALS`` sets the trials per sig
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -256,6 +257,7 @@ _DRIVER = textwrap.dedent("""
     t0 = time.perf_counter()
     def timed(*a, **k):
         start = time.perf_counter() - t0
+        print("writing", flush=True)  # the parent times write-phase kills from this line
         out = real_write_set(*a, **k)
         with open(timing, "w") as fh:
             json.dump([start, time.perf_counter() - t0], fh)
@@ -298,24 +300,56 @@ def _check_directory(out: Path, stats: dict) -> None:
     stats["temporaries left"] += sum(1 for q in out.iterdir() if q.name.endswith(TEMP_SUFFIX))
 
 
+def _wait_for_line(proc, expected: bytes, timeout: float) -> bool:
+    """Read the child's stdout until ``expected`` (True) or its end / ``timeout`` (False)."""
+    import selectors
+
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    end = time.perf_counter() + timeout
+    while time.perf_counter() < end:
+        if not sel.select(timeout=max(0.0, end - time.perf_counter())):
+            break
+        line = proc.stdout.readline()
+        if not line:
+            return False
+        if line.strip() == expected:
+            return True
+    return False
+
+
 def kill_trials(tmp_path: Path, trials: int, signals=(signal.SIGKILL, signal.SIGTERM, signal.SIGINT),
                 delay: float = 0.05, seed: int = 0) -> dict:
+    """Run ``trials`` interrupted reproductions per signal; return the counts of the states left behind.
+
+    Even trials: the signal at a uniform instant of the write phase (timed from the child's "writing"
+    line; the phase lasts about 10 delayed renames/fsyncs). Odd trials: at a uniform instant of the whole
+    run (its length measured by an uninterrupted calibration run). A child that ends first is counted.
+    With one trial per signal only the write phase is targeted and no calibration is needed.
+    """
     rng = random.Random(seed)
     out, timing = tmp_path / "out", tmp_path / "timing.json"
-    proc, t0 = _start(out, 0, timing, delay)  # calibration: an uninterrupted run
-    assert proc.wait(timeout=300) == 0, proc.stderr.read().decode()
-    duration = time.perf_counter() - t0
-    w0, w1 = json.loads(timing.read_text())
+    window = 12 * delay  # the write phase: ~10 delayed fsyncs/renames
+    duration = 0.0
+    if trials > 1:  # calibration for the uniform-instant trials: an uninterrupted run
+        proc, t0 = _start(out, 0, timing, delay)
+        assert proc.wait(timeout=300) == 0, proc.stderr.read().decode()
+        duration = time.perf_counter() - t0
+        w0, w1 = json.loads(timing.read_text())
+        window = w1 - w0
     counts: dict = {}
     for sig in signals:
         stats = dict.fromkeys(("trials", "interrupted", "finished first", "complete set",
                                "data without manifest (reported)", "empty", "temporaries left"), 0)
         for i in range(trials):
-            # half inside the write phase, half at a uniform instant of the whole run
-            at = rng.uniform(w0 - 0.05, w1 + 0.05) if i % 2 == 0 else rng.uniform(0.1, duration)
             proc, t0 = _start(out, i + 1, timing, delay)
-            time.sleep(max(0.0, at - (time.perf_counter() - t0)))
-            proc.send_signal(sig)
+            if i % 2 == 0:
+                if _wait_for_line(proc, b"writing", timeout=300):
+                    _sleep_unless_done(proc, rng.uniform(0.0, 1.2 * window))
+            else:
+                _sleep_unless_done(proc, rng.uniform(0.1, duration))
+            if proc.poll() is None:
+                proc.send_signal(sig)
             rc = proc.wait(timeout=300)
             err = proc.stderr.read().decode()
             stats["trials"] += 1
@@ -338,6 +372,11 @@ def kill_trials(tmp_path: Path, trials: int, signals=(signal.SIGKILL, signal.SIG
                     q.unlink()
         counts[signal.Signals(sig).name] = stats
     return counts
+
+
+def _sleep_unless_done(proc, seconds: float) -> None:
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=seconds)
 
 
 def test_kill_during_reproduce_never_leaves_a_truncated_file_or_mixed_set(tmp_path):
