@@ -26,8 +26,7 @@ change of scaling law) instead of decay to 0.
 
 from __future__ import annotations
 
-from symcollapse._progress import progress as _progress
-from symcollapse.experiments._table import Table, log_grid, resolve, sweep, target_of, theory_grid
+from symcollapse.experiments._table import Table, log_grid, panel_rows, resolve, target_of, theory_grid
 from symcollapse.spec import preset
 
 __all__ = ["run", "settings"]
@@ -57,14 +56,11 @@ def run(quick: bool = False, reps: int | None = None, seed: int = 0, progress: b
     target = target_of(s, reps_given=reps is not None or "reps" in overrides)
     base = preset("fig1a")
     ns = [int(n) for n in s["n_values"]]
-    total = len(ns) * (len(s["lam_sim"]) + len(s["T_sim"]))
-    with _progress(total, f"{FIGURE} (theory + simulation)", progress) as advance:
-        rows = sweep(FIGURE, "left", lambda n, lam: base.replace(n=n, T=int(s["T_left"]), lam=lam), ns,
-                     s["lam_theory"], s["lam_sim"], reps=int(s["reps"]), seed=seed, key=1, advance=advance,
-                     target=target)
-        rows += sweep(FIGURE, "right", lambda n, T: base.replace(n=n, T=int(T), lam=s["lam_right"]), ns,
-                      s["T_theory"], s["T_sim"], reps=int(s["reps"]), seed=seed, key=2, advance=advance,
-                      target=target)
+    common = dict(reps=int(s["reps"]), seed=seed, target=target, progress=progress)
+    rows = panel_rows(FIGURE, "left", base, ns, s["lam_theory"], s["lam_sim"],
+                      lambda lam: {"T": int(s["T_left"]), "lam": float(lam)}, key=1, **common)
+    rows += panel_rows(FIGURE, "right", base, ns, s["T_theory"], s["T_sim"],
+                       lambda T: {"T": int(T), "lam": float(s["lam_right"])}, key=2, **common)
     p = base
     meta = {"figure": FIGURE, "settings": s, "seed": seed, "problem": p.to_dict(), "normalization": "finite",
             "x": {"left": "lam", "right": "T"},

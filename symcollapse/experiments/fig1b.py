@@ -30,8 +30,7 @@ from __future__ import annotations
 import functools
 from fractions import Fraction
 
-from symcollapse._progress import progress as _progress
-from symcollapse.experiments._table import Table, log_grid, resolve, sweep, target_of, theory_grid
+from symcollapse.experiments._table import Table, log_grid, panel_rows, resolve, target_of, theory_grid
 from symcollapse.spec import preset
 
 __all__ = ["run", "settings", "ell_crit", "power_law"]
@@ -87,14 +86,11 @@ def run(quick: bool = False, reps: int | None = None, seed: int = 0, progress: b
     ell = float(s["ell"])
     beta, r = power_law()
     shown = {"beta": float(beta), "r": float(r), "ell_crit": ell_crit()}  # for the figure's caption
-    total = len(ns) * (len(s["lam_sim"]) + len(s["T_sim"]))
-    with _progress(total, f"{FIGURE} (theory + simulation)", progress) as advance:
-        rows = sweep(FIGURE, "left", lambda n, lam: base.replace(n=n, T=int(s["T_left"]), lam=lam), ns,
-                     s["lam_theory"], s["lam_sim"], reps=int(s["reps"]), seed=seed, key=1, advance=advance,
-                     target=target, **shown)
-        rows += sweep(FIGURE, "right", lambda n, T: base.replace(n=n, T=int(T), lam=float(T) ** -ell), ns,
-                      s["T_theory"], s["T_sim"], reps=int(s["reps"]), seed=seed, key=2, advance=advance,
-                      target=target, ell=ell, **shown)
+    common = dict(reps=int(s["reps"]), seed=seed, target=target, progress=progress)
+    rows = panel_rows(FIGURE, "left", base, ns, s["lam_theory"], s["lam_sim"],
+                      lambda lam: {"T": int(s["T_left"]), "lam": float(lam)}, key=1, **common, **shown)
+    rows += panel_rows(FIGURE, "right", base, ns, s["T_theory"], s["T_sim"],
+                       lambda T: {"T": int(T), "lam": float(T) ** -ell}, key=2, ell=ell, **common, **shown)
     meta = {"figure": FIGURE, "settings": s, "seed": seed, "problem": base.to_dict(), "normalization": "finite",
             "x": {"left": "lam", "right": "T"},
             "claim": "right: error increasing in T for n >= 1 under lam = T^-ell_crit"}

@@ -24,8 +24,7 @@ within a factor 2 of :math:`T = d` (where the variance of the weakly regularised
 
 from __future__ import annotations
 
-from symcollapse._progress import progress as _progress
-from symcollapse.experiments._table import Table, resolve, sweep, target_of, theory_grid
+from symcollapse.experiments._table import Table, panel_rows, resolve, target_of, theory_grid
 from symcollapse.spec import preset
 
 __all__ = ["run", "settings"]
@@ -53,13 +52,11 @@ def run(quick: bool = False, reps: int | None = None, seed: int = 0, progress: b
     target = target_of(s, reps_given=reps is not None or "reps" in overrides)
     base = preset("fig2", lam=s["lam"])
     ns = [int(n) for n in s["n_values"]]
-    total = len(ns) * len(s["designs"]) * len(s["T_sim"])
     rows = []
-    with _progress(total, f"{FIGURE} (theory + simulation)", progress) as advance:
-        for key, design in enumerate(s["designs"], start=1):
-            rows += sweep(FIGURE, design, lambda n, T, design=design: base.replace(n=n, T=int(T), design=design),
-                          ns, s["T_theory"], s["T_sim"], reps=int(s["reps"]), seed=seed, key=key, advance=advance,
-                          target=target, design=design)
+    for key, design in enumerate(s["designs"], start=1):
+        rows += panel_rows(FIGURE, design, base, ns, s["T_theory"], s["T_sim"],
+                           lambda T, design=design: {"T": int(T), "design": design}, reps=int(s["reps"]), seed=seed,
+                           key=key, target=target, progress=progress, design=design)
     p = base
     w2 = float(sum(c * c for c in p.coefficients))
     meta = {"figure": FIGURE, "settings": s, "seed": seed, "problem": p.to_dict(), "normalization": "finite",
