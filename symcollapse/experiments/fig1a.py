@@ -1,8 +1,8 @@
 r"""Figure 1a: isotropic covariance — test error against the ridge penalty λ (left) and the sample size T (right).
 
-Setting (THEORY.md §4, Fig. 1a; ``spec.preset("fig1a")``): :math:`\Sigma = I_d`, :math:`d = 300`,
+Setting (paper §4, docs/theory/results.md; Fig. 1a; ``spec.preset("fig1a")``): :math:`\Sigma = I_d`, :math:`d = 300`,
 :math:`T_0 = 600` (:math:`\phi_0 = 1/2`), :math:`\sigma = 0.1` (reconstructed from the garbled caption,
-THEORY.md §7 item 13), :math:`\sigma_0 = 0.2`, :math:`\|w_0\| = 1` (unstated; isotropic direction),
+docs/theory/differences.md), :math:`\sigma_0 = 0.2`, :math:`\|w_0\| = 1` (unstated; isotropic direction),
 generations ``n`` in (0, 1, 2, 5, 10, 20) (unstated).
 
 * **left**: :math:`T = 1000`, λ on a log grid from :math:`10^{-4}` to :math:`10^{2}` (unstated range);
@@ -11,12 +11,14 @@ generations ``n`` in (0, 1, 2, 5, 10, 20) (unstated).
 Theory (broken lines): :func:`symcollapse.theory.evaluate.predict` with ``normalization="finite"``, i.e.
 Cor. 4.4 (Eq. 19) with :math:`T_0 - d - 1` in :math:`\rho` — Thm F.1's exact finite-sample collapse term
 (:math:`T_0 \ge d + 2` here) — and the deterministic equivalent of Prop. 4.2 for bias and variance. The
-paper attributes these curves to Thm 4.1, which covers only :math:`\lambda = 0` (THEORY.md §7 item 13).
-Simulation (markers): :func:`symcollapse.simulate.monte_carlo.simulate`, ``method="auto"`` (the fastest
-sampler exact for the point: Bartlett/collapsed for :math:`T \ge d`, the reference sampler below). The
-replicate count is set per point from a target: a pilot of 25 replicates, then as many as needed (at most
-400) for a standard error of 1.5 % of the mean (paper: 10 replicates), so every error bar is smaller than
-its marker on the log axis. Theory is drawn on 50 points per decade, refined to 400 per decade
+paper attributes these curves to Thm 4.1, which covers only :math:`\lambda = 0` (docs/theory/differences.md).
+Simulation (markers): one :func:`symcollapse.sweep` per panel, ``method="auto"`` (the fastest sampler
+exact for the point: Bartlett/collapsed for :math:`T \ge d`, the reference sampler below) with shared
+randomness: per replicate one chain up to the largest ``n`` and, per T, one downstream draw for every λ
+(each point keeps exactly its own law; the curves are smooth, differences between points exact). The
+replicate count comes from a target: a pilot of 25 replicates, then per block of shared points as many
+as its worst point needs (at most 400) for a standard error of 1.5 % of the mean (paper: 10 replicates),
+so every error bar is smaller than its marker on the log axis. ``z`` and ``passed`` are compare's verdict. Theory is drawn on 50 points per decade, refined to 400 per decade
 within a factor 2 of the interpolation threshold :math:`T = d`; the markers sit on the coarser grid.
 
 Claims: left, U-shaped curves with an interior optimal λ for larger ``n``, moving right as ``n`` grows;
@@ -51,7 +53,7 @@ def settings(quick: bool = False, **overrides) -> dict:
 
 
 def run(quick: bool = False, reps: int | None = None, seed: int = 0, progress: bool = False, **overrides) -> Table:
-    """Theory and simulation records of both panels (tidy table, CONTRACTS.md columns)."""
+    """Theory and simulation records of both panels (a :class:`Table` with the columns of ``COLUMNS``)."""
     s = settings(quick, reps=reps, **overrides)
     target = target_of(s, reps_given=reps is not None or "reps" in overrides)
     base = preset("fig1a")

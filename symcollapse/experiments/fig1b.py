@@ -1,20 +1,20 @@
 r"""Figure 1b: power-law covariance — test error against λ (left) and against T with λ = T^(−ℓ_crit) (right).
 
-Setting (THEORY.md §4, Fig. 1b / App. D.1; ``spec.preset("fig1b")``): :math:`\lambda_j = j^{-\beta}`
+Setting (paper §4, docs/theory/results.md; Fig. 1b / App. D.1; ``spec.preset("fig1b")``): :math:`\lambda_j = j^{-\beta}`
 (unit scale; the paper's normalisation is unstated), source condition :math:`c_j^2 = j^{-\delta}`,
 :math:`\delta = 1 + \beta(2r - 1)` with :math:`(\beta, r) = (2, 0.375)` (so :math:`\delta = 1/2`; the paper's
-:math:`w_0` is unstated, THEORY.md §7 item 12), :math:`d = 300`, :math:`T_0 = 600`,
+:math:`w_0` is unstated, docs/theory/differences.md), :math:`d = 300`, :math:`T_0 = 600`,
 :math:`\sigma = \sigma_0 = 1`, generations ``n`` in (0, 1, 2, 5, 10) (unstated).
 
-* **left**: :math:`T = 10^4` (the x-axis λ is presumed, THEORY.md §7 item 13), λ from :math:`10^{-6}` to 1;
+* **left**: :math:`T = 10^4` (the x-axis λ is presumed, docs/theory/differences.md), λ from :math:`10^{-6}` to 1;
 * **right**: adaptive :math:`\lambda = T^{-\ell_{crit}}`, :math:`\ell_{crit} = \beta/(2\beta\min(r,1) + 1) = 0.8`,
   T on a log grid from 10 to :math:`10^6`.
 
 Theory (broken lines): ``predict(..., normalization="finite")`` — Cor. 4.4 (Eq. 19, :math:`T_0 - d - 1`
 as in Thm F.1) with Prop. 4.2 for bias and variance; the paper's broken curves are Thm 5.1's rates, of
-which these are the exact deterministic equivalents at finite :math:`d`. Simulation: ``simulate``,
-``method="auto"``; replicates per point from a target standard error of 1.5 % of the mean (pilot 25, at
-most 400). Theory on 50 points per decade, 400 per decade within a factor 2 of :math:`T = d`.
+which these are the exact deterministic equivalents at finite :math:`d`. Simulation: one :func:`symcollapse.sweep`
+per panel (shared randomness across ``n`` and λ, ``method="auto"``); replicates from a target standard
+error of 1.5 % of the mean (pilot 25, then per block of shared points its worst point's need, at most 400). Theory on 50 points per decade, 400 per decade within a factor 2 of :math:`T = d`.
 :math:`\ell_{crit}` comes from :func:`symcollapse.scaling_law` at the preset's :math:`(\beta, r)`.
 
 Claim (right panel, Eq. 29): with fake data (:math:`n \ge 1`) the classically optimal
@@ -78,7 +78,7 @@ def settings(quick: bool = False, **overrides) -> dict:
 
 
 def run(quick: bool = False, reps: int | None = None, seed: int = 0, progress: bool = False, **overrides) -> Table:
-    """Theory and simulation records of both panels (tidy table, CONTRACTS.md columns)."""
+    """Theory and simulation records of both panels (a :class:`Table` with the columns of ``COLUMNS``)."""
     s = settings(quick, reps=reps, **overrides)
     target = target_of(s, reps_given=reps is not None or "reps" in overrides)
     base = preset("fig1b")

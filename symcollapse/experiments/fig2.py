@@ -1,6 +1,6 @@
 r"""Figure 2: over-parametrised, noiseless generators — shared designs (left) against independent ones (right).
 
-Setting (THEORY.md §4, Fig. 2; ``spec.preset("fig2")``): :math:`\Sigma = I_d`, :math:`d = 300`,
+Setting (paper §4, docs/theory/results.md; Fig. 2; ``spec.preset("fig2")``): :math:`\Sigma = I_d`, :math:`d = 300`,
 :math:`T_0 = d/2 = 150` (:math:`\phi_0 = 2`), :math:`\sigma_0 = 0`, :math:`\sigma = 0.1`, :math:`\|w_0\| = 1`,
 downstream :math:`\lambda = 10^{-3}` (a small penalty standing for the theorems' :math:`\lambda \to 0^+`;
 "everything else as in Fig. 1a"), generations ``n`` in (0, 1, 2, 3, 4), x-axis T from 10 to
@@ -15,10 +15,11 @@ claims at every :math:`T > d` and matches Fig. 1a's right panel).
 Theory (broken lines): ``predict(..., normalization="finite")``; for :math:`T_0 < d` the normalization
 switch has no effect and ``predict`` returns Thm 4.3 with the ΔBias of Thms 4.5 / 4.6 where it covers
 the point; points it does not cover (``RegimeError``, e.g. :math:`T < d`) have simulation only.
-Simulation: ``simulate(method="auto")``; for :math:`T_0 < d` that is an exact sampler of the
+Simulation: one :func:`symcollapse.sweep` per design (shared randomness across ``n``,
+``method="auto"``); for :math:`T_0 < d` that is an exact sampler of the
 over-parametrised chain (the ``method`` column records which), 9 values of T including four near the
-interpolation threshold :math:`T = d` (280, 320, 200, 400), replicates per point from a target standard
-error of 1.5 % of the mean (pilot 25, at most 400). Theory on 50 points per decade, every integer T
+interpolation threshold :math:`T = d` (280, 320, 200, 400), replicates from a target standard
+error of 1.5 % of the mean (pilot 25, then per T the worst point's need, at most 400). Theory on 50 points per decade, every integer T
 within a factor 2 of :math:`T = d` (where the variance of the weakly regularised fit peaks).
 """
 
@@ -47,7 +48,7 @@ def settings(quick: bool = False, **overrides) -> dict:
 
 
 def run(quick: bool = False, reps: int | None = None, seed: int = 0, progress: bool = False, **overrides) -> Table:
-    """Theory and simulation records of both panels (tidy table, CONTRACTS.md columns)."""
+    """Theory and simulation records of both panels (a :class:`Table` with the columns of ``COLUMNS``)."""
     s = settings(quick, reps=reps, **overrides)
     target = target_of(s, reps_given=reps is not None or "reps" in overrides)
     base = preset("fig2", lam=s["lam"])

@@ -371,8 +371,8 @@ def _sweep_points(base, points, reps, seed):
 
 def test_simulated_points_are_the_sweep_of_the_panel():
     # rebuilt on symcollapse.sweep: without a target, a panel's markers are exactly one sweep of its points
-    from symcollapse.experiments._table import point_seed
     from symcollapse.compare import verdict
+    from symcollapse.experiments._table import point_seed
 
     t = fig1a.run(quick=True, seed=5, n_values=(0, 3), lam_sim=(1e-2, 1.0), T_sim=(1000,), reps=6,
                   lam_theory=(1e-2,), T_theory=(1000,))
