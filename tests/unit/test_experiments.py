@@ -430,3 +430,27 @@ def test_figures_registry_is_collected_once():
     assert set(ex.FIGURES) == {m.name for m in pkgutil.iter_modules(ex.__path__) if not m.name.startswith("_")}
     for name in ex.FIGURES:
         assert __import__(f"symcollapse.experiments.{name}", fromlist=["FIGURE"]).FIGURE == name
+
+
+def test_reproduce_has_one_progress_flag(monkeypatch):
+    # issue 13: one --progress/--no-progress flag (BooleanOptionalAction), default on exactly for a terminal
+    import argparse
+    import io
+
+    from symcollapse._cli import reproduce as rep
+    from symcollapse._cli.simulate import show_progress
+
+    parser = argparse.ArgumentParser()
+    rep.add_arguments(parser)
+    parse = lambda *a: parser.parse_args(["fig1a", "--out", "x", *a])  # noqa: E731
+    assert show_progress(parse("--progress")) is True
+    assert show_progress(parse("--no-progress")) is False
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr("sys.stderr", Tty())
+    assert show_progress(parse()) is True
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    assert show_progress(parse()) is False
