@@ -196,16 +196,18 @@ def pooled(mean1: float, stderr1: float, reps1: int, mean2: float, stderr2: floa
     return float(mean), float(math.sqrt(ss / (r - 1) / r))
 
 
-def _block_key(point: dict) -> tuple:
-    # the points of one shared-randomness block of ``symcollapse.sweep`` differ only in n and lam
-    return tuple(sorted((k, str(v)) for k, v in point.items() if k not in ("n", "lam")))
+def _block_key(point: dict, shared: bool) -> tuple:
+    # the points of one shared-randomness block of ``symcollapse.sweep`` differ only in n and lam;
+    # without sharing every point is its own block
+    drop = ("n", "lam") if shared else ()
+    return tuple(sorted((k, str(v)) for k, v in point.items() if k not in drop))
 
 
-def _mc_frame(base: Problem, points: list[dict], reps: int, seed: int, progress: bool, label: str):
-    """``symcollapse.sweep.sweep`` over ``points`` (shared randomness, theory and the compare verdict)."""
+def _mc_frame(base: Problem, points: list[dict], reps: int, seed: int, shared: bool, progress: bool, label: str):
+    """``symcollapse.sweep.sweep`` over ``points`` (theory, Monte Carlo and the compare verdict)."""
     from symcollapse.sweep import sweep as _sweep  # noqa: PLC0415 (numba import only when needed)
 
-    df = _sweep(base, points, reps=int(reps), seed=int(seed), progress=progress)
+    df = _sweep(base, points, reps=int(reps), seed=int(seed), shared=shared, progress=progress)
     bad = df[df["mc_note"].notna()]
     if len(bad):
         first = bad.iloc[0]
@@ -225,12 +227,14 @@ def _judge(problem: Problem, total: float, mean: float, stderr: float, allow: fl
 
 
 def simulation_rows(figure: str, panel: str, base: Problem, points: list[dict], reps: int, seed: int,
-                    target: dict | None = None, progress: bool = False, **extra: Any) -> list[dict]:
+                    target: dict | None = None, progress: bool = False, shared: bool = True,
+                    **extra: Any) -> list[dict]:
     r"""Monte-Carlo records of ``points`` (dicts of leaf fields of ``base``) from one :func:`symcollapse.sweep`.
 
-    The sweep uses shared randomness (``shared=True``): per block of points that differ only in ``n`` and
+    With ``shared=True`` the sweep uses shared randomness: per block of points that differ only in ``n`` and
     ``lam``, one chain per replicate up to the largest ``n`` and one downstream sufficient statistic for every
-    ``lam``; each point keeps exactly the law of ``simulate(point, reps, ...)`` (docs/theory/simulation.md).
+    ``lam``; with ``shared=False`` every point is an independent :func:`~symcollapse.simulate` run. Either
+    way each point has exactly the law of ``simulate(point, reps, ...)`` (docs/theory/simulation.md).
     The ``seed`` column is ``seed``, the seed of the sweep (each block's stream is derived from it and the
     block's content, :func:`symcollapse.sweep.block_seed`), so ``sweep(base, points, reps, seed)`` reproduces
     the pilot. ``z``, ``allowance`` and ``passed`` are compare's verdict against
@@ -242,7 +246,7 @@ def simulation_rows(figure: str, panel: str, base: Problem, points: list[dict], 
     with the pilot (:func:`pooled`). The rule depends on the pilot only: the table is a function of ``seed``.
     """
     label = f"{figure} {panel}"
-    df = _mc_frame(base, points, reps, seed, progress, label)
+    df = _mc_frame(base, points, reps, seed, shared, progress, label)
     problems = [base.replace(**p) for p in points]
     mean, stderr = df["mc_mean"].to_numpy(float).copy(), df["mc_stderr"].to_numpy(float).copy()
     count = np.full(len(points), int(reps))
@@ -251,14 +255,15 @@ def simulation_rows(figure: str, panel: str, base: Problem, points: list[dict], 
         for p, m, s in zip(points, mean, stderr):
             k = reps_for_target(m, s, reps, float(target["stderr"]), bool(target.get("relative", True)),
                                 int(target["max_reps"]))
-            need[_block_key(p)] = max(need.get(_block_key(p), reps), k)
+            need[_block_key(p, shared)] = max(need.get(_block_key(p, shared), reps), k)
         by_extra: dict[int, list[int]] = {}
         for i, p in enumerate(points):
-            extra_reps = need[_block_key(p)] - reps
+            extra_reps = need[_block_key(p, shared)] - reps
             if extra_reps > 0:
                 by_extra.setdefault(max(extra_reps, 2), []).append(i)
         for extra_reps, idx in sorted(by_extra.items()):
-            more = _mc_frame(base, [points[i] for i in idx], extra_reps, point_seed(seed, 1), progress, label)
+            more = _mc_frame(base, [points[i] for i in idx], extra_reps, point_seed(seed, 1), shared, progress,
+                             label)
             for j, i in enumerate(idx):
                 mean[i], stderr[i] = pooled(mean[i], stderr[i], count[i], float(more["mc_mean"].iloc[j]),
                                             float(more["mc_stderr"].iloc[j]), extra_reps)
@@ -384,14 +389,15 @@ def versions() -> dict:
 
 def panel_rows(figure: str, panel: str, base: Problem, n_values, theory_x, sim_x, at, *, reps: int, seed: int,
                key: int, normalization: str = "finite", target: dict | None = None, progress: bool = False,
-               **extra: Any) -> list[dict]:
+               shared: bool = True, **extra: Any) -> list[dict]:
     """Theory and simulation records of one panel: for each ``n``, theory on ``theory_x ∪ sim_x``, simulation on ``sim_x``.
 
     ``at(x)`` maps an x value to the point's leaf fields other than ``n`` (e.g. ``{"T": 1000, "lam": x}``).
     Theory (:func:`theory_row`, one ``predict`` per point) is evaluated at every simulated point too, so theory
     and simulation can be compared point by point; points no implemented result covers (``RegimeError``)
     get simulation records only. The simulated points are one :func:`symcollapse.sweep` call
-    (:func:`simulation_rows`) with seed ``point_seed(seed, key)``, so panels have independent streams.
+    (:func:`simulation_rows`, ``shared`` as there) with seed ``point_seed(seed, key)``, so panels have
+    independent streams.
     """
     xs = sorted(set(theory_x) | set(sim_x))
     rows: list[dict] = []
@@ -407,5 +413,5 @@ def panel_rows(figure: str, panel: str, base: Problem, n_values, theory_x, sim_x
     points = [{"n": int(n), **at(x)} for n in n_values for x in sim_x]
     if points:
         rows += simulation_rows(figure, panel, base, points, reps, point_seed(seed, key), target=target,
-                                progress=progress, **extra)
+                                progress=progress, shared=shared, **extra)
     return rows
