@@ -8,9 +8,14 @@ is a fixed 100, this tree's comes from a target standard error). Runs are interl
 so that a shared, loaded machine affects both alike; the load average (``/proc/loadavg``) is recorded beside
 each run and the minimum over repeats is reported.
 
+``--same-grids`` times ``run(reps=...)`` of the experiment module instead (no PNG/CSV), with the
+*baseline's* theory grids in both trees (this tree draws theory on a much finer grid, issue 13), which
+isolates the Monte-Carlo change.
+
 Usage::
 
     python benchmarks/bench_reproduce.py --reps 100 --repeats 2 --out benchmarks/results_reproduce.md
+    python benchmarks/bench_reproduce.py --reps 100 --repeats 2 --same-grids
 """
 
 from __future__ import annotations
@@ -48,12 +53,36 @@ def run_once(tree: Path, figure: str, reps: int) -> dict:
             "load_before": load_before, "load_after": _load()}
 
 
+# the baseline's theory grids (49 λ values, 41 T values), passed as overrides in both trees
+_SAME_GRIDS = {
+    "fig1a": "lam_theory=log_grid(1e-4, 1e2, 49), T_theory=log_grid(10, 10**6, 41, integer=True)",
+    "fig1b": "lam_theory=log_grid(1e-6, 1.0, 49), T_theory=log_grid(10, 10**6, 41, integer=True)",
+}
+
+
+def run_same_grids(tree: Path, figure: str, reps: int) -> dict:
+    """``run(reps=reps)`` of the experiment at the baseline's theory grids, in a subprocess started in ``tree``."""
+    code = (f"import time\nfrom symcollapse.experiments import {figure} as m\n"
+            f"from symcollapse.experiments._table import log_grid\n"
+            f"m.run(quick=True, reps=2, n_values=(1,), lam_sim=(0.1,), T_sim=(1000,))  # JIT warm-up, not timed\n"
+            f"t = time.perf_counter()\ntab = m.run(reps={reps}, seed=0, {_SAME_GRIDS[figure]})\n"
+            f"print('RUN', len(tab), time.perf_counter() - t)")
+    load_before = _load()
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tree, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{tree}: run {figure} failed:\n{proc.stderr[-2000:]}")
+    m = re.search(r"RUN (\d+) ([0-9.]+)", proc.stdout)
+    t = float(m.group(2))
+    return {"wall": t, "compute": t, "rows": int(m.group(1)), "load_before": load_before, "load_after": _load()}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--baseline", default="/work/wt/baseline", help="checkout of the starting commit")
     ap.add_argument("--figures", nargs="+", default=["fig1a", "fig1b"])
     ap.add_argument("--reps", type=int, default=100, help="replicates per simulated point, both trees")
     ap.add_argument("--repeats", type=int, default=2, help="B A rounds per figure (minimum reported)")
+    ap.add_argument("--same-grids", action="store_true", help="time run() at the baseline's theory grids")
     ap.add_argument("--out", default=None, help="write the markdown table here (else stdout only)")
     args = ap.parse_args(argv)
     trees = {"before": Path(args.baseline), "after": HERE}
@@ -61,11 +90,12 @@ def main(argv: list[str] | None = None) -> int:
     for i in range(args.repeats):
         for fig in args.figures:
             for label in ("before", "after"):
-                r = run_once(trees[label], fig, args.reps)
+                r = (run_same_grids if args.same_grids else run_once)(trees[label], fig, args.reps)
                 runs.append((fig, label, i, r))
                 print(f"{fig} {label} #{i}: wall {r['wall']:.1f} s, compute {r['compute']:.1f} s, rows {r['rows']}, "
                       f"load {r['load_before']} -> {r['load_after']}", flush=True)
-    lines = [f"# `reproduce` before/after (benchmarks/bench_reproduce.py, --reps {args.reps}, {os.cpu_count()} cores)",
+    what = "`run()` at the baseline's theory grids" if args.same_grids else "`reproduce`"
+    lines = [f"# {what} before/after (benchmarks/bench_reproduce.py, --reps {args.reps}, {os.cpu_count()} cores)",
              "", "| figure | tree | repeat | wall s | compute s | rows | load avg before → after |",
              "|---|---|---|---|---|---|---|"]
     lines += [f"| {f} | {lab} | {i} | {r['wall']:.1f} | {r['compute']:.1f} | {r['rows']} | "
