@@ -13,8 +13,9 @@ A *set* (a figure's PNG, CSV and JSON) is written by :func:`write_set`:
 3. the data files are renamed into place;
 4. the new manifest, carrying the sha256 and size of each data file, is written atomically, last.
 
-A kill between 2 and 4 leaves data files without a manifest, which :func:`verify_set` reports as an
-incomplete set; whenever a manifest exists, the files it lists hash to what it says.
+Steps 2–4 run with SIGINT and SIGTERM blocked (delivered right after), so only a SIGKILL or a power loss
+can land between 2 and 4; that leaves data files without a manifest, which :func:`verify_set` reports as
+an incomplete set. Whenever a manifest exists, the files it lists hash to what it says.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ import contextlib
 import hashlib
 import json
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -118,6 +121,32 @@ def _file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+@contextlib.contextmanager
+def _signals_deferred():
+    """Hold SIGINT and SIGTERM for the commit; a signal received meanwhile is re-raised right after.
+
+    So a handled interruption never lands between the removal of the old manifest and the writing of
+    the new one. A mask (``pthread_sigmask``) is not enough: a process-directed signal can be taken by
+    another thread (BLAS, numba). Python handlers can be swapped only in the main thread; elsewhere, and
+    for SIGKILL, the window stays (:func:`verify_set` reports it).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    previous = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(sig) not in (signal.SIG_IGN, None):
+            previous[sig] = signal.signal(sig, lambda signum, frame: pending.append(signum))
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for sig in pending:
+            signal.raise_signal(sig)
+
+
 def write_set(directory: str | os.PathLike, files: Mapping[str, bytes], manifest: dict,
               manifest_name: str | None = None) -> Path:
     """Write ``files`` (name → bytes) and then their JSON manifest into ``directory``, crash-safely.
@@ -166,15 +195,16 @@ def write_set(directory: str | os.PathLike, files: Mapping[str, bytes], manifest
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(directory / manifest_name)
-        _fsync_dir(directory)
-        for name in names:
-            os.replace(temps[name], directory / name)
-            del temps[name]  # renamed: no longer ours to remove
-        _fsync_dir(directory)
-        with atomic_write(directory / manifest_name, "w") as fh:
-            fh.write(text)
+        with _signals_deferred():  # SIGINT/SIGTERM wait until the set is committed (a few renames)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(directory / manifest_name)
+            _fsync_dir(directory)
+            for name in names:
+                os.replace(temps[name], directory / name)
+                del temps[name]  # renamed: no longer ours to remove
+            _fsync_dir(directory)
+            with atomic_write(directory / manifest_name, "w") as fh:
+                fh.write(text)
     finally:
         for tmp in temps.values():  # only those not yet renamed (an error or an interruption)
             with contextlib.suppress(FileNotFoundError):

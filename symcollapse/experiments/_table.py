@@ -1,7 +1,7 @@
 """Shared helpers of the figure experiments: tidy records, theory/simulation rows, grids, writers.
 
 A figure's result is a :class:`Table`: a plain ``list`` of ``dict`` records (one per plotted point) whose
-columns start with :data:`COLUMNS` (the experiments' contract), plus a ``meta`` dict holding the
+columns start with :data:`COLUMNS` (the table contract), plus a ``meta`` dict holding the
 resolved settings, so that CSV (the records) and JSON (settings + versions) come from the same object.
 """
 

@@ -1,8 +1,8 @@
 r"""Figure 1a: isotropic covariance — test error against the ridge penalty λ (left) and the sample size T (right).
 
-Setting (paper §4, docs/theory/results.md; Fig. 1a; ``spec.preset("fig1a")``): :math:`\Sigma = I_d`, :math:`d = 300`,
+Setting (paper App. D; Fig. 1a; ``spec.preset("fig1a")``): :math:`\Sigma = I_d`, :math:`d = 300`,
 :math:`T_0 = 600` (:math:`\phi_0 = 1/2`), :math:`\sigma = 0.1` (reconstructed from the garbled caption,
-docs/theory/differences.md), :math:`\sigma_0 = 0.2`, :math:`\|w_0\| = 1` (unstated; isotropic direction),
+see docs/theory/differences.md), :math:`\sigma_0 = 0.2`, :math:`\|w_0\| = 1` (unstated; isotropic direction),
 generations ``n`` in (0, 1, 2, 5, 10, 20) (unstated).
 
 * **left**: :math:`T = 1000`, λ on a log grid from :math:`10^{-4}` to :math:`10^{2}` (unstated range);
@@ -11,7 +11,7 @@ generations ``n`` in (0, 1, 2, 5, 10, 20) (unstated).
 Theory (broken lines): :func:`symcollapse.theory.evaluate.predict` with ``normalization="finite"``, i.e.
 Cor. 4.4 (Eq. 19) with :math:`T_0 - d - 1` in :math:`\rho` — Thm F.1's exact finite-sample collapse term
 (:math:`T_0 \ge d + 2` here) — and the deterministic equivalent of Prop. 4.2 for bias and variance. The
-paper attributes these curves to Thm 4.1, which covers only :math:`\lambda = 0` (docs/theory/differences.md).
+paper attributes these curves to Thm 4.1, which covers only :math:`\lambda = 0` (see docs/theory/differences.md).
 Simulation (markers): one :func:`symcollapse.sweep` per panel, ``method="auto"`` (the fastest sampler
 exact for the point: Bartlett/collapsed for :math:`T \ge d`, the reference sampler below). The left panel
 uses shared randomness: per replicate one chain up to the largest ``n`` and one downstream draw for every
@@ -55,7 +55,7 @@ def settings(quick: bool = False, **overrides) -> dict:
 
 
 def run(quick: bool = False, reps: int | None = None, seed: int = 0, progress: bool = False, **overrides) -> Table:
-    """Theory and simulation records of both panels (a :class:`Table` with the columns of ``COLUMNS``)."""
+    """Theory and simulation records of both panels (tidy table, :data:`COLUMNS` first)."""
     s = settings(quick, reps=reps, **overrides)
     target = target_of(s, reps_given=reps is not None or "reps" in overrides)
     base = preset("fig1a")

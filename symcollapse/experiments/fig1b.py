@@ -1,12 +1,12 @@
 r"""Figure 1b: power-law covariance — test error against λ (left) and against T with λ = T^(−ℓ_crit) (right).
 
-Setting (paper §4, docs/theory/results.md; Fig. 1b / App. D.1; ``spec.preset("fig1b")``): :math:`\lambda_j = j^{-\beta}`
+Setting (paper App. D; Fig. 1b / App. D.1; ``spec.preset("fig1b")``): :math:`\lambda_j = j^{-\beta}`
 (unit scale; the paper's normalisation is unstated), source condition :math:`c_j^2 = j^{-\delta}`,
 :math:`\delta = 1 + \beta(2r - 1)` with :math:`(\beta, r) = (2, 0.375)` (so :math:`\delta = 1/2`; the paper's
-:math:`w_0` is unstated, docs/theory/differences.md), :math:`d = 300`, :math:`T_0 = 600`,
+:math:`w_0` is unstated, see docs/theory/differences.md), :math:`d = 300`, :math:`T_0 = 600`,
 :math:`\sigma = \sigma_0 = 1`, generations ``n`` in (0, 1, 2, 5, 10) (unstated).
 
-* **left**: :math:`T = 10^4` (the x-axis λ is presumed, docs/theory/differences.md), λ from :math:`10^{-6}` to 1;
+* **left**: :math:`T = 10^4` (the x-axis λ is presumed, see docs/theory/differences.md), λ from :math:`10^{-6}` to 1;
 * **right**: adaptive :math:`\lambda = T^{-\ell_{crit}}`, :math:`\ell_{crit} = \beta/(2\beta\min(r,1) + 1) = 0.8`,
   T on a log grid from 10 to :math:`10^6`.
 
@@ -79,7 +79,7 @@ def settings(quick: bool = False, **overrides) -> dict:
 
 
 def run(quick: bool = False, reps: int | None = None, seed: int = 0, progress: bool = False, **overrides) -> Table:
-    """Theory and simulation records of both panels (a :class:`Table` with the columns of ``COLUMNS``)."""
+    """Theory and simulation records of both panels (tidy table, :data:`COLUMNS` first)."""
     s = settings(quick, reps=reps, **overrides)
     target = target_of(s, reps_given=reps is not None or "reps" in overrides)
     base = preset("fig1b")

@@ -1,6 +1,6 @@
 r"""Figure 2: over-parametrised, noiseless generators — shared designs (left) against independent ones (right).
 
-Setting (paper §4, docs/theory/results.md; Fig. 2; ``spec.preset("fig2")``): :math:`\Sigma = I_d`, :math:`d = 300`,
+Setting (paper App. D; Fig. 2; ``spec.preset("fig2")``): :math:`\Sigma = I_d`, :math:`d = 300`,
 :math:`T_0 = d/2 = 150` (:math:`\phi_0 = 2`), :math:`\sigma_0 = 0`, :math:`\sigma = 0.1`, :math:`\|w_0\| = 1`,
 downstream :math:`\lambda = 10^{-3}` (a small penalty standing for the theorems' :math:`\lambda \to 0^+`;
 "everything else as in Fig. 1a"), generations ``n`` in (0, 1, 2, 3, 4), x-axis T from 10 to
@@ -48,7 +48,7 @@ def settings(quick: bool = False, **overrides) -> dict:
 
 
 def run(quick: bool = False, reps: int | None = None, seed: int = 0, progress: bool = False, **overrides) -> Table:
-    """Theory and simulation records of both panels (a :class:`Table` with the columns of ``COLUMNS``)."""
+    """Theory and simulation records of both panels (tidy table, :data:`COLUMNS` first)."""
     s = settings(quick, reps=reps, **overrides)
     target = target_of(s, reps_given=reps is not None or "reps" in overrides)
     base = preset("fig2", lam=s["lam"])

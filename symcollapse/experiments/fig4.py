@@ -1,6 +1,6 @@
 r"""Figure 4 (App. D.2): the generation chain with kernel ridge regression on real images.
 
-Setting (THEORY.md §4, Fig. 4 / App. D.2, and the choices for what the paper leaves unstated, §7 item 14):
+Setting (paper App. D; Fig. 4 / App. D.2, and the choices for what the paper leaves unstated; see docs/theory/differences.md):
 
 * **Data**: scikit-learn's bundled 8×8 digits (1 797 images, no download) or ``data=PATH``, a local
   MNIST-style ``.npz`` (``images``, ``labels``), subsampled to ``max_samples`` images because the Gram
@@ -66,7 +66,7 @@ __all__ = ["run", "settings", "QUOTED", "ell_crit", "ell_star"]
 FIGURE = "fig4"
 REAL_DATA = True  # needs images: the bundled digits (scikit-learn) or --data
 
-# (beta, r) quoted by the paper from Cui et al. for MNIST (THEORY.md §4): data, not configuration.
+# (beta, r) quoted by the paper from Cui et al. for MNIST (paper App. D.2): data, not configuration.
 QUOTED = {"rbf": (1.65, 0.097), "poly": (1.2, 0.15)}
 
 

@@ -1,6 +1,6 @@
 r"""Figure 5 (App. D.3): a chain of random-features models on real images, test error against generation n.
 
-Setting (THEORY.md §4, Figs. 5–6 / App. D.3; choices for what is unstated, §7 item 15):
+Setting (paper App. D; Figs. 5–6 / App. D.3; choices for what is unstated; see docs/theory/differences.md):
 
 * **Data**: as :mod:`symcollapse.experiments.fig4` (bundled 8×8 digits or ``data=PATH``; pixels in [0, 1];
   a fixed test split of ``test_size`` images).
