@@ -24,6 +24,7 @@ import sys
 import time
 from pathlib import Path
 
+from symcollapse._cli.simulate import add_progress_argument, show_progress
 from symcollapse.experiments import FIGURES
 from symcollapse.spec import SpecError
 
@@ -43,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help="small grids and few replicates (seconds; for CI)")
     parser.add_argument("--data", help="local MNIST-style .npz (arrays 'images', 'labels') for fig4/fig5; "
                         "default: scikit-learn's bundled 8x8 digits")
-    parser.add_argument("--no-progress", action="store_true", help="do not draw progress bars on stderr")
+    add_progress_argument(parser)  # the one --progress/--no-progress flag of every long command
     parser.add_argument("--verify", action="store_true",
                         help="only check that the sets already in --out match their manifests (exit 1 if not)")
 
@@ -187,7 +188,7 @@ def _run(args: argparse.Namespace, done: list[str]) -> int:
     total = time.perf_counter()
     for fig in figures:
         info = reproduce(fig, out, reps=args.reps, seed=args.seed, quick=args.quick, data=args.data,
-                         progress=not args.no_progress, argv=argv)
+                         progress=show_progress(args), argv=argv)
         done.append(fig)
         print(f"{fig}: {info['rows']} rows in {info['elapsed_seconds']:.1f} s -> "
               + ", ".join(str(out / f) for f in info["files"]), flush=True)

@@ -33,7 +33,8 @@ __all__ = [
     "point_seed",
     "record",
     "theory_row",
-    "simulation_row",
+    "simulation_rows",
+    "pooled",
     "csv_text",
     "write_csv",
     "read_csv",
@@ -41,7 +42,7 @@ __all__ = [
     "versions",
     "jsonable",
     "resolve",
-    "sweep",
+    "panel_rows",
 ]
 
 COLUMNS = ("figure", "panel", "n", "T", "lam", "d", "T0", "sigma", "sigma0", "source", "value", "stderr", "reps", "seed")
@@ -181,31 +182,100 @@ def reps_for_target(mean: float, stderr: float, reps: int, target: float, relati
     return int(min(max(math.ceil(reps * (stderr / goal) ** 2), reps), max_reps))
 
 
-def simulation_row(figure: str, panel: str, problem: Problem, reps: int, seed: int, target: dict | None = None,
-                   **extra: Any) -> dict:
-    """The Monte-Carlo record of ``problem`` (``simulate`` with ``method="auto"``, the fastest exact sampler).
+def pooled(mean1: float, stderr1: float, reps1: int, mean2: float, stderr2: float, reps2: int) -> tuple[float, float]:
+    r"""Mean and standard error of two independent samples pooled, from their means, stderrs and sizes (exact).
 
-    With ``target`` (keys ``stderr``, ``relative``, ``max_reps``), ``reps`` is a pilot: more replicates,
-    from an independent stream derived from ``seed``, are added until the standard error meets the
-    target or ``max_reps`` is reached (:func:`reps_for_target`). The stopping rule depends on the pilot
-    only, so the run stays a deterministic function of ``seed``.
+    With :math:`s_i^2 = r_i\,\mathrm{se}_i^2` (sample variances, ``ddof=1``) the pooled sum of squares is
+    :math:`(r_1 - 1)s_1^2 + (r_2 - 1)s_2^2 + \frac{r_1 r_2}{r_1 + r_2}(\bar x_1 - \bar x_2)^2`, so the result equals
+    the mean and :math:`s/\sqrt{r}` of the concatenated replicates (up to round-off).
     """
-    from symcollapse.simulate.monte_carlo import simulate  # noqa: PLC0415 (numba import only when needed)
+    r1, r2 = int(reps1), int(reps2)
+    r = r1 + r2
+    mean = (r1 * mean1 + r2 * mean2) / r
+    ss = (r1 - 1) * r1 * stderr1**2 + (r2 - 1) * r2 * stderr2**2 + r1 * r2 / r * (mean1 - mean2) ** 2
+    return float(mean), float(math.sqrt(ss / (r - 1) / r))
 
-    mc = simulate(problem, reps=reps, seed=seed, method="auto")
-    errors, elapsed = np.asarray(mc.errors, dtype=np.float64), float(mc.elapsed)
-    mean, stderr = float(mc.mean), float(mc.stderr)
+
+def _block_key(point: dict, shared: bool) -> tuple:
+    # the points of one shared-randomness block of ``symcollapse.sweep`` differ only in n and lam;
+    # without sharing every point is its own block
+    drop = ("n", "lam") if shared else ()
+    return tuple(sorted((k, str(v)) for k, v in point.items() if k not in drop))
+
+
+def _mc_frame(base: Problem, points: list[dict], reps: int, seed: int, shared: bool, progress: bool, label: str):
+    """``symcollapse.sweep.sweep`` over ``points`` (theory, Monte Carlo and the compare verdict)."""
+    from symcollapse.sweep import sweep as _sweep  # noqa: PLC0415 (numba import only when needed)
+
+    df = _sweep(base, points, reps=int(reps), seed=int(seed), shared=shared, progress=progress)
+    bad = df[df["mc_note"].notna()]
+    if len(bad):
+        first = bad.iloc[0]
+        raise RegimeError(f"{label}: no Monte-Carlo estimate at {points[int(first.name)]}: {first['mc_note']}")
+    return df
+
+
+def _judge(problem: Problem, total: float, mean: float, stderr: float, allow: float) -> tuple[float, bool | None]:
+    r"""``(z, passed)`` by :func:`symcollapse.compare.verdict` (``k = 4``, compare's scale :math:`\|w_0\|_\Sigma^2`)."""
+    from symcollapse.compare import verdict  # noqa: PLC0415
+
+    if not (math.isfinite(total) and math.isfinite(allow)):
+        return math.nan, None
+    scale = float(np.sum(problem.eigenvalues * problem.coefficients**2))
+    v = verdict(total, mean, stderr, allow, k=4.0, scale=scale)
+    return float(v.z), v.passed
+
+
+def simulation_rows(figure: str, panel: str, base: Problem, points: list[dict], reps: int, seed: int,
+                    target: dict | None = None, progress: bool = False, shared: bool = True,
+                    **extra: Any) -> list[dict]:
+    r"""Monte-Carlo records of ``points`` (dicts of leaf fields of ``base``) from one :func:`symcollapse.sweep`.
+
+    With ``shared=True`` the sweep uses shared randomness: per block of points that differ only in ``n`` and
+    ``lam``, one chain per replicate up to the largest ``n`` and one downstream sufficient statistic for every
+    ``lam``; with ``shared=False`` every point is an independent :func:`~symcollapse.simulate` run. Either
+    way each point has exactly the law of ``simulate(point, reps, ...)`` (docs/theory/simulation.md).
+    The ``seed`` column is ``seed``, the seed of the sweep (each block's stream is derived from it and the
+    block's content, :func:`symcollapse.sweep.block_seed`), so ``sweep(base, points, reps, seed)`` reproduces
+    the pilot. ``z``, ``allowance`` and ``passed`` are compare's verdict against
+    ``predict(..., normalization="finite")`` (NaN / ``None`` where no implemented result covers the point).
+
+    With ``target`` (keys ``stderr``, ``relative``, ``max_reps``), ``reps`` is a pilot: each point needs
+    :func:`reps_for_target` replicates; a block runs at the largest need of its points (one shared stream per
+    block), the extra replicates from a second sweep with an independent seed derived from ``seed``, pooled
+    with the pilot (:func:`pooled`). The rule depends on the pilot only: the table is a function of ``seed``.
+    """
+    label = f"{figure} {panel}"
+    df = _mc_frame(base, points, reps, seed, shared, progress, label)
+    problems = [base.replace(**p) for p in points]
+    mean, stderr = df["mc_mean"].to_numpy(float).copy(), df["mc_stderr"].to_numpy(float).copy()
+    count = np.full(len(points), int(reps))
     if target is not None:
-        need = reps_for_target(mean, stderr, reps, float(target["stderr"]), bool(target.get("relative", True)),
-                               int(target["max_reps"]))
-        if need > reps:
-            more = simulate(problem, reps=max(need - reps, 2), seed=point_seed(seed, 1), method="auto")
-            errors = np.concatenate([errors, np.asarray(more.errors, dtype=np.float64)])
-            elapsed += float(more.elapsed)
-            mean, stderr = float(errors.mean()), float(errors.std(ddof=1) / math.sqrt(errors.size))
+        need: dict[tuple, int] = {}
+        for p, m, s in zip(points, mean, stderr):
+            k = reps_for_target(m, s, reps, float(target["stderr"]), bool(target.get("relative", True)),
+                                int(target["max_reps"]))
+            need[_block_key(p, shared)] = max(need.get(_block_key(p, shared), reps), k)
+        by_extra: dict[int, list[int]] = {}
+        for i, p in enumerate(points):
+            extra_reps = need[_block_key(p, shared)] - reps
+            if extra_reps > 0:
+                by_extra.setdefault(max(extra_reps, 2), []).append(i)
+        for extra_reps, idx in sorted(by_extra.items()):
+            more = _mc_frame(base, [points[i] for i in idx], extra_reps, point_seed(seed, 1), shared, progress,
+                             label)
+            for j, i in enumerate(idx):
+                mean[i], stderr[i] = pooled(mean[i], stderr[i], count[i], float(more["mc_mean"].iloc[j]),
+                                            float(more["mc_stderr"].iloc[j]), extra_reps)
+                count[i] += extra_reps
         extra = {**extra, "target_stderr": float(target["stderr"]), "target_relative": bool(target.get("relative", True))}
-    return record(figure, panel, problem, "simulation", mean, stderr, int(errors.size), int(seed),
-                  method=mc.method, elapsed=round(elapsed, 4), **extra)
+    rows = []
+    for i, p in enumerate(problems):
+        total, allow = float(df["total"].iloc[i]), float(df["allowance"].iloc[i])
+        z, passed = _judge(p, total, mean[i], stderr[i], allow)
+        rows.append(record(figure, panel, p, "simulation", mean[i], stderr[i], int(count[i]), int(seed),
+                           method=str(df["method"].iloc[i]), z=z, allowance=allow, passed=passed, **extra))
+    return rows
 
 
 def jsonable(value: Any) -> Any:
@@ -317,25 +387,31 @@ def versions() -> dict:
     return out
 
 
-def sweep(figure: str, panel: str, problem_at, n_values, theory_x, sim_x, *, reps: int, seed: int, key: int,
-          normalization: str = "finite", advance=None, target: dict | None = None, **extra: Any) -> list[dict]:
+def panel_rows(figure: str, panel: str, base: Problem, n_values, theory_x, sim_x, at, *, reps: int, seed: int,
+               key: int, normalization: str = "finite", target: dict | None = None, progress: bool = False,
+               shared: bool = True, **extra: Any) -> list[dict]:
     """Theory and simulation records of one panel: for each ``n``, theory on ``theory_x ∪ sim_x``, simulation on ``sim_x``.
 
-    ``problem_at(n, x)`` builds the :class:`Problem` of one point. Theory is evaluated at every simulated
-    point too, so theory and simulation can be compared point by point. Points whose theory is not covered
-    by any implemented result (``RegimeError``) get simulation records only. Simulation seeds are derived
-    from ``(seed, key, n, index of x)`` (:func:`point_seed`).
+    ``at(x)`` maps an x value to the point's leaf fields other than ``n`` (e.g. ``{"T": 1000, "lam": x}``).
+    Theory (:func:`theory_row`, one ``predict`` per point) is evaluated at every simulated point too, so theory
+    and simulation can be compared point by point; points no implemented result covers (``RegimeError``)
+    get simulation records only. The simulated points are one :func:`symcollapse.sweep` call
+    (:func:`simulation_rows`, ``shared`` as there) with seed ``point_seed(seed, key)``, so panels have
+    independent streams.
     """
-    rows: list[dict] = []
     xs = sorted(set(theory_x) | set(sim_x))
-    for n in n_values:
-        for x in xs:
-            row = theory_row(figure, panel, problem_at(n, x), normalization=normalization, **extra)
-            if row is not None:
-                rows.append(row)
-        for i, x in enumerate(sim_x):
-            rows.append(simulation_row(figure, panel, problem_at(n, x), reps, point_seed(seed, key, n, i),
-                                       target=target, **extra))
-            if advance is not None:
+    rows: list[dict] = []
+    from symcollapse._progress import progress as _progress  # noqa: PLC0415
+
+    with _progress(len(n_values) * len(xs), f"{figure} {panel}: theory", progress) as advance:
+        for n in n_values:
+            for x in xs:
+                row = theory_row(figure, panel, base.replace(n=n, **at(x)), normalization=normalization, **extra)
+                if row is not None:
+                    rows.append(row)
                 advance(1)
+    points = [{"n": int(n), **at(x)} for n in n_values for x in sim_x]
+    if points:
+        rows += simulation_rows(figure, panel, base, points, reps, point_seed(seed, key), target=target,
+                                progress=progress, shared=shared, **extra)
     return rows

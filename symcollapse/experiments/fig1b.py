@@ -12,9 +12,10 @@ Setting (paper App. D; Fig. 1b / App. D.1; ``spec.preset("fig1b")``): :math:`\la
 
 Theory (broken lines): ``predict(..., normalization="finite")`` — Cor. 4.4 (Eq. 19, :math:`T_0 - d - 1`
 as in Thm F.1) with Prop. 4.2 for bias and variance; the paper's broken curves are Thm 5.1's rates, of
-which these are the exact deterministic equivalents at finite :math:`d`. Simulation: ``simulate``,
-``method="auto"``; replicates per point from a target standard error of 1.5 % of the mean (pilot 25, at
-most 400). Theory on 50 points per decade, 400 per decade within a factor 2 of :math:`T = d`.
+which these are the exact deterministic equivalents at finite :math:`d`. Simulation: one :func:`symcollapse.sweep`
+per panel (``method="auto"``; the left panel with shared randomness across ``n`` and λ, the right one,
+with one λ per T, with independent points, the cheaper there); replicates from a target standard
+error of 1.5 % of the mean (pilot 25, then per block of shared points its worst point's need, at most 400). Theory on 50 points per decade, 400 per decade within a factor 2 of :math:`T = d`.
 :math:`\ell_{crit}` comes from :func:`symcollapse.scaling_law` at the preset's :math:`(\beta, r)`.
 
 Claim (right panel, Eq. 29): with fake data (:math:`n \ge 1`) the classically optimal
@@ -30,8 +31,7 @@ from __future__ import annotations
 import functools
 from fractions import Fraction
 
-from symcollapse._progress import progress as _progress
-from symcollapse.experiments._table import Table, log_grid, resolve, sweep, target_of, theory_grid
+from symcollapse.experiments._table import Table, log_grid, panel_rows, resolve, target_of, theory_grid
 from symcollapse.spec import preset
 
 __all__ = ["run", "settings", "ell_crit", "power_law"]
@@ -87,14 +87,14 @@ def run(quick: bool = False, reps: int | None = None, seed: int = 0, progress: b
     ell = float(s["ell"])
     beta, r = power_law()
     shown = {"beta": float(beta), "r": float(r), "ell_crit": ell_crit()}  # for the figure's caption
-    total = len(ns) * (len(s["lam_sim"]) + len(s["T_sim"]))
-    with _progress(total, f"{FIGURE} (theory + simulation)", progress) as advance:
-        rows = sweep(FIGURE, "left", lambda n, lam: base.replace(n=n, T=int(s["T_left"]), lam=lam), ns,
-                     s["lam_theory"], s["lam_sim"], reps=int(s["reps"]), seed=seed, key=1, advance=advance,
-                     target=target, **shown)
-        rows += sweep(FIGURE, "right", lambda n, T: base.replace(n=n, T=int(T), lam=float(T) ** -ell), ns,
-                      s["T_theory"], s["T_sim"], reps=int(s["reps"]), seed=seed, key=2, advance=advance,
-                      target=target, ell=ell, **shown)
+    common = dict(reps=int(s["reps"]), seed=seed, target=target, progress=progress)
+    rows = panel_rows(FIGURE, "left", base, ns, s["lam_theory"], s["lam_sim"],
+                      lambda lam: {"T": int(s["T_left"]), "lam": float(lam)}, key=1, **common, **shown)
+    # One λ per T: a shared block would still pay one eigendecomposition per replicate for a single λ,
+    # measured 1.4–2.3× slower than independent per-point runs (benchmarks/results_reproduce.md).
+    rows += panel_rows(FIGURE, "right", base, ns, s["T_theory"], s["T_sim"],
+                       lambda T: {"T": int(T), "lam": float(T) ** -ell}, key=2, shared=False, ell=ell, **common,
+                       **shown)
     meta = {"figure": FIGURE, "settings": s, "seed": seed, "problem": base.to_dict(), "normalization": "finite",
             "x": {"left": "lam", "right": "T"},
             "claim": "right: error increasing in T for n >= 1 under lam = T^-ell_crit"}

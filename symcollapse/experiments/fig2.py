@@ -15,17 +15,17 @@ claims at every :math:`T > d` and matches Fig. 1a's right panel).
 Theory (broken lines): ``predict(..., normalization="finite")``; for :math:`T_0 < d` the normalization
 switch has no effect and ``predict`` returns Thm 4.3 with the ΔBias of Thms 4.5 / 4.6 where it covers
 the point; points it does not cover (``RegimeError``, e.g. :math:`T < d`) have simulation only.
-Simulation: ``simulate(method="auto")``; for :math:`T_0 < d` that is an exact sampler of the
+Simulation: one :func:`symcollapse.sweep` per design (shared randomness across ``n``,
+``method="auto"``); for :math:`T_0 < d` that is an exact sampler of the
 over-parametrised chain (the ``method`` column records which), 9 values of T including four near the
-interpolation threshold :math:`T = d` (280, 320, 200, 400), replicates per point from a target standard
-error of 1.5 % of the mean (pilot 25, at most 400). Theory on 50 points per decade, every integer T
+interpolation threshold :math:`T = d` (280, 320, 200, 400), replicates from a target standard
+error of 1.5 % of the mean (pilot 25, then per T the worst point's need, at most 400). Theory on 50 points per decade, every integer T
 within a factor 2 of :math:`T = d` (where the variance of the weakly regularised fit peaks).
 """
 
 from __future__ import annotations
 
-from symcollapse._progress import progress as _progress
-from symcollapse.experiments._table import Table, resolve, sweep, target_of, theory_grid
+from symcollapse.experiments._table import Table, panel_rows, resolve, target_of, theory_grid
 from symcollapse.spec import preset
 
 __all__ = ["run", "settings"]
@@ -53,13 +53,11 @@ def run(quick: bool = False, reps: int | None = None, seed: int = 0, progress: b
     target = target_of(s, reps_given=reps is not None or "reps" in overrides)
     base = preset("fig2", lam=s["lam"])
     ns = [int(n) for n in s["n_values"]]
-    total = len(ns) * len(s["designs"]) * len(s["T_sim"])
     rows = []
-    with _progress(total, f"{FIGURE} (theory + simulation)", progress) as advance:
-        for key, design in enumerate(s["designs"], start=1):
-            rows += sweep(FIGURE, design, lambda n, T, design=design: base.replace(n=n, T=int(T), design=design),
-                          ns, s["T_theory"], s["T_sim"], reps=int(s["reps"]), seed=seed, key=key, advance=advance,
-                          target=target, design=design)
+    for key, design in enumerate(s["designs"], start=1):
+        rows += panel_rows(FIGURE, design, base, ns, s["T_theory"], s["T_sim"],
+                           lambda T, design=design: {"T": int(T), "design": design}, reps=int(s["reps"]), seed=seed,
+                           key=key, target=target, progress=progress, design=design)
     p = base
     w2 = float(sum(c * c for c in p.coefficients))
     meta = {"figure": FIGURE, "settings": s, "seed": seed, "problem": p.to_dict(), "normalization": "finite",

@@ -63,7 +63,11 @@ def test_tables_follow_the_contract(name, request):
         else:
             assert r["stderr"] is None and r["theorem"]
     sims = [r for r in table if r["source"] == "simulation"]
-    assert len({r["seed"] for r in sims}) == len(sims), "every simulated point needs its own seed"
+    # one symcollapse.sweep call per panel: its seed is the panel's, and panels have independent streams
+    seeds = {p: {r["seed"] for r in sims if r["panel"] == p} for p in {r["panel"] for r in sims}}
+    assert all(len(v) == 1 for v in seeds.values()), seeds
+    assert len({next(iter(v)) for v in seeds.values()}) == len(seeds), seeds
+    assert all(isinstance(r["z"], float) and r["passed"] in (True, False, None) for r in sims)
 
 
 def test_unknown_setting_is_rejected():
@@ -347,21 +351,62 @@ def test_default_replicates_come_from_a_target_stderr():
     assert reps_for_target(0.5, 0.03, 10, 0.015, False, 80) == 40  # absolute target
 
 
-def test_simulation_row_meets_the_target_from_a_pilot():
-    from symcollapse.experiments._table import point_seed, reps_for_target, simulation_row
-    from symcollapse.simulate.monte_carlo import simulate
+def test_pooled_equals_the_concatenated_sample():
+    from symcollapse.experiments._table import pooled
 
-    p = preset("fig1a").replace(n=2, T=1000, lam=1e-2)
+    rng = np.random.default_rng(np.random.SeedSequence(11))
+    a, b = rng.gamma(2.0, size=17), rng.gamma(2.0, size=40) + 0.3
+    se = lambda x: x.std(ddof=1) / math.sqrt(x.size)  # noqa: E731
+    mean, stderr = pooled(a.mean(), se(a), a.size, b.mean(), se(b), b.size)
+    both = np.concatenate([a, b])
+    assert mean == pytest.approx(both.mean(), rel=1e-12)
+    assert stderr == pytest.approx(se(both), rel=1e-12)
+
+
+def _sweep_points(base, points, reps, seed):
+    from symcollapse.sweep import sweep
+
+    return sweep(base, points, reps=reps, seed=seed, progress=False)
+
+
+def test_simulated_points_are_the_sweep_of_the_panel():
+    # rebuilt on symcollapse.sweep: without a target, a panel's markers are exactly one sweep of its points
+    from symcollapse.compare import verdict
+    from symcollapse.experiments._table import point_seed
+
+    t = fig1a.run(quick=True, seed=5, n_values=(0, 3), lam_sim=(1e-2, 1.0), T_sim=(1000,), reps=6,
+                  lam_theory=(1e-2,), T_theory=(1000,))
+    sims = t.where(panel="left", source="simulation")
+    base = preset("fig1a")
+    points = [{"n": r["n"], "T": r["T"], "lam": r["lam"]} for r in sims]
+    df = _sweep_points(base, points, 6, point_seed(5, 1))
+    assert [r["value"] for r in sims] == list(df["mc_mean"]) and [r["stderr"] for r in sims] == list(df["mc_stderr"])
+    assert all(r["seed"] == point_seed(5, 1) and r["reps"] == 6 for r in sims)
+    for r, (_, row) in zip(sims, df.iterrows()):
+        p = base.replace(**{k: r[k] for k in ("n", "T", "lam")})
+        scale = float(np.sum(p.eigenvalues * p.coefficients**2))
+        v = verdict(row["total"], r["value"], r["stderr"], row["allowance"], k=4.0, scale=scale)
+        assert r["z"] == v.z and r["passed"] == v.passed
+
+
+def test_simulation_rows_meet_the_target_from_a_pilot():
+    from symcollapse.experiments._table import point_seed, pooled, reps_for_target, simulation_rows
+
+    base = preset("fig1a").replace(T=1000)
+    points = [{"n": 2, "lam": 1e-2}, {"n": 0, "lam": 1e-2}, {"n": 2, "lam": 1.0}]
     target = {"stderr": 0.01, "relative": True, "max_reps": 200}
-    row = simulation_row("fig1a", "left", p, 10, 7, target=target)
-    pilot = simulate(p, reps=10, seed=7)
-    need = reps_for_target(pilot.mean, pilot.stderr, 10, 0.01, True, 200)
-    assert row["reps"] == max(need, 12) and row["target_stderr"] == 0.01
-    more = simulate(p, reps=row["reps"] - 10, seed=point_seed(7, 1))
-    pooled = np.concatenate([pilot.errors, more.errors])
-    assert row["value"] == pytest.approx(pooled.mean(), rel=1e-12)
-    assert row["stderr"] == pytest.approx(pooled.std(ddof=1) / math.sqrt(pooled.size), rel=1e-12)
-    assert row["stderr"] <= 0.01 * row["value"] * 1.5  # met up to the noise of the pilot's variance estimate
+    rows = simulation_rows("fig1a", "left", base, points, 10, 7, target=target)
+    pilot = _sweep_points(base, points, 10, 7)
+    need = max(reps_for_target(m, s, 10, 0.01, True, 200) for m, s in zip(pilot["mc_mean"], pilot["mc_stderr"]))
+    assert need > 10  # the pilot misses the target: the test exercises the top-up
+    more = _sweep_points(base, points, need - 10, point_seed(7, 1))  # one block: it runs at its largest need
+    for i, r in enumerate(rows):
+        assert r["reps"] == need and r["target_stderr"] == 0.01
+        mean, stderr = pooled(pilot["mc_mean"][i], pilot["mc_stderr"][i], 10, more["mc_mean"][i],
+                              more["mc_stderr"][i], need - 10)
+        assert (r["value"], r["stderr"]) == (mean, stderr)
+    # the target is met where the block's need was not capped, up to the noise of the pilot's variance
+    assert min(r["stderr"] / r["value"] for r in rows) <= 0.01 * 1.5
 
 
 def test_ell_crit_comes_from_scaling_law():
@@ -385,3 +430,27 @@ def test_figures_registry_is_collected_once():
     assert set(ex.FIGURES) == {m.name for m in pkgutil.iter_modules(ex.__path__) if not m.name.startswith("_")}
     for name in ex.FIGURES:
         assert __import__(f"symcollapse.experiments.{name}", fromlist=["FIGURE"]).FIGURE == name
+
+
+def test_reproduce_has_one_progress_flag(monkeypatch):
+    # issue 13: one --progress/--no-progress flag (BooleanOptionalAction), default on exactly for a terminal
+    import argparse
+    import io
+
+    from symcollapse._cli import reproduce as rep
+    from symcollapse._cli.simulate import show_progress
+
+    parser = argparse.ArgumentParser()
+    rep.add_arguments(parser)
+    parse = lambda *a: parser.parse_args(["fig1a", "--out", "x", *a])  # noqa: E731
+    assert show_progress(parse("--progress")) is True
+    assert show_progress(parse("--no-progress")) is False
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr("sys.stderr", Tty())
+    assert show_progress(parse()) is True
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    assert show_progress(parse()) is False
