@@ -25,8 +25,6 @@ import re
 import subprocess
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 SELF_EXEMPT = {"tests/test_citations.py", "tools/repoint_citations.py"}
 SKIP_DIRS = {
