@@ -41,13 +41,8 @@ def pinned() -> Iterator[None]:
     """Run the body with one numba thread (for the calling thread) and one BLAS thread."""
     import numba
 
-    try:  # the package's cached threadpoolctl controller (re-scanning the libraries costs ~10 ms a call)
-        from symcollapse._threads import one_blas_thread
-    except ImportError:  # TODO(lead): drop the fallback once symcollapse._threads is merged
-        from threadpoolctl import threadpool_limits
-
-        def one_blas_thread():
-            return threadpool_limits(limits=1, user_api="blas")
+    # the package's cached threadpoolctl controller (re-scanning the libraries costs ~10 ms a call)
+    from symcollapse._threads import one_blas_thread
 
     before = numba.get_num_threads()
     numba.set_num_threads(1)

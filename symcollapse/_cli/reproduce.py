@@ -71,12 +71,10 @@ def _sigterm_raises():
 
 def _blas_one_thread():
     # Kernel and random-features fits alternate numpy and scipy BLAS calls; one thread avoids the
-    # oversubscription measured on 2-core machines. threadpoolctl is optional.
-    try:
-        from threadpoolctl import threadpool_limits  # noqa: PLC0415
-    except ImportError:  # pragma: no cover - optional
-        return contextlib.nullcontext()
-    return threadpool_limits(1)
+    # oversubscription measured on 2-core machines (the package's one cached BLAS-thread context).
+    from symcollapse._threads import one_blas_thread  # noqa: PLC0415
+
+    return one_blas_thread()
 
 
 def missing_dependencies(figures: tuple[str, ...], data: str | None) -> list[str]:

@@ -115,11 +115,13 @@ def _jsonable(v: Any) -> Any:
     import numpy as np
     import pandas as pd
 
+    from symcollapse import results
+
     if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
         return None
     if isinstance(v, np.generic):
         return _jsonable(v.item())
-    return v
+    return results.jsonable(v)  # the package's one conversion for every other scalar
 
 
 def _payload(df, suffix: str) -> bytes | None:

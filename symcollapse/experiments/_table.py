@@ -279,23 +279,20 @@ def simulation_rows(figure: str, panel: str, base: Problem, points: list[dict], 
 
 
 def jsonable(value: Any) -> Any:
-    """Recursively convert numpy / Fraction / Path values to JSON types (non-finite floats become ``None``)."""
+    """Recursively convert a manifest to JSON types: containers here, every scalar by the package's one
+    conversion (:func:`symcollapse.results.jsonable`: numbers stay numbers, non-finite floats become ``None``);
+    paths become strings."""
+    from symcollapse import results  # noqa: PLC0415
+
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
     if isinstance(value, np.ndarray):
         return jsonable(value.tolist())
-    if isinstance(value, Fraction):
-        return float(value)
     if isinstance(value, Path):
         return str(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        v = float(value)
-        return v if math.isfinite(v) else None
-    return value
+    return results.jsonable(value)
 
 
 def _columns(rows: list[dict]) -> list[str]:

@@ -24,7 +24,6 @@ Randomness: :func:`simulate_workflow` deals one ``SeedSequence(seed)`` into one 
 
 from __future__ import annotations
 
-import contextlib
 import math
 
 import numpy as np
@@ -363,11 +362,9 @@ def fast_mixture(ev, c, T, sigma, lam, real_fraction, gen, count, delta=None, ch
 def _one_blas_thread():
     """One BLAS thread during a call: the batched small solves are faster serial, and on a shared machine a
     threaded BLAS oversubscribes the cores (measured 60× slower at d = 100 under load)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl is a listed dependency
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+    from symcollapse._threads import one_blas_thread
+
+    return one_blas_thread()
 
 
 # --------------------------------------------------------------------------------------------------------
