@@ -618,19 +618,24 @@ def _grid_eigen(sigma, mus, sq_ev, c, V, A, uz, qb, qt, h, ev_out, w, work, iwor
             for i in range(d):
                 acc += A[k, i] * h[i]
             qt[k] = acc
-        for b in range(mus.shape[0]):
-            mu = mus[b]
-            if mu == 0.0:
-                continue
+        nb = mus.shape[0]
+        for b in range(nb):
             for i in range(d):
-                ev_out[i] = 0.0
-            for k in range(d):  # ev_out = Q (Λ + μ)⁻¹ (σ qb − μ qt), row by row of A (contiguous)
+                ev_out[b, i] = 0.0
+        for k in range(d):  # row b of ev_out = Q (Λ + μ_b)⁻¹ (σ qb − μ_b qt): one sweep of A's rows for every μ
+            for b in range(nb):
+                mu = mus[b]
+                if mu == 0.0:
+                    continue
                 hk = (sigma * qb[k] - mu * qt[k]) / (w[k] + mu)
                 for i in range(d):
-                    ev_out[i] += A[k, i] * hk
+                    ev_out[b, i] += A[k, i] * hk
+        for b in range(nb):
+            if mus[b] == 0.0:
+                continue
             s = 0.0
             for i in range(d):
-                e = V[a, i] + sq_ev[i] * ev_out[i]
+                e = V[a, i] + sq_ev[i] * ev_out[b, i]
                 s += e * e
             err_r[a, b] = s
 
@@ -755,6 +760,7 @@ def block_kernel(gens, B, reps, collapsed, ev, c, T0, sigma0, shared, T, sigma, 
         RHS = np.empty((na, td))
         v, z, u, new, out, rhs = np.empty(d), np.empty(d), np.empty(d), np.empty(d), np.empty(d), np.empty(d)
         y0, uz, qb, qt, h, w = np.empty(d), np.empty(d), np.empty(d), np.empty(d), np.empty(d), np.empty(d)
+        eo = np.empty((mus.shape[0], d) if eig else (1, 1))
         work = np.empty(1 + 6 * d + 2 * d * d if eig else 1)
         iwork = np.empty(3 + 5 * d if eig else 1, dtype=np.int32)
         V = np.empty((na, d))
@@ -773,7 +779,7 @@ def block_kernel(gens, B, reps, collapsed, ev, c, T0, sigma0, shared, T, sigma, 
                 chain_err[r, a] = ce
             if info[0] == 0:
                 if T >= d:
-                    _grid_downstream(gen, T, sigma, mus, sq_ev, ev, c, V, A, S, R, z, y0, uz, qb, qt, h, out, w, work,
+                    _grid_downstream(gen, T, sigma, mus, sq_ev, ev, c, V, A, S, R, z, y0, uz, qb, qt, h, eo, w, work,
                                      iwork, info, err[r])
                 else:
                     _grid_dual(gen, T, sigma, mus, sq_ev, ev, c, V, diag, off, z, Rs, K0, Kd, RHS, out, info, err[r])
