@@ -1,6 +1,6 @@
 r"""numba kernels of the exact fast samplers: the random numbers are drawn *inside*, one Generator per stream.
 
-Stream layout (``SAMPLER_VERSION`` ``"2"``). ``SeedSequence(seed).spawn(S)`` gives ``S`` streams; stream
+Stream layout (``SAMPLER_VERSION`` ``"3"``; the draws are those of version 2). ``SeedSequence(seed).spawn(S)`` gives ``S`` streams; stream
 ``s`` owns the replicates ``s·B .. s·B + B − 1`` (``B`` a fixed function of the problem and the sampler, see
 :func:`symcollapse.simulate.monte_carlo.block_size`) and draws them one after the other, each replicate's
 numbers in the fixed order documented beside its kernel. The kernels ``prange`` over streams; each stream is
