@@ -11,7 +11,7 @@ Every ratio is timed in the same run (machine load moves both sides); the load a
 The shared ratio depends on ``symcollapse.simulate.simulate_block``; when it is absent the sweep uses
 per-point ``simulate`` calls (engine "per-point") and the ratio is ≈ 1. The engine used is printed.
 
-Usage: ``python benchmarks/bench_sweep.py [--quick] [--repeat K] [--no-dask] [--out benchmarks/results_sweep.md]``
+Usage: ``python benchmarks/bench_sweep.py [--quick] [--repeat K] [--no-dask] [--panels-only] [--out FILE]``
 """
 
 from __future__ import annotations
@@ -157,6 +157,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="20 replicates instead of 100")
     ap.add_argument("--no-dask", action="store_true", help="skip the Dask LocalCluster run")
+    ap.add_argument("--panels-only", action="store_true", help="only the λ- and T-panel ratios (no store/executors)")
     ap.add_argument("--repeat", type=int, default=1, help="alternate loop and sweep this many times (min)")
     ap.add_argument("--out", default=str(Path(__file__).with_name("results_sweep.md")))
     args = ap.parse_args(argv)
@@ -175,6 +176,8 @@ def main(argv=None) -> int:
     ]
     _panel("Fig. 1a λ-panel (T = 1000)", base, lam_grid, reps, lines, args.repeat)
     _panel("Fig. 1a T-panel (λ = 1e-3)", preset("fig1a", lam=1e-3), T_grid, reps, lines, args.repeat)
+    if args.panels_only:
+        return _write(lines, args.out)
     lines += [
         "",
         "| store | cells | no store (s) | with store (s) | overhead ms/cell | load avg |",
@@ -188,11 +191,15 @@ def main(argv=None) -> int:
         "|---|---:|---:|---:|---:|---:|---|---|",
     ]
     _executors(base, lam_grid, reps, lines, dask=not args.no_dask)
-    out = Path(args.out)
+    return _write(lines, args.out)
+
+
+def _write(lines, out) -> int:
+    out = Path(out)
     tmp = out.with_name(f".{out.name}.tmp")
     tmp.write_text("\n".join(lines) + "\n")
     os.replace(tmp, out)  # never a half-written results file
-    print(f"wrote {args.out}")
+    print(f"wrote {out}")
     return 0
 
 

@@ -3,9 +3,14 @@ r"""Shared randomness over an :math:`(n, \lambda)` grid: :func:`simulate_block`.
 Per replicate, one chain is drawn up to :math:`\max n` (the chain for :math:`n` is the prefix of the chain
 for :math:`n + 1`: its generations are iid, Eqs. 4–6) and one downstream sufficient statistic (the
 Bartlett factor of :math:`X^\top X` and :math:`z`, or the trapezoidal factor when :math:`T < d`); every
-:math:`\lambda` is solved from it, with one eigendecomposition per replicate (:math:`T \ge d`). Each grid
-point therefore has exactly the law it has in :func:`~symcollapse.simulate.simulate`; only the joint law
-across points changes (the points of one replicate are dependent: smooth curves, exact differences between
+:math:`\lambda` is solved from it. For :math:`T \ge d`, :math:`W = UU^\top` is formed once per replicate; a
+grid with at most ``CHOLESKY_MAX_LAMS`` (:mod:`symcollapse.simulate._kernels`) non-zero :math:`\lambda` then
+solves each :math:`\lambda` by one Cholesky of :math:`W + \mu D^{-1}` for every :math:`n` at once (the
+single-point solve of :func:`~symcollapse.simulate.simulate`), a larger one by one eigendecomposition per
+replicate and :math:`O(d^2)` per point; for :math:`T < d` the dual Gram matrix is formed once and factored
+once per :math:`\lambda`. The choice depends on the grid only (never on the data, the order of ``ns`` /
+``lams`` or the thread count) and changes a point's value only by rounding. Each grid point therefore has
+exactly the law it has in :func:`~symcollapse.simulate.simulate`; only the joint law across points changes (the points of one replicate are dependent: smooth curves, exact differences between
 points). Use independent per-point runs when points are combined statistically.
 """
 
@@ -127,7 +132,8 @@ def _run_block(sampler, p, seed, B, reps, threads, ns, mus):
             s1 = min(n_streams, s0 + group)
             lo, hi = s0 * B, min(reps, s1 * B)
             raw = sampler.draw_block(p, mc._streams(sampler, seeds[s0:s1]), B, hi - lo, ns, mus)
-            check_status(raw["status"], "the downstream Gram matrix (eigendecomposition) or a generator's system")
+            check_status(raw["status"], "the downstream system (W + μΣ⁻¹, or XXᵀ + μI when T < d) or a "
+                         "generator's Gram matrix X_m X_mᵀ (T0 < d)")
             err[lo:hi], chain_err[lo:hi] = raw["errors"], raw["chain_errors"]
     return err, chain_err
 

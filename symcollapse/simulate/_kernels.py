@@ -1,6 +1,6 @@
 r"""numba kernels of the exact fast samplers: the random numbers are drawn *inside*, one Generator per stream.
 
-Stream layout (``SAMPLER_VERSION`` ``"2"``). ``SeedSequence(seed).spawn(S)`` gives ``S`` streams; stream
+Stream layout (``SAMPLER_VERSION`` ``"3"``; the draws are those of version 2). ``SeedSequence(seed).spawn(S)`` gives ``S`` streams; stream
 ``s`` owns the replicates ``s·B .. s·B + B − 1`` (``B`` a fixed function of the problem and the sampler, see
 :func:`symcollapse.simulate.monte_carlo.block_size`) and draws them one after the other, each replicate's
 numbers in the fixed order documented beside its kernel. The kernels ``prange`` over streams; each stream is
@@ -505,91 +505,233 @@ def _eig_system(A, sq_ev, w, work, iwork, info):
            work.ctypes.data, lw.ctypes.data, iwork.ctypes.data, liw.ctypes.data, info.ctypes.data)
 
 
+# Crossover between one Cholesky of W + μD⁻¹ per λ and one eigendecomposition per replicate (T ≥ d): at
+# d = 300 one ``dsyevd`` costs about 7 ``dpotrf`` (measured single-threaded, benchmarks/results_sweep.md), and
+# the eigen path's per-point back-transform is no cheaper than a multi-RHS ``dpotrs``; so up to this many
+# non-zero λ the block solves each λ by its own Cholesky (as :func:`ridge_rep`), beyond it by the eigenbasis.
+CHOLESKY_MAX_LAMS = 4
+
+
 @njit(cache=True)
-def _grid_downstream(gen, T, sigma, mus, sq_ev, ev, c, V, A, z, y0, bz, qb, qt, w, work, iwork, info, err_r):
-    r"""Every :math:`(n, \mu)` of one replicate from one downstream draw (:math:`T \ge d`).
-
-    With :math:`M = D^{1/2}WD^{1/2} = Q\Lambda Q^\top` (one eigendecomposition per replicate), the ridge step of
-    :func:`ridge_rep` is, for every :math:`\mu = \lambda T > 0` and chain state :math:`v`,
-
-    .. math::
-        e = v + D^{1/2} Q(\Lambda + \mu)^{-1}Q^\top\big(\sigma D^{1/2}Uz - \mu(c + D^{-1/2}v)\big)
-
-    (:math:`W + \mu D^{-1} = D^{-1/2}(M + \mu I)D^{-1/2}`), :math:`O(d^2)` per point; :math:`\mu = 0` is
-    :math:`e = v + \sigma U^{-\top}z`. The draws (``z`` then ``U``) are those of :func:`ridge_rep`, so each
-    point has exactly the law of the single-point step.
-    """
-    d = sq_ev.shape[0]
+def _grid_prelude(gen, d, T, sigma, A, z, y0, uz):
+    """Draws ``z`` then ``U`` (those of :func:`ridge_rep`); ``y0`` = :math:`\\sigma U^{-\\top}z` (the μ = 0
+    step), ``uz`` = :math:`Uz`."""
     _draw_upper(gen, d, T, A, z)
     for i in range(d):
         y0[i] = z[i]
     for j in range(d):  # y0 = U^{-T} z (forward substitution along the rows of U)
         y0[j] /= A[j, j]
+        yj = y0[j]
         for i in range(j + 1, d):
-            y0[i] -= A[j, i] * y0[j]
-    for i in range(d):  # bz = D^½ U z
+            y0[i] -= A[j, i] * yj
+    for i in range(d):
+        y0[i] *= sigma
+    for i in range(d):
         acc = 0.0
         for j in range(i, d):
             acc += A[i, j] * z[j]
-        bz[i] = sq_ev[i] * acc
-    any_ridge = False
-    for m in mus:
-        any_ridge = any_ridge or m != 0.0
-    if any_ridge:
-        uplo = np.array([76], dtype=np.uint8)
-        nn = np.array([d], dtype=np.int32)
-        dlauum(uplo.ctypes.data, nn.ctypes.data, A.ctypes.data, nn.ctypes.data, info.ctypes.data)
-        if info[0] == 0:
-            _eig_system(A, sq_ev, w, work, iwork, info)
+        uz[i] = acc
+
+
+@njit(cache=True)
+def _ols_points(V, y0, mus, err_r):
+    """The μ = 0 points of one replicate: :math:`e = v + \\sigma U^{-\\top}z`."""
+    d = y0.shape[0]
+    for b in range(mus.shape[0]):
+        if mus[b] == 0.0:
+            for a in range(V.shape[0]):
+                s = 0.0
+                for i in range(d):
+                    e = V[a, i] + y0[i]
+                    s += e * e
+                err_r[a, b] = s
+
+
+@njit(cache=True)
+def _grid_cholesky(sigma, mus, sq_ev, ev, c, V, A, uz, S, R, info, err_r):
+    r"""The :math:`\mu > 0` points of one replicate, one Cholesky of :math:`W + \mu D^{-1}` per μ (few λ).
+
+    ``A`` holds :math:`W = UU^\top` (upper, after ``dlauum``); per μ it is copied to ``S``, shifted, factored
+    (``dpotrf``) and solved for every chain state at once (``dpotrs`` with ``len(ns)`` right-hand sides, row
+    ``a`` of ``R`` = :math:`\sigma Uz - \mu(D^{-1/2}c + D^{-1}v_a)`): exactly the step of :func:`ridge_rep`
+    on the same draws, so each point keeps its law.
+    """
+    d = sq_ev.shape[0]
+    na = V.shape[0]
+    uplo = np.array([76], dtype=np.uint8)  # 'L' (Fortran) = upper triangle of the C-order array
+    nn = np.array([d], dtype=np.int32)
+    nr = np.array([na], dtype=np.int32)
+    for b in range(mus.shape[0]):
+        mu = mus[b]
+        if mu == 0.0:
+            continue
+        for i in range(d):
+            for j in range(i, d):
+                S[i, j] = A[i, j]
+            S[i, i] += mu / ev[i]
+        dpotrf(uplo.ctypes.data, nn.ctypes.data, S.ctypes.data, nn.ctypes.data, info.ctypes.data)
         if info[0] != 0:
             return
-        for k in range(d):
-            acc = 0.0
+        for a in range(na):
             for i in range(d):
-                acc += A[k, i] * bz[i]
-            qb[k] = acc
-    for a in range(V.shape[0]):
-        if any_ridge:
-            for k in range(d):
-                acc = 0.0
-                for i in range(d):
-                    acc += A[k, i] * (c[i] + V[a, i] / sq_ev[i])
-                qt[k] = acc
-        for b in range(mus.shape[0]):
-            mu = mus[b]
+                R[a, i] = sigma * uz[i] - mu * (c[i] / sq_ev[i] + V[a, i] / ev[i])
+        # C-order R (na × d) is Fortran d × na with leading dimension d: one column per chain state
+        dpotrs(uplo.ctypes.data, nn.ctypes.data, nr.ctypes.data, S.ctypes.data, nn.ctypes.data, R.ctypes.data,
+               nn.ctypes.data, info.ctypes.data)
+        if info[0] != 0:
+            return
+        for a in range(na):
             s = 0.0
-            if mu == 0.0:
-                for i in range(d):
-                    e = V[a, i] + sigma * y0[i]
-                    s += e * e
-            else:
-                for k in range(d):
-                    qt_k = (sigma * qb[k] - mu * qt[k]) / (w[k] + mu)
-                    z[k] = qt_k  # z is free now: holds h = (Λ + μ)⁻¹ Qᵀ(...)
-                for i in range(d):
-                    bz_i = 0.0
-                    for k in range(d):
-                        bz_i += A[k, i] * z[k]
-                    e = V[a, i] + sq_ev[i] * bz_i
-                    s += e * e
+            for i in range(d):
+                e = V[a, i] + R[a, i]
+                s += e * e
             err_r[a, b] = s
 
 
 @njit(cache=True)
-def _grid_dual(gen, T, sigma, mus, sq_ev, ev, c, V, diag, off, z, u, out, Rs, K, rhs, info, err_r):
-    """Every (n, μ) of one replicate from one downstream trapezoidal factor and ``z`` (``T < d``): one dual
-    fit (:func:`_dual_fit`) per point on the same draws (those of :func:`dual_rep`)."""
+def _grid_eigen(sigma, mus, sq_ev, c, V, A, uz, qb, qt, h, ev_out, w, work, iwork, info, err_r):
+    r"""The :math:`\mu > 0` points of one replicate from one eigendecomposition (many λ).
+
+    With :math:`M = D^{1/2}WD^{1/2} = Q\Lambda Q^\top`, the ridge step of :func:`ridge_rep` is, for every
+    :math:`\mu = \lambda T > 0` and chain state :math:`v`,
+
+    .. math::
+        e = v + D^{1/2} Q(\Lambda + \mu)^{-1}Q^\top\big(\sigma D^{1/2}Uz - \mu(c + D^{-1/2}v)\big)
+
+    (:math:`W + \mu D^{-1} = D^{-1/2}(M + \mu I)D^{-1/2}`), :math:`O(d^2)` per point. The eigenvectors are
+    the rows of ``A``; every product with :math:`Q` or :math:`Q^\top` sweeps those rows contiguously.
+    """
     d = sq_ev.shape[0]
+    _eig_system(A, sq_ev, w, work, iwork, info)
+    if info[0] != 0:
+        return
+    for k in range(d):  # qb = Qᵀ D^½ U z
+        acc = 0.0
+        for i in range(d):
+            acc += A[k, i] * (sq_ev[i] * uz[i])
+        qb[k] = acc
+    for a in range(V.shape[0]):
+        for i in range(d):
+            h[i] = c[i] + V[a, i] / sq_ev[i]
+        for k in range(d):  # qt = Qᵀ (c + D^{-1/2} v)
+            acc = 0.0
+            for i in range(d):
+                acc += A[k, i] * h[i]
+            qt[k] = acc
+        nb = mus.shape[0]
+        for b in range(nb):
+            for i in range(d):
+                ev_out[b, i] = 0.0
+        for k in range(d):  # row b of ev_out = Q (Λ + μ_b)⁻¹ (σ qb − μ_b qt): one sweep of A's rows for every μ
+            for b in range(nb):
+                mu = mus[b]
+                if mu == 0.0:
+                    continue
+                hk = (sigma * qb[k] - mu * qt[k]) / (w[k] + mu)
+                for i in range(d):
+                    ev_out[b, i] += A[k, i] * hk
+        for b in range(nb):
+            if mus[b] == 0.0:
+                continue
+            s = 0.0
+            for i in range(d):
+                e = V[a, i] + sq_ev[i] * ev_out[b, i]
+                s += e * e
+            err_r[a, b] = s
+
+
+@njit(cache=True)
+def _grid_downstream(gen, T, sigma, mus, sq_ev, ev, c, V, A, S, R, z, y0, uz, qb, qt, h, eo, w, work, iwork, info,
+                     err_r):
+    r"""Every :math:`(n, \mu)` of one replicate from one downstream draw (:math:`T \ge d`).
+
+    The draws (``z`` then ``U``) are those of :func:`ridge_rep`, so each point has exactly the law of the
+    single-point step; :math:`\mu = 0` is :math:`e = v + \sigma U^{-\top}z` (no factorisation). The
+    :math:`\mu > 0` points share :math:`W = UU^\top` (``dlauum``) and are solved by one Cholesky per μ
+    (:func:`_grid_cholesky`, up to ``CHOLESKY_MAX_LAMS`` non-zero μ) or one eigendecomposition
+    (:func:`_grid_eigen`); the choice depends only on the grid, never on the data or the thread count.
+    """
+    d = sq_ev.shape[0]
+    _grid_prelude(gen, d, T, sigma, A, z, y0, uz)
+    _ols_points(V, y0, mus, err_r)
+    n_ridge = 0
+    for m in mus:
+        n_ridge += m != 0.0
+    if n_ridge == 0:
+        return
+    uplo = np.array([76], dtype=np.uint8)
+    nn = np.array([d], dtype=np.int32)
+    dlauum(uplo.ctypes.data, nn.ctypes.data, A.ctypes.data, nn.ctypes.data, info.ctypes.data)
+    if info[0] != 0:
+        return
+    if n_ridge <= CHOLESKY_MAX_LAMS:
+        _grid_cholesky(sigma, mus, sq_ev, ev, c, V, A, uz, S, R, info, err_r)
+    else:
+        _grid_eigen(sigma, mus, sq_ev, c, V, A, uz, qb, qt, h, eo, w, work, iwork, info, err_r)
+
+
+@njit(cache=True)
+def _grid_dual(gen, T, sigma, mus, sq_ev, ev, c, V, diag, off, z, Rs, K0, K, RHS, out, info, err_r):
+    r"""Every (n, μ) of one replicate from one downstream trapezoidal factor and ``z`` (``T < d``; the draws
+    of :func:`dual_rep`).
+
+    The dual fit of :func:`_dual_fit` for chain state :math:`v_a` and penalty :math:`\mu` is
+    :math:`D^{1/2}\hat w = DR^\top(R_sR_s^\top + \mu I_T)^{-1}(R(v_a + D^{1/2}c) + sz)`: :math:`R_sR_s^\top`
+    (``dsyrk``) is formed once per replicate, factored once per μ (``dpotrf``) and solved for every chain state
+    at once (``dpotrs`` with ``len(ns)`` right-hand sides), the same arithmetic as :func:`_dual_fit`.
+    """
+    d = sq_ev.shape[0]
+    na = V.shape[0]
     _draw_factor(gen, T, d, diag, off)
     _normals(gen, z, T)
-    for a in range(V.shape[0]):
-        for b in range(mus.shape[0]):
+    for i in range(T):
+        base = i * d - (i * (i + 1)) // 2 - i - 1
+        for j in range(i):
+            Rs[i, j] = 0.0
+        Rs[i, i] = diag[i] * sq_ev[i]
+        for j in range(i + 1, d):
+            Rs[i, j] = off[base + j] * sq_ev[j]
+    lo = np.array([76], dtype=np.uint8)  # 'L'
+    tr = np.array([84], dtype=np.uint8)  # 'T'
+    nT = np.array([T], dtype=np.int32)
+    nd = np.array([d], dtype=np.int32)
+    nr = np.array([na], dtype=np.int32)
+    one = np.array([1.0])
+    zero = np.array([0.0])
+    # C-order Rs (T × d) is Fortran Rsᵀ (d × T): syrk('L', 'T') gives Rs Rsᵀ in the Fortran-lower = C-upper part
+    dsyrk(lo.ctypes.data, tr.ctypes.data, nT.ctypes.data, nd.ctypes.data, one.ctypes.data, Rs.ctypes.data,
+          nd.ctypes.data, zero.ctypes.data, K0.ctypes.data, nT.ctypes.data)
+    for b in range(mus.shape[0]):
+        for i in range(T):
+            for j in range(T):
+                K[i, j] = K0[i, j]
+            K[i, i] += mus[b]
+        dpotrf(lo.ctypes.data, nT.ctypes.data, K.ctypes.data, nT.ctypes.data, info.ctypes.data)
+        if info[0] != 0:
+            return
+        for a in range(na):  # row a of RHS = R (v_a + D^½ c) + s z
+            for i in range(T):
+                base = i * d - (i * (i + 1)) // 2 - i - 1
+                acc = diag[i] * (V[a, i] + c[i] * sq_ev[i])
+                for j in range(i + 1, d):
+                    acc += off[base + j] * (V[a, j] + c[j] * sq_ev[j])
+                RHS[a, i] = acc + sigma * z[i]
+        dpotrs(lo.ctypes.data, nT.ctypes.data, nr.ctypes.data, K.ctypes.data, nT.ctypes.data, RHS.ctypes.data,
+               nT.ctypes.data, info.ctypes.data)
+        if info[0] != 0:
+            return
+        for a in range(na):
             for j in range(d):
-                u[j] = V[a, j] + c[j] * sq_ev[j]
-            _dual_fit(sq_ev, ev, diag[:T], off, u, z, sigma, mus[b], Rs, K, rhs, out, info)
+                out[j] = 0.0
+            for i in range(T):
+                base = i * d - (i * (i + 1)) // 2 - i - 1
+                al = RHS[a, i]
+                out[i] += diag[i] * al
+                for j in range(i + 1, d):
+                    out[j] += off[base + j] * al
             s = 0.0
             for j in range(d):
-                e = out[j] - c[j] * sq_ev[j]
+                e = out[j] * ev[j] - c[j] * sq_ev[j]
                 s += e * e
             err_r[a, b] = s
 
@@ -600,16 +742,28 @@ def block_kernel(gens, B, reps, collapsed, ev, c, T0, sigma0, shared, T, sigma, 
     sorted ``ns``) and one downstream draw serving every ``μ`` in ``mus``. ``err`` (reps, len(ns), len(mus)),
     ``chain_err`` (reps, len(ns)), ``status`` (reps,)."""
     d = ev.shape[0]
+    na = ns.shape[0]
     sq_ev = np.sqrt(ev)
-    n_max = ns[ns.shape[0] - 1]
+    n_max = ns[na - 1]
+    n_ridge = 0
+    for m in mus:
+        n_ridge += m != 0.0
+    eig = T >= d and n_ridge > CHOLESKY_MAX_LAMS
+    chol = T >= d and 0 < n_ridge <= CHOLESKY_MAX_LAMS
+    td = T if T < d else 1
     for s in prange(len(gens)):
         gen = gens[np.int64(s)]  # prange indices are unsigned; the typed list wants a signed index
         A, diag, off, Rs, Kc, Kd = _workspace(d, T0, T, T >= d, shared and not collapsed)
+        S = np.empty((d, d) if chol else (1, 1))
+        R = np.empty((na, d) if chol else (1, 1))
+        K0 = np.empty((td, td))
+        RHS = np.empty((na, td))
         v, z, u, new, out, rhs = np.empty(d), np.empty(d), np.empty(d), np.empty(d), np.empty(d), np.empty(d)
-        y0, bz, qb, qt, w = np.empty(d), np.empty(d), np.empty(d), np.empty(d), np.empty(d)
-        work = np.empty(1 + 6 * d + 2 * d * d if T >= d else 1)
-        iwork = np.empty(3 + 5 * d if T >= d else 1, dtype=np.int32)
-        V = np.empty((ns.shape[0], d))
+        y0, uz, qb, qt, h, w = np.empty(d), np.empty(d), np.empty(d), np.empty(d), np.empty(d), np.empty(d)
+        eo = np.empty((mus.shape[0], d) if eig else (1, 1))
+        work = np.empty(1 + 6 * d + 2 * d * d if eig else 1)
+        iwork = np.empty(3 + 5 * d if eig else 1, dtype=np.int32)
+        V = np.empty((na, d))
         info = np.zeros(1, dtype=np.int32)
         for r in range(s * B, min(reps, s * B + B)):
             info[0] = 0
@@ -618,15 +772,15 @@ def block_kernel(gens, B, reps, collapsed, ev, c, T0, sigma0, shared, T, sigma, 
             else:
                 bartlett_chain_rep(gen, n_max, T0, sigma0, shared, sq_ev, ev, c, v, diag, off, Rs, Kc, z, u, new, rhs,
                                    info, ns, V)
-            for a in range(ns.shape[0]):
+            for a in range(na):
                 ce = 0.0
                 for j in range(d):
                     ce += V[a, j] * V[a, j]
                 chain_err[r, a] = ce
             if info[0] == 0:
                 if T >= d:
-                    _grid_downstream(gen, T, sigma, mus, sq_ev, ev, c, V, A, z, y0, bz, qb, qt, w, work, iwork, info,
-                                     err[r])
+                    _grid_downstream(gen, T, sigma, mus, sq_ev, ev, c, V, A, S, R, z, y0, uz, qb, qt, h, eo, w, work,
+                                     iwork, info, err[r])
                 else:
-                    _grid_dual(gen, T, sigma, mus, sq_ev, ev, c, V, diag, off, z, u, out, Rs, Kd, rhs, info, err[r])
+                    _grid_dual(gen, T, sigma, mus, sq_ev, ev, c, V, diag, off, z, Rs, K0, Kd, RHS, out, info, err[r])
             status[r] = info[0]

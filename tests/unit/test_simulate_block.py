@@ -15,6 +15,7 @@ import pytest
 from scipy import stats
 
 from symcollapse.simulate import simulate, simulate_block
+from symcollapse.simulate._kernels import CHOLESKY_MAX_LAMS
 from symcollapse.spec import Chain, Problem, RegimeError, Ridge, SpecError, Spectrum, Target
 
 Z_MAX = 4.5
@@ -41,6 +42,10 @@ GRIDS = {
     "power-law-bartlett-shared": (Problem(Spectrum.power_law(6, 2), Target.isotropic(),
                                           Chain(n=1, T0=16, sigma0=0.6, design="shared"), Ridge(T=16, sigma=0.5)),
                                   [1, 3], [0.0, 0.1], "bartlett"),
+    # more non-zero λ than CHOLESKY_MAX_LAMS: the eigendecomposition path (the grids above take the Cholesky one)
+    "power-law-many-lams": (Problem(Spectrum.power_law(7, 2), Target(coefficients=np.linspace(1.0, 0.2, 7)),
+                                    Chain(n=1, T0=17, sigma0=0.6), Ridge(T=18, sigma=0.5)),
+                            [0, 2], [0.0, 1e-2, 0.05, 0.1, 0.3, 1.0], "auto"),
     "iso-interpolating-chain": (Problem(Spectrum.isotropic(14), Target.isotropic(norm=1), Chain(n=1, T0=4, sigma0=0),
                                         Ridge(T=30, sigma=0.3)), [1, 2], [0.0, 0.2], "auto"),
     "power-law-overparam-downstream": (Problem(Spectrum.power_law(14, 2), Target.isotropic(),
@@ -68,6 +73,35 @@ def test_every_point_has_the_law_of_simulate(name):
             assert stats.ks_2samp(a, b).pvalue >= KS_P_MIN, (n, lam, what)
 
 
+def _ridge_count(lams):
+    return sum(lam != 0.0 for lam in lams)
+
+
+def test_grids_cover_both_downstream_solves():
+    # the per-point law test above runs the Cholesky path (few λ) and the eigendecomposition path (many λ)
+    assert _ridge_count(GRIDS["power-law"][2]) <= CHOLESKY_MAX_LAMS
+    assert _ridge_count(GRIDS["iso"][2]) <= CHOLESKY_MAX_LAMS
+    assert _ridge_count(GRIDS["power-law-many-lams"][2]) > CHOLESKY_MAX_LAMS
+
+
+@pytest.mark.parametrize("name", ["power-law", "iso-interpolating-chain"])
+def test_cholesky_and_eigen_solves_agree_on_the_same_draws(name):
+    # the draws depend on ns only, so a λ solved in a few-λ grid (Cholesky) and in a many-λ grid (eigenbasis)
+    # sees the same chain and downstream statistic: the two solves must agree to rounding (≈ κ·1e-16)
+    problem, ns, _, _ = GRIDS[name]
+    few = [0.05, 0.5]
+    many = few + [0.01, 0.1, 0.2, 1.0]
+    assert _ridge_count(few) <= CHOLESKY_MAX_LAMS < _ridge_count(many)
+    a = simulate_block(problem, ns, few, 200, seed=8)
+    b = simulate_block(problem, ns, many, 200, seed=8)
+    for n in ns:
+        for lam in few:
+            np.testing.assert_allclose(a[(n, lam)].errors, b[(n, lam)].errors, rtol=1e-9, atol=0)
+            assert np.array_equal(a[(n, lam)].chain_errors, b[(n, lam)].chain_errors)
+    # and the comparison can fail: another λ's values are far off
+    assert not np.allclose(a[(ns[-1], 0.05)].errors, b[(ns[-1], 0.1)].errors, rtol=1e-3)
+
+
 def test_check_has_power_against_a_wrong_lambda():
     # the same statistics see a λ off by 20 %: the comparison above is not vacuous
     problem, ns, lams, _ = GRIDS["iso"]
@@ -76,22 +110,24 @@ def test_check_has_power_against_a_wrong_lambda():
     assert abs(_zscores(block[(1, 0.5)].errors, ref.errors)[0]) > Z_MAX
 
 
-def test_shared_chain_and_determinism():
-    problem, ns, lams, _ = GRIDS["power-law"]
+@pytest.mark.parametrize("name", ["power-law", "power-law-many-lams", "power-law-overparam-downstream"])
+def test_shared_chain_and_determinism(name):
+    problem, ns, lams, _ = GRIDS[name]
     a = simulate_block(problem, ns, lams, 300, seed=4)
     b = simulate_block(problem, list(reversed(ns)), list(reversed(lams)), 300, seed=4)  # order-free
     for k in a:
         assert np.array_equal(a[k].errors, b[k].errors) and np.array_equal(a[k].chain_errors, b[k].chain_errors)
     # one chain per replicate: every λ at the same n sees the same chain
-    assert np.array_equal(a[(2, 0.0)].chain_errors, a[(2, 0.3)].chain_errors)
+    assert np.array_equal(a[(2, lams[0])].chain_errors, a[(2, lams[-1])].chain_errors)
     # fewer replicates are a prefix of more
     c = simulate_block(problem, ns, lams, 120, seed=4)
-    assert np.array_equal(c[(2, 1e-2)].errors, a[(2, 1e-2)].errors[:120])
+    assert np.array_equal(c[(2, lams[1])].errors, a[(2, lams[1])].errors[:120])
 
 
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs at least 2 numba threads")
-def test_bit_identical_for_one_and_two_threads():
-    problem, ns, lams, _ = GRIDS["iso"]
+@pytest.mark.parametrize("name", ["iso", "power-law-many-lams", "power-law-overparam-downstream"])
+def test_bit_identical_for_one_and_two_threads(name):
+    problem, ns, lams, _ = GRIDS[name]
     one = simulate_block(problem, ns, lams, 700, seed=2, threads=1)
     two = simulate_block(problem, ns, lams, 700, seed=2, threads=2)
     for k in one:
