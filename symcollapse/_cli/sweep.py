@@ -64,7 +64,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--scheduler", metavar="ADDRESS", help="Dask scheduler address (implies --executor dask)"
     )
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    from symcollapse._cli.simulate import add_progress_argument  # noqa: PLC0415 (the one shared flag)
+
+    add_progress_argument(parser)
 
 
 def _check_keys(where: str, data: Any, valid: tuple) -> dict:
@@ -212,8 +214,8 @@ def run(args: argparse.Namespace) -> int:
         run_opts["executor"] = args.executor
     if args.scheduler is not None:
         run_opts["scheduler"] = args.scheduler
-    if args.no_progress:
-        run_opts["progress"] = False
+    if args.progress is not None:  # --progress / --no-progress override [run] progress
+        run_opts["progress"] = bool(args.progress)
     reps = run_opts.pop("reps", 100)
     seed = run_opts.pop("seed", 0)
     with _executor(run_opts) as executor:
