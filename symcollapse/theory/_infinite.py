@@ -96,6 +96,24 @@ def head_length(dps: int) -> int:
     return max(_N, min(640, 6 * int(dps)))
 
 
+_POWERS: dict = {}
+
+
+def _head_powers(n: int, e) -> list:
+    r""":math:`j^e` for :math:`j = 1, \dots, n-1` at the current precision, memoised (the head of every sum of
+    one Newton iteration uses the same few exponents)."""
+    key = (n, e._mpf_ if isinstance(e, mpmath.mpf) else e, mpmath.mp.prec)
+    hit = _POWERS.get(key)
+    if hit is None:
+        if len(_POWERS) > 64:
+            _POWERS.clear()
+        e = mpmath.mpf(e)
+        ie = int(e) if e == int(e) else None
+        hit = [mpmath.mpf(j) ** ie if ie is not None else mpmath.power(j, e) for j in range(1, n)]
+        _POWERS[key] = hit
+    return hit
+
+
 def _f(x, q, beta, t, m):
     return x**q * (1 + t * x**beta) ** (-m)
 
@@ -175,7 +193,8 @@ def spectral_sum(s, m, t, beta, d=None, N: int | None = None) -> mpmath.mpf:
     if X is not None and X < n_head + 1:
         return mpmath.fsum(_f(mpmath.mpf(j), q, beta, t, m) for j in range(1, int(X) + 1))
     N = mpmath.mpf(n_head)
-    head = mpmath.fsum(_f(mpmath.mpf(j), q, beta, t, m) for j in range(1, n_head))
+    pq, pb = _head_powers(n_head, q), _head_powers(n_head, beta)
+    head = mpmath.fsum(a * (1 + t * b) ** (-m) for a, b in zip(pq, pb))
     A, B = m - (s - 1) / beta, (s - 1) / beta
     integral = _beta_integral(A, B, N, mpmath.inf if inf else X, t, beta)
     fN = _f(N, q, beta, t, m)
