@@ -20,7 +20,7 @@ import mpmath
 import numpy as np
 
 from symcollapse.spec import Problem, exact
-from symcollapse.theory import _spectral
+from symcollapse.theory import _infinite, _spectral
 from symcollapse.theory import fixed_point as fp
 from symcollapse.theory._spectral import mpf
 
@@ -76,25 +76,96 @@ class FloatOps:
 
 
 class MpOps:
-    """mpmath twin of :class:`FloatOps`, built at the current precision from exact inputs."""
+    r"""mpmath twin of :class:`FloatOps`, built at the current precision from exact inputs.
+
+    With ``tail`` (a :class:`~symcollapse.theory._spectral.PowerTail`: a power law :math:`u_j = a j^{-\beta}`,
+    :math:`s_j = b j^{-\gamma}` above ``TAIL_MIN_D``) the spectral sums of ``kappa``, ``sums`` and ``signal``
+    are exact head sums plus an Euler–Maclaurin tail (:func:`~symcollapse.theory._infinite.spectral_sum`),
+    so their cost does not grow with :math:`d`:
+
+    .. math:: \sum_{j=1}^d j^{-s}(a j^{-\beta} + \kappa)^{-m} = a^{-m} S(s, m, \kappa/a; d).
+
+    Anything else (``u``, ``m``, ``s``, ``vmap``) materialises the :math:`d` eigenvalues on first use.
+    """
 
     name = "mp"
 
-    def __init__(self, p: Problem, make, kappa_start: dict):
-        self.u, self.m, self.s = _spectral.cached("mp", p, mpmath.mp.prec, make)
+    def __init__(self, p: Problem, make, kappa_start: dict, tail=None):
+        self._p, self._make, self._tail = p, make, tail
+        if tail is None:
+            self.u, self.m, self.s = _spectral.cached("mp", p, mpmath.mp.prec, make)
+        else:
+            self._a, self._b = mpf(tail.a), mpf(tail.b)
+            self._beta, self._gamma = mpf(tail.beta), mpf(tail.gamma)
+            self._N = _infinite.head_length(mpmath.mp.dps)
         self.lam = mpf(exact(p.downstream.lam))
         self.sigma = mpf(exact(p.downstream.sigma))
         self.sigma0 = mpf(exact(p.chain.sigma0))
         self.one = mpmath.mpf(1)
         self._start = kappa_start
 
+    def __getattr__(self, name):
+        # the tail path builds the per-eigenvalue lists only if a term needs them (e.g. an over-parametrised chain)
+        if name in ("u", "m", "s") and "_p" in self.__dict__:
+            self.u, self.m, self.s = _spectral.cached("mp", self._p, mpmath.mp.prec, self._make)
+            return self.__dict__[name]
+        raise AttributeError(name)
+
+    def _S(self, s, m, k):
+        r""":math:`\sum_{j\le d} j^{-s}(a j^{-\beta} + k)^{-m}`, the one tail-path spectral sum."""
+        tl = self._tail
+        return self._a ** (-m) * _infinite.spectral_sum(s, m, k / self._a, self._beta, tl.d, N=self._N)
+
+    def _df12_tail(self, k):
+        b = self._beta
+        return self._a * self._S(b, 1, k), self._a**2 * self._S(2 * b, 2, k)
+
+    def _kappa_tail(self, lam, T, start):
+        r"""Eq. 9 as :math:`h(\kappa) = \lambda/\kappa + \mathrm{df}_1(\kappa)/T - 1 = 0` (:math:`\lambda = 0`:
+        the ridgeless root of :math:`\mathrm{df}_1 = T`). :math:`h` is convex and decreasing, so Newton started
+        left of the root (the float root shrunk by 1e-9, halved until :math:`h > 0`) increases monotonically to it;
+        the first steps run at 20 digits."""
+        d, T = self._tail.d, mpmath.mpf(T)
+        if lam == 0 and T >= d:
+            return mpmath.mpf(0)
+        target = mpmath.mp.dps
+
+        def h(k):
+            df1, df2 = self._df12_tail(k)
+            return lam / k + df1 / T - 1, -lam / k**2 - (df1 - df2) / (k * T)
+
+        k = mpmath.mpf(start if start else lam + 1) * (1 - mpmath.mpf(10) ** -9)
+        with mpmath.workdps(20):
+            while h(k)[0] <= 0:
+                k /= 2
+        for dps, tol in ((min(20, target), mpmath.mpf(10) ** -15), (target, None)):
+            with mpmath.workdps(dps):
+                tol = tol if tol is not None else 8 * mpmath.eps
+                for _ in range(100):
+                    g, dg = h(k)
+                    step = -g / dg
+                    k = k + step
+                    if abs(step) <= tol * k:
+                        break
+                else:
+                    raise ArithmeticError("kappa Newton iteration did not converge")
+        return +k
+
     def kappa(self, T):
+        if self._tail is not None:
+            return self._kappa_tail(self.lam, T, self._start.get("kappa"))
         return fp.kappa_mp(self.lam, T, self.u, self.m, start=self._start.get("kappa"))
 
     def kappa0(self, T0):
+        if self._tail is not None:
+            return self._kappa_tail(0, T0, self._start.get("kappa0"))
         return fp.kappa_mp(0, T0, self.u, self.m, start=self._start.get("kappa0"))
 
     def sums(self, k):
+        if self._tail is not None:
+            b, g, S = self._beta, self._gamma, self._S
+            df1, df2 = self._df12_tail(k)
+            return df1, df2, self._a * self._b * S(g + b, 2, k), S(0, 2, k)
         inv = [1 / (u + k) for u in self.u]
         r = [u * i for u, i in zip(self.u, inv)]
         fdot, m = mpmath.fdot, self.m  # exact accumulation, one rounding per sum
@@ -102,6 +173,9 @@ class MpOps:
                 zip(r, inv, self.s))), fdot(((i * i, w) for i, w in zip(inv, m))))
 
     def signal(self):
+        if self._tail is not None:  # ‖w0‖²_Σ = a b Σ j^-(γ+β) (zeta differences)
+            return self._a * self._b * _infinite.spectral_sum(self._gamma + self._beta, 0, 0, self._beta,
+                                                             self._tail.d)
         return mpmath.fsum(s * u for s, u in zip(self.s, self.u))
 
     def frac(self, x):

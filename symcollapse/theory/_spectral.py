@@ -29,7 +29,7 @@ import mpmath
 from symcollapse.spec import Problem, exact
 from symcollapse.theory import fixed_point as fp
 
-__all__ = ["groups", "is_isotropic", "isotropic_exact", "mpf"]
+__all__ = ["groups", "is_isotropic", "isotropic_exact", "mpf", "power_tail", "TAIL_MIN_D"]
 
 
 def mpf(x: Fraction):
@@ -117,6 +117,43 @@ def _mp_maker(p: Problem):
     if desc.kind == "power":
         return lambda: _power_mp(p, desc)
     return lambda: ([mpf(x) for x in desc.ev], list(desc.mult), [mpf(x) for x in desc.w])
+
+
+# Power laws above this d use head sums plus an Euler–Maclaurin tail on the mpmath path (power_tail); at or
+# below it the direct O(d) sums are kept, bit for bit the values every stored reference was computed with.
+TAIL_MIN_D = 5000
+# The tail's remainder bound assumes the sector of analyticity of module _infinite (beta <= 4).
+_TAIL_MAX_BETA = 4
+
+
+@dataclass(frozen=True)
+class PowerTail:
+    r"""Exact law of a power-law problem for sums without an :math:`O(d)` loop: :math:`u_j = a\,j^{-\beta}` and
+    :math:`s_j = b\,j^{-\gamma}` (source target: :math:`b` = target scale, :math:`\gamma = \delta`;
+    isotropic target: :math:`b = \|w_0\|^2/d`, :math:`\gamma = 0`)."""
+
+    d: int
+    beta: Fraction
+    a: Fraction
+    b: Fraction
+    gamma: Fraction
+
+
+def power_tail(p: Problem) -> PowerTail | None:
+    """The :class:`PowerTail` of ``p``, or ``None`` when the direct sums apply (not a power law, a custom
+    target, d <= TAIL_MIN_D, or beta above the range of the tail's remainder bound)."""
+    spec, tgt = p.spectrum, p.target
+    if spec.kind != "power_law" or spec.d <= TAIL_MIN_D or tgt.kind not in ("source", "isotropic"):
+        return None
+    beta = exact(spec.beta)
+    if not 0 < beta <= _TAIL_MAX_BETA:
+        return None
+    a = exact(spec.scale, "Spectrum.scale")
+    if tgt.kind == "source":
+        b, gamma = exact(tgt.scale, "Target.scale"), 1 + beta * (2 * exact(tgt.r) - 1)
+    else:
+        b, gamma = exact(tgt.norm) ** 2 / spec.d, Fraction(0)
+    return PowerTail(spec.d, beta, a, b, gamma)
 
 
 def _sympy_jpow(e: Fraction, d: int) -> list:

@@ -279,6 +279,15 @@ def _float_starts(problem: Problem, fops: FloatOps) -> dict:
 def _compute_mp(problem: Problem, case: Case, fops: FloatOps, dps: int):
     make = _spectral.groups(problem, "mp")
     starts = _float_starts(problem, fops)
+    tail = _spectral.power_tail(problem)
+    if tail is not None:
+        # power law above TAIL_MIN_D: head sums + Euler–Maclaurin tail (cost independent of d); if its terms
+        # do not converge at this precision (very high dps) the direct sums below are used instead
+        try:
+            return certify(lambda: terms.compute(problem, case, MpOps(problem, make, starts, tail)), dps,
+                           guards=(5, 20), keys=_QUANTITIES)
+        except ArithmeticError:
+            pass
     return certify(lambda: terms.compute(problem, case, MpOps(problem, make, starts)), dps, guards=(5, 20),
                    keys=_QUANTITIES)
 

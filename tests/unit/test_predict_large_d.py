@@ -1,0 +1,46 @@
+"""predict(dps=) at large d: the power-law head + Euler–Maclaurin tail path against the direct O(d) sums."""
+
+import mpmath
+import pytest
+
+from symcollapse.spec import Spectrum, Target, preset
+from symcollapse.theory import _spectral
+from symcollapse.theory.evaluate import predict
+
+D = 100_000
+QUANTITIES = ("kappa", "df1", "df2", "bias", "variance", "rho", "collapse", "total")
+
+
+def _problem(target):
+    return preset("fig1b", n=2).replace(spectrum=Spectrum.power_law(D, 2), target=target, T0=2 * D, T=D // 2)
+
+
+@pytest.mark.parametrize("dps", [30, 50])
+@pytest.mark.parametrize("target", [Target.source(0.375), Target.isotropic(1)], ids=["source", "isotropic"])
+def test_tail_path_matches_direct_sum(monkeypatch, dps, target):
+    p = _problem(target)
+    assert _spectral.power_tail(p) is not None  # the tail path applies here
+    fast = predict(p, dps=dps)
+    monkeypatch.setattr(_spectral, "TAIL_MIN_D", 10**9)  # force the direct sums over all d eigenvalues
+    assert _spectral.power_tail(p) is None
+    direct = predict(p, dps=dps)
+    assert fast.digits >= dps - 2 and direct.digits >= dps - 2
+    digits = min(fast.digits, direct.digits)
+    with mpmath.workdps(dps + 10):
+        for q in QUANTITIES:
+            a, b = getattr(fast, q), getattr(direct, q)
+            # both certified to `digits` significant digits: they must agree to within one unit there
+            assert abs(a - b) <= 2 * mpmath.mpf(10) ** (1 - digits) * abs(b), (q, a, b)
+
+
+def test_threshold_keeps_small_d_on_direct_path():
+    p = preset("fig1b", n=2)
+    assert p.d <= _spectral.TAIL_MIN_D and _spectral.power_tail(p) is None
+
+
+def test_custom_target_falls_back():
+    import numpy as np
+
+    p = preset("fig1b", n=2).replace(spectrum=Spectrum.power_law(6000, 2), T0=12000,
+                                     target=Target(coefficients=np.ones(6000)))
+    assert _spectral.power_tail(p) is None
