@@ -82,15 +82,11 @@ _NUMERIC_THEORY = THEORY_COLUMNS[:8]
 K_STDERR = 4.0  # standard errors allowed by the verdict (compare's default)
 _INDEPENDENT_CELLS = 8  # cells per task when cells do not share randomness (scheduling ≪ 8 cells' work)
 
-# TODO(lead): remove once symcollapse.simulate.SAMPLER_VERSION is merged (the simulate helper owns it).
-_LOCAL_SAMPLER_VERSION = "0.1-per-point"
-
-
 def sampler_version() -> str:
     """The stream-layout version of the samplers (part of every store key)."""
-    import symcollapse.simulate as sim
+    from symcollapse.simulate.monte_carlo import SAMPLER_VERSION
 
-    return str(getattr(sim, "SAMPLER_VERSION", _LOCAL_SAMPLER_VERSION))
+    return str(SAMPLER_VERSION)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -459,19 +455,11 @@ def _theory(p: Problem, normalization: str) -> tuple[dict, Any]:
 def _verdict(problem: Problem, value: float, mean: float, stderr: float, allow: float) -> tuple[float, Any]:
     r"""``(z, passed)`` by the one rule of :mod:`symcollapse.compare` (``passed`` may be ``None``: not
     informative), with compare's round-off scale :math:`\|w_0\|_\Sigma^2`."""
-    import inspect
+    from symcollapse.compare import verdict
 
-    from symcollapse import compare as cmp
-
-    scale = float(np.sum(problem.eigenvalues * problem.coefficients**2))
-    rule = getattr(cmp, "verdict", None)
-    if rule is not None:
-        extra = {"scale": scale} if "scale" in inspect.signature(rule).parameters else {}
-        v = rule(value, mean, stderr, allow, k=K_STDERR, **extra)
-        return float(v.z), v.passed
-    # TODO(lead): adapter until compare.verdict is merged: today's compare._verdict with compare's scale.
-    z, passed, _ = cmp._verdict(value, mean, stderr, allow, K_STDERR, max(abs(value), scale, 1e-300))
-    return float(z), bool(passed)
+    scale = float(np.sum(problem.eigenvalues * problem.coefficients**2))  # compare's round-off scale
+    v = verdict(value, mean, stderr, allow, k=K_STDERR, scale=scale)
+    return float(v.z), v.passed
 
 
 def _judge(p: Problem, pred: Any, mc: dict) -> dict:

@@ -31,7 +31,6 @@ import contextlib
 import json
 import math
 import os
-import tempfile
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -132,34 +131,16 @@ def _payload(df, suffix: str) -> bytes | None:
     if suffix == ".json":
         rows = [{k: _jsonable(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
         data = {"attrs": {k: _jsonable(v) for k, v in df.attrs.items()}, "rows": rows}
-        try:  # the package's one JSON conversion, where present (numbers stay numbers, NaN -> null)
-            from symcollapse.results import jsonable
-        except ImportError:  # TODO(lead): drop once symcollapse.results is merged
-            pass
-        else:
-            data = jsonable(data)
+        from symcollapse.results import jsonable  # the package's one JSON conversion (NaN -> null)
+
+        data = jsonable(data)
         return (json.dumps(data, indent=1, allow_nan=False) + "\n").encode()
     return None
 
 
-@contextlib.contextmanager
-def _local_atomic_write(path: Path):
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            yield f
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def _atomic_write(path: Path):
-    try:  # the package's crash-safe writer, where present
-        from symcollapse._io import atomic_write
-    except ImportError:  # TODO(lead): drop once symcollapse._io is merged
-        return _local_atomic_write(path)
+    from symcollapse._io import atomic_write  # the package's crash-safe writer
+
     return atomic_write(path, "wb")
 
 
