@@ -38,6 +38,7 @@ __all__ = [
     "fast_mix",
     "fast_mixture",
     "simulate_workflow",
+    "CHAIN_SOURCES",
 ]
 
 BLOCK = {"fast": 256, "reference": 16}  # replicates per RNG stream (part of the reproducibility scheme)
@@ -87,22 +88,28 @@ def reference_accumulate(ev, c, n, T0, sigma0, design, T, sigma, lam, gen, count
     sq = np.sqrt(ev)
     errors, chain = np.empty(count), np.empty(count)
     for r in range(count):
-        w = c.copy()
-        Xs, ys = [], []
-        X = None
-        for _ in range(n):
-            if X is None or design == "independent":
-                X = _design(gen, T0, sq)
-            Xs.append(X)
-            ys.append(X @ w + sigma0 * gen.standard_normal(T0))
-            A, b = np.vstack(Xs), np.concatenate(ys)
-            if subsample and A.shape[0] > T0:
-                idx = gen.choice(A.shape[0], size=T0, replace=False)
-                A, b = A[idx], b[idx]
-            w = np.linalg.lstsq(A, b, rcond=None)[0]
+        w = _accumulate_chain_ref(gen, sq, c, n, T0, sigma0, design, subsample)
         chain[r] = float(np.dot(ev, (w - c) ** 2))
         errors[r] = _downstream_ref(gen, ev, sq, c, w, T, sigma, lam)
     return errors, chain
+
+
+def _accumulate_chain_ref(gen, sq, c, n, T0, sigma0, design, subsample=False):
+    """One accumulating chain, literally (the draws of :func:`reference_accumulate`, in its order): ŵ_n."""
+    w = c.copy()
+    Xs, ys = [], []
+    X = None
+    for _ in range(n):
+        if X is None or design == "independent":
+            X = _design(gen, T0, sq)
+        Xs.append(X)
+        ys.append(X @ w + sigma0 * gen.standard_normal(T0))
+        A, b = np.vstack(Xs), np.concatenate(ys)
+        if subsample and A.shape[0] > T0:
+            idx = gen.choice(A.shape[0], size=T0, replace=False)
+            A, b = A[idx], b[idx]
+        w = np.linalg.lstsq(A, b, rcond=None)[0]
+    return w
 
 
 def reference_mix(ev, c, n, T0, sigma0, design, real_weight, T, sigma, lam, gen, count, T_real=None, lam0=0.0,
@@ -125,32 +132,36 @@ def reference_mix(ev, c, n, T0, sigma0, design, real_weight, T, sigma, lam, gen,
         raise ValueError(f"X must have shape (T0, d) = ({T0}, {ev.size}), got {np.shape(X)}")
     errors, chain = np.empty(count), np.empty(count)
     for r in range(count):
-        if T_real is None:
-            mu0 = float(lam0) * T0
-            Xk = _design(gen, T0, sq) if X is None else np.asarray(X, dtype=np.float64)
-            w = _ridge(Xk, Xk @ c + sigma0 * gen.standard_normal(T0), mu0)
-            for _ in range(1, n):
-                if design == "independent" and X is None:
-                    Xk = _design(gen, T0, sq)
-                real = Xk @ c + sigma0 * gen.standard_normal(T0)
-                syn = Xk @ w + sigma0 * gen.standard_normal(T0)
-                w = _ridge(Xk, wgt * real + (1 - wgt) * syn, mu0)
-        else:
-            w = c.copy()
-            for k in range(n):
-                Xr = _design(gen, T_real, sq)
-                wr = np.linalg.lstsq(Xr, Xr @ c + sigma0 * gen.standard_normal(T_real), rcond=None)[0]
-                if k == 0:
-                    w = wr
-                    continue
-                Xk = _design(gen, T0, sq)
-                ws = np.linalg.lstsq(Xk, Xk @ w + sigma0 * gen.standard_normal(T0), rcond=None)[0]
-                w = wgt * wr + (1 - wgt) * ws
-        if n == 0:
-            w = c.copy()
+        w = _mix_chain_ref(gen, sq, c, n, T0, sigma0, design, wgt, T_real, lam0, X)
         chain[r] = float(np.dot(ev, (w - c) ** 2))
         errors[r] = _downstream_ref(gen, ev, sq, c, w, T, sigma, lam)
     return errors, chain
+
+
+def _mix_chain_ref(gen, sq, c, n, T0, sigma0, design, wgt, T_real=None, lam0=0.0, X=None):
+    """One mix chain, literally (the draws of :func:`reference_mix`, in its order): ŵ_n."""
+    if T_real is None:
+        mu0 = float(lam0) * T0
+        Xk = _design(gen, T0, sq) if X is None else np.asarray(X, dtype=np.float64)
+        w = _ridge(Xk, Xk @ c + sigma0 * gen.standard_normal(T0), mu0)
+        for _ in range(1, n):
+            if design == "independent" and X is None:
+                Xk = _design(gen, T0, sq)
+            real = Xk @ c + sigma0 * gen.standard_normal(T0)
+            syn = Xk @ w + sigma0 * gen.standard_normal(T0)
+            w = _ridge(Xk, wgt * real + (1 - wgt) * syn, mu0)
+    else:
+        w = c.copy()
+        for k in range(n):
+            Xr = _design(gen, T_real, sq)
+            wr = np.linalg.lstsq(Xr, Xr @ c + sigma0 * gen.standard_normal(T_real), rcond=None)[0]
+            if k == 0:
+                w = wr
+                continue
+            Xk = _design(gen, T0, sq)
+            ws = np.linalg.lstsq(Xk, Xk @ w + sigma0 * gen.standard_normal(T0), rcond=None)[0]
+            w = wgt * wr + (1 - wgt) * ws
+    return c.copy() if n == 0 else w
 
 
 def _replace_chain_ref(gen, sq, c, n, T0, sigma0, design):
@@ -163,6 +174,23 @@ def _replace_chain_ref(gen, sq, c, n, T0, sigma0, design):
     return w
 
 
+#: Chain kinds a mixture can take as its synthetic source (``chain["workflow"]``, default ``"replace"``).
+CHAIN_SOURCES = ("replace", "accumulate", "accumulate-subsample", "mix")
+
+
+def _chain_source_ref(gen, sq, c, chain):
+    """ŵ_n of the chain described by ``chain`` (one replicate, drawn literally)."""
+    wf = chain.get("workflow", "replace")
+    args = (gen, sq, c, chain["n"], chain["T0"], chain["sigma0"], chain["design"])
+    if wf == "replace":
+        return _replace_chain_ref(*args)
+    if wf in ("accumulate", "accumulate-subsample"):
+        return _accumulate_chain_ref(*args, subsample=wf == "accumulate-subsample")
+    if wf == "mix":
+        return _mix_chain_ref(*args, float(chain["real_weight"]), chain.get("T_real"), chain.get("lam0", 0.0))
+    raise ValueError(f"chain['workflow'] must be one of {CHAIN_SOURCES}, got {wf!r}")
+
+
 def real_count(real_fraction, T):
     r""":math:`T_{real} = \lfloor pT\rceil = \lfloor pT + 1/2\rfloor` (the realised real fraction is :math:`T_{real}/T`)."""
     return int(math.floor(float(real_fraction) * T + 0.5))
@@ -173,8 +201,10 @@ def reference_mixture(ev, c, T, sigma, lam, real_fraction, gen, count, delta=Non
 
     :math:`T_{real} = \lfloor pT\rceil` rows labelled by :math:`w_0`, the other :math:`T - T_{real}` by the synthetic
     teacher, all with noise σ; error against :math:`w_0`. The teacher is :math:`w_0 + \Delta` for a fixed shift
-    ``delta`` (coordinates in Σ's eigenbasis), or :math:`\hat w_n` of a replace chain drawn afresh per replicate,
-    ``chain = dict(n=, T0=, sigma0=, design=)``. ``chain_errors`` are :math:`\|\Delta\|_\Sigma^2`.
+    ``delta`` (coordinates in Σ's eigenbasis), or :math:`\hat w_n` of a chain drawn afresh per replicate,
+    ``chain = dict(n=, T0=, sigma0=, design=)`` plus ``workflow=`` (:data:`CHAIN_SOURCES`, default
+    ``"replace"``) and, for ``"mix"``, ``real_weight=`` [``T_real=``, ``lam0=``]: the chain is drawn by the same
+    code as :func:`reference_accumulate` / :func:`reference_mix`. ``chain_errors`` are :math:`\|\Delta\|_\Sigma^2`.
     """
     ev = np.asarray(ev, dtype=np.float64)
     c = np.asarray(c, dtype=np.float64)
@@ -186,7 +216,7 @@ def reference_mixture(ev, c, T, sigma, lam, real_fraction, gen, count, delta=Non
         if chain is None:
             ws = c + np.asarray(delta, dtype=np.float64)
         else:
-            ws = _replace_chain_ref(gen, sq, c, chain["n"], chain["T0"], chain["sigma0"], chain["design"])
+            ws = _chain_source_ref(gen, sq, c, chain)
         X = _design(gen, T, sq)
         y = np.concatenate([X[:Tr] @ c, X[Tr:] @ ws]) + sigma * gen.standard_normal(T)
         wp = _ridge(X, y, mu)
@@ -271,18 +301,23 @@ def fast_accumulate(ev, c, n, T0, sigma0, design, T, sigma, lam, gen, count):
     c = np.asarray(c, dtype=np.float64)
     d = ev.size
     _check_fast(T0, d, T, lam, n)
+    v = _fast_accumulate_chain(gen, d, n, T0, sigma0, design, count)
+    return _fast_downstream(gen, ev, c, v, T, sigma, lam)
+
+
+def _fast_accumulate_chain(gen, d, n, T0, sigma0, design, count):
+    """(count, d) whitened chain errors :math:`v_n` of :func:`fast_accumulate` (its draws, in its order)."""
     if design == "shared" or n == 0:
         h2 = sum(1.0 / k**2 for k in range(1, n + 1))
         s2 = sigma0**2 * h2 / _chi(gen, T0, d, count) if n else np.zeros(count)
-        v = _collapsed(gen, d, count, s2)
-    else:
-        v = np.zeros((count, d))
-        S = np.zeros((count, d, d))
-        for _ in range(n):
-            W, b = _gram(gen, T0, d, count)
-            S += W
-            v += sigma0 * np.linalg.solve(S, b[..., None])[..., 0]
-    return _fast_downstream(gen, ev, c, v, T, sigma, lam)
+        return _collapsed(gen, d, count, s2)
+    v = np.zeros((count, d))
+    S = np.zeros((count, d, d))
+    for _ in range(n):
+        W, b = _gram(gen, T0, d, count)
+        S += W
+        v += sigma0 * np.linalg.solve(S, b[..., None])[..., 0]
+    return v
 
 
 def fast_mix(ev, c, n, T0, sigma0, design, real_weight, T, sigma, lam, gen, count, T_real=None):
@@ -301,6 +336,12 @@ def fast_mix(ev, c, n, T0, sigma0, design, real_weight, T, sigma, lam, gen, coun
     c = np.asarray(c, dtype=np.float64)
     d = ev.size
     _check_fast(T0, d, T, lam, n)
+    v = _fast_mix_chain(gen, d, n, T0, sigma0, design, real_weight, count, T_real)
+    return _fast_downstream(gen, ev, c, v, T, sigma, lam)
+
+
+def _fast_mix_chain(gen, d, n, T0, sigma0, design, real_weight, count, T_real=None):
+    """(count, d) whitened chain errors :math:`v_n` of :func:`fast_mix` (its draws, in its order)."""
     w = float(real_weight)
     r2 = (1 - w) ** 2
     s2 = np.zeros(count)
@@ -316,8 +357,7 @@ def fast_mix(ev, c, n, T0, sigma0, design, real_weight, T, sigma, lam, gen, coun
     else:
         for k in range(1, n + 1):
             s2 = r2 * s2 + (1.0 if k == 1 else w**2 + r2) / _chi(gen, T0, d, count)
-    v = _collapsed(gen, d, count, sigma0**2 * s2)
-    return _fast_downstream(gen, ev, c, v, T, sigma, lam)
+    return _collapsed(gen, d, count, sigma0**2 * s2)
 
 
 def fast_mixture(ev, c, T, sigma, lam, real_fraction, gen, count, delta=None, chain=None):
@@ -333,6 +373,9 @@ def fast_mixture(ev, c, T, sigma, lam, real_fraction, gen, count, delta=None, ch
     :math:`(W_i, b_i)` from :func:`_gram` (Bartlett for :math:`T_i \ge d`, the Gaussian block itself otherwise).
     A replace-chain source is the collapsed chain: :math:`D^{1/2}\Delta \overset{d}{=} \sigma_0(\sum_k 1/\chi^2_k)^{1/2}g`
     (independent designs) or :math:`\sigma_0(n/\chi^2)^{1/2}g` (shared), independent of the downstream data.
+    An accumulate or mix source (``chain["workflow"]``) is drawn by the chain part of :func:`fast_accumulate` /
+    :func:`fast_mix` (exact in distribution, proofs there); only :math:`D^{1/2}\Delta` enters the formula above,
+    and the chain's rows are independent of the downstream rows, so the composition is exact.
     """
     ev = np.asarray(ev, dtype=np.float64)
     c = np.asarray(c, dtype=np.float64)
@@ -341,15 +384,7 @@ def fast_mixture(ev, c, T, sigma, lam, real_fraction, gen, count, delta=None, ch
     if chain is None:
         dv = np.broadcast_to(np.sqrt(ev) * np.asarray(delta, dtype=np.float64), (count, d))
     else:
-        n, T0, s0 = chain["n"], chain["T0"], chain["sigma0"]
-        _check_fast(T0, d, T, lam, n)
-        if n == 0:
-            s2 = np.zeros(count)
-        elif chain["design"] == "shared":
-            s2 = n / _chi(gen, T0, d, count)
-        else:
-            s2 = np.sum(1.0 / _chi(gen, T0, d, (n, count)), axis=0)
-        dv = _collapsed(gen, d, count, s0**2 * s2)
+        dv = _fast_chain_source(gen, d, T, lam, chain, count)
     _check_fast(d, d, T, lam, 0)
     W1, b1 = _gram(gen, Tr, d, count)
     W2, b2 = _gram(gen, T - Tr, d, count)
@@ -357,6 +392,28 @@ def fast_mixture(ev, c, T, sigma, lam, real_fraction, gen, count, delta=None, ch
     rhs = (W2 @ dv[..., None])[..., 0] - mu * c / np.sqrt(ev) + sigma * (b1 + b2)
     e = np.linalg.solve(W1 + W2 + mu * np.diag(1.0 / ev), rhs[..., None])[..., 0]
     return np.sum(e * e, axis=1), np.sum(dv * dv, axis=1)
+
+
+def _fast_chain_source(gen, d, T, lam, chain, count):
+    r"""(count, d) whitened :math:`D^{1/2}\Delta` of the chain source ``chain`` (see :func:`fast_mixture`)."""
+    wf = chain.get("workflow", "replace")
+    n, T0, s0 = chain["n"], chain["T0"], chain["sigma0"]
+    _check_fast(T0, d, T, lam, n)
+    if wf == "accumulate":
+        return _fast_accumulate_chain(gen, d, n, T0, s0, chain["design"], count)
+    if wf == "mix":
+        if chain.get("lam0"):
+            raise ValueError("ridge inside the mix chain (lam0 > 0) has the reference sampler only")
+        return _fast_mix_chain(gen, d, n, T0, s0, chain["design"], chain["real_weight"], count, chain.get("T_real"))
+    if wf != "replace":
+        raise ValueError(f"the fast mixture sampler takes a replace, accumulate or mix chain, got {wf!r}")
+    if n == 0:
+        s2 = np.zeros(count)
+    elif chain["design"] == "shared":
+        s2 = n / _chi(gen, T0, d, count)
+    else:
+        s2 = np.sum(1.0 / _chi(gen, T0, d, (n, count)), axis=0)
+    return _collapsed(gen, d, count, s0**2 * s2)
 
 
 def _one_blas_thread():

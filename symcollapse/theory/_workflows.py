@@ -895,12 +895,17 @@ def mixture_floor(eigenvalues, delta, lam, real_fraction, dps: int | None = None
 
 
 def chain_cov_scale(workflow: str, d: int, T0: int, n: int, sigma0, design: str = "independent",
-                    real_weight=None, dps: int | None = None):
+                    real_weight=None, dps: int | None = None, T_real: int | None = None):
     r"""The scale :math:`v` of :math:`\mathbb E\,\mathrm{Cov}(\hat w_n - w_0) = v\Sigma^{-1}` of an OLS chain with
     :math:`T_0 \ge d + 2` (mean zero for all three):
     ``"replace"`` :math:`n\sigma_0^2/(T_0 - d - 1)` (Thm 4.1's proof), ``"accumulate"``
-    :math:`n_{\rm eff}\sigma_0^2/(T_0 - d - 1)`, ``"mix"`` :math:`a_n/d`."""
+    :math:`n_{\rm eff}\sigma_0^2/(T_0 - d - 1) = \sigma_0^2 s_n` (independent) or :math:`\sigma_0^2H_n^{(2)}/(T_0-d-1)`
+    (shared), ``"mix"`` :math:`a_n/d` (:func:`mix_chain_error`; ``T_real`` for the model-averaging variant).
+    Why :math:`\propto\Sigma^{-1}`: every fit adds :math:`(X^\top X)^{-1}X^\top\varepsilon` (or a sum of them with
+    deterministic weights), whose whitened covariance is rotation invariant, hence a multiple of :math:`I`."""
     _check_acc(d, T0, n, sigma0, design)
+    if workflow == "mix" and T_real:
+        _check_mix(d, T0, n, sigma0, 0 if real_weight is None else real_weight, T_real)
     if n > 0 and float(sigma0) > 0 and T0 < d + 2:
         raise RegimeError(f"chain_cov_scale needs T0 >= d + 2 (got T0 = {T0}, d = {d}): for T0 < d the chain "
                           "is biased and its covariance is not ∝ Σ⁻¹")
@@ -916,7 +921,7 @@ def chain_cov_scale(workflow: str, d: int, T0: int, n: int, sigma0, design: str 
             if real_weight is None:
                 raise SpecError("chain_cov_scale('mix', ...) needs real_weight")
             _unit("real_weight", real_weight)
-            return _mix_a(ops, d, T0, n, sigma0, real_weight, T0)[0] / d
+            return _mix_a(ops, d, T0, n, sigma0, real_weight, T_real or T0)[0] / d
         raise SpecError(f"workflow must be 'replace', 'accumulate' or 'mix', got {workflow!r}")
 
     return _run(dps, run)

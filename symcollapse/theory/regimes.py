@@ -246,14 +246,22 @@ _TABLE: list[Regime] = _builtin()
 GUARDS: dict[str, list[Callable[[Facts, str], None]]] = {"replace": [_guard_ridgeless, _guard_under, _guard_over]}
 
 
-def register(regime: Regime, guards: list | None = None) -> Regime:
+def register(regime: Regime, guards: list | None = None, before: str | None = None) -> Regime:
     """Add ``regime`` to the rule table (after the existing rules; a key must be new). ``guards`` sets the
-    guard list of ``regime.workflow`` (default: keep the existing one, or none)."""
+    guard list of ``regime.workflow`` (default: keep the existing one, or none). ``before``: the key of a
+    registered regime to insert ahead of, so the new rule takes precedence over it (e.g. a rule on a field
+    the existing rules ignore)."""
     if any(r.key == regime.key for r in _TABLE):
         raise ValueError(f"regime key {regime.key!r} is already registered")
     if regime.resolve is None:
         raise ValueError("a Regime needs a resolve function (Facts, normalization) -> (normalization, δ, ρ ok)")
-    _TABLE.append(regime)
+    if before is None:
+        _TABLE.append(regime)
+    else:
+        idx = [r.key for r in _TABLE].index(before) if any(r.key == before for r in _TABLE) else None
+        if idx is None:
+            raise ValueError(f"register(before={before!r}): no regime with that key is registered")
+        _TABLE.insert(idx, regime)
     if guards is not None:
         GUARDS[regime.workflow] = list(guards)
     return regime

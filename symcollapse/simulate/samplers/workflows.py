@@ -1,5 +1,6 @@
 r"""Samplers of the follow-up workflows (accumulate, accumulate-subsample, mix, a Shift source, and a
-real/synthetic mixture downstream of a replace chain), wrapping :mod:`symcollapse.simulate._workflows`.
+real/synthetic mixture downstream of any of these chains or of a replace chain), wrapping
+:mod:`symcollapse.simulate._workflows`.
 
 ``"workflow-fast"``
     Exact in distribution from sufficient statistics (Bartlett factors, collapsed chains; proofs in the
@@ -48,6 +49,19 @@ def _chain(problem) -> dict:
     return dict(n=int(ch.n), T0=int(ch.T0), sigma0=float(ch.sigma0), design=ch.design)
 
 
+def _chain_source(problem, method: str) -> dict:
+    """The ``chain`` argument of the mixture samplers for ``problem``'s chain (its kind and parameters)."""
+    ch = problem.chain
+    out = dict(_chain(problem), workflow=workflow_key(problem))
+    if out["workflow"] == "mix":
+        out["real_weight"] = float(ch.real_weight)
+        if ch.T_real:
+            out["T_real"] = int(ch.T_real)
+        if method == "reference":
+            out["lam0"] = float(ch.lam0)
+    return out
+
+
 class _WorkflowSampler(Sampler):
     workflows = (*_CHAINS, "shift", "replace")
     mixtures = True
@@ -61,10 +75,6 @@ class _WorkflowSampler(Sampler):
         rf = _rf(problem)
         if wf == "replace" and rf == 0:
             return "a real/synthetic mixture downstream (Ridge.real_fraction > 0) for a replace chain"
-        if wf in _CHAINS and rf != 0:
-            return (
-                f"Ridge.real_fraction = 0 for workflow {wf!r} (a mixture downstream of it is not implemented)"
-            )
         if wf == "shift":
             problem.chain.delta(problem.d)  # SpecError if Δ has the wrong length
         return self._needs(problem, wf)
@@ -83,6 +93,11 @@ class _WorkflowSampler(Sampler):
             "fast": (W.fast_accumulate, W.fast_mix, W.fast_mixture),
             "reference": (W.reference_accumulate, W.reference_mix, W.reference_mixture),
         }[self.method]
+        if wf in _CHAINS and _rf(problem) != 0:
+            # a mixture downstream of the chain: the mixture sampler with the chain as its source, drawn by
+            # the chain samplers' own code (simulate._workflows.reference_mixture / fast_mixture)
+            kw.update(real_fraction=_rf(problem), chain=_chain_source(problem, self.method))
+            return fns[2], kw
         if wf in ("accumulate", "accumulate-subsample"):
             kw.update(_chain(problem))
             if wf == "accumulate-subsample":

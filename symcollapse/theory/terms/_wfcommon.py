@@ -17,7 +17,8 @@ import mpmath
 from symcollapse.spec import RegimeError, exact
 from symcollapse.theory.regimes import DETEQ, EXACT, Facts, Regime, register
 
-__all__ = ["inputs", "quantities", "rule", "real_fraction", "guard_ridgeless", "guard_source"]
+__all__ = ["inputs", "quantities", "rule", "real_fraction", "mixture_on", "guard_ridgeless", "guard_mixture",
+           "guard_source"]
 
 
 def inputs(p, ops) -> dict:
@@ -58,6 +59,14 @@ def real_fraction(p) -> object:
     return getattr(p.downstream, "real_fraction", 0)
 
 
+def mixture_on(f: Facts) -> bool:
+    """A real/synthetic mixture downstream of a chain that moves (``real_fraction != 0``, n >= 1, σ0 > 0).
+
+    With n = 0, or σ0 = 0 and T0 >= d, the chain returns w0 exactly, every label is real and the plain
+    rules of the workflow apply unchanged."""
+    return f.problem is not None and real_fraction(f.problem) != 0 and f.n >= 1 and not f.s0zero
+
+
 def _res(f: Facts, normalization: str):
     # every workflow formula uses the finite-sample normalisation T0 − d − 1 (exact for T0 >= d + 2)
     return "finite", 1, True
@@ -73,8 +82,10 @@ def rule(
     applies,
     strategy: str | None = None,
     guards=None,
+    before: str | None = None,
 ) -> Regime:
-    """Register one regime of a workflow (family ``"exact"`` for exact results, else the ridge family)."""
+    """Register one regime of a workflow (family ``"exact"`` for exact results, else the ridge family);
+    ``before``: the key of a rule this one takes precedence over."""
     reg = Regime(
         key,
         theorem,
@@ -87,7 +98,7 @@ def rule(
         applies=applies,
         resolve=_res,
     )
-    return register(reg, guards=guards)
+    return register(reg, guards=guards, before=before)
 
 
 def guard_ridgeless(f: Facts, normalization: str) -> None:
@@ -98,14 +109,23 @@ def guard_ridgeless(f: Facts, normalization: str) -> None:
         )
 
 
-def guard_no_mixture(f: Facts, normalization: str) -> None:
-    """A chain workflow whose formulas assume an all-synthetic downstream (``real_fraction = 0``)."""
+def guard_mixture(f: Facts, normalization: str) -> None:
+    r"""A mixture downstream (``real_fraction != 0``) needs a chain whose error has mean 0 and covariance
+    :math:`v\Sigma^{-1}` in expectation: an OLS chain with T0 >= d + 2 (or a noiseless one with T0 >= d)."""
     rf = real_fraction(f.problem) if f.problem is not None else 0
-    if rf != 0:
+    if rf == 0 or f.n == 0:
+        return
+    if f.T0 < f.d:
         raise RegimeError(
-            f"Ridge.real_fraction = {rf} with workflow {f.workflow!r}: no formula is registered for a real/"
-            "synthetic mixture downstream of this chain (the mixture theory covers a Shift source; see "
-            "docs/theory/workflows.md §3); use real_fraction = 0, or simulate"
+            f"Ridge.real_fraction = {rf} with workflow {f.workflow!r} and T0 = {f.T0} < d = {f.d}: the chain is "
+            "biased (minimum-norm fits) and its error covariance is not ∝ Σ⁻¹, so no mixture formula applies; "
+            "use T0 >= d + 2, or simulate (docs/theory/workflows.md §3)"
+        )
+    if not f.s0zero and f.T0 < f.d + 2:
+        raise RegimeError(
+            f"Ridge.real_fraction = {rf} with workflow {f.workflow!r} needs T0 >= d + 2 (got T0 = {f.T0}, "
+            f"d = {f.d}): the chain's error covariance E (XᵀX)⁻¹ is infinite for T0 <= d + 1 (inverse-Wishart "
+            "mean, Lemma F.3); use T0 >= d + 2, or simulate"
         )
 
 
@@ -128,5 +148,5 @@ def guard_chain_ols(f: Facts, normalization: str) -> None:
 def guard_source(f: Facts, normalization: str) -> None:
     """Shorthand for the guards every chain workflow shares."""
     guard_ridgeless(f, normalization)
-    guard_no_mixture(f, normalization)
+    guard_mixture(f, normalization)
     guard_chain_ols(f, normalization)

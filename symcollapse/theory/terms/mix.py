@@ -105,7 +105,8 @@ def numeric_isotropic(p, case, q, s, w):
 def _guard_mix(f, normalization):
     C.guard_source(f, normalization)
     ch = f.problem.chain
-    if ch.lam0 != 0 and f.n >= 2:
+    # round 1 is a ridge fit too when lam0 > 0 (biased: not the OLS recursion), so n = 1 is refused as well
+    if ch.lam0 != 0 and f.n >= 1:
         raise RegimeError(
             f"mix chain with ridge inside (lam0 = {ch.lam0}): the exact law is known only conditional on a fixed "
             "design (symcollapse.theory._workflows.mix_ridge_given_design); unconditionally simulation only"
@@ -176,7 +177,7 @@ C.rule(
     "mix-exact",
     "mix chain recursion (package derivation) + Thm 4.1 downstream",
     True,
-    ("T0 >= d + 2 (or σ0 = 0, T0 >= d)", "lam0 = 0", "λ = 0", "T >= d + 2", "real_fraction = 0"),
+    ("T0 >= d + 2 (or σ0 = 0, T0 >= d)", "lam0 = 0", "λ = 0", "T >= d + 2", "real_fraction = 0 or collapse-free"),
     "mix",
     "mix",
     applies=lambda f: f.ols_exact,
@@ -187,7 +188,8 @@ C.rule(
     "mix",
     "Cor 4.4 (Eq. 19) with n → n_eff (mix chain; package derivation)",
     False,
-    ("T0 >= d + 2 (or σ0 = 0, T0 >= d)", "lam0 = 0", "not (λ = 0 and T >= d + 2)", "real_fraction = 0"),
+    ("T0 >= d + 2 (or σ0 = 0, T0 >= d)", "lam0 = 0", "not (λ = 0 and T >= d + 2)",
+     "real_fraction = 0 or collapse-free"),
     "mix",
     "mix",
     applies=lambda f: not f.ols_exact,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from symcollapse.spec import RegimeError
 from symcollapse.theory import terms as _terms
-from symcollapse.theory.regimes import GUARDS as _GUARDS
 from symcollapse.theory.terms import _wfcommon as C
 
 __all__ = ["compute", "symbolic", "numeric", "numeric_isotropic"]
@@ -81,6 +80,5 @@ C.rule(
     guards=[_guard_shift],
 )
 
-# A replace chain with a mixture downstream has no regime yet: refuse it instead of ignoring real_fraction.
-if C.guard_no_mixture not in _GUARDS.setdefault("replace", []):
-    _GUARDS["replace"].append(C.guard_no_mixture)
+# A chain (replace, accumulate, mix) as the synthetic source: its regimes, registered after the chains' own
+from symcollapse.theory.terms import chainmix as _chainmix  # noqa: E402,F401
