@@ -1,4 +1,5 @@
-r"""Hypothesis strategies for the follow-up workflows (accumulate, accumulate-subsample, mix, Shift mixtures).
+r"""Hypothesis strategies for the follow-up workflows (accumulate, accumulate-subsample, mix, Shift mixtures,
+mixtures downstream of a chain).
 
 Every scalar is drawn from its declared :class:`~symcollapse.spec.Domain`: the workflow's own parameters from
 ``get_workflow(key).params`` (e.g. ``real_weight`` ∈ [0, 1]), the chain and ridge fields from
@@ -18,6 +19,11 @@ Every scalar is drawn from its declared :class:`~symcollapse.spec.Domain`: the w
     A :class:`~symcollapse.spec.Shift` source with :math:`\Delta_j` uniform in [-1, 1] and a ridge
     (:math:`\lambda > 0`) on :math:`T \in [d/3, 12d]` rows (``mc``: :math:`[2d, 12d]`, where the allowance stays
     below the value), ``real_fraction`` from its domain.
+``"replace-mixture"`` / ``"accumulate-mixture"`` / ``"accumulate-subsample-mixture"`` / ``"mix-mixture"``
+    A real/synthetic mixture downstream of a chain of that kind: the chain as for ``"accumulate"`` (``n >= 1``,
+    :math:`\sigma_0 \ge 0.1`, so the chain moves; accumulate-subsample :math:`n = 1`), ``real_fraction`` from its
+    domain above 0.05 or exactly 1 (the exact regime at λ = 0); downstream OLS or ridge, with ``mc``
+    :math:`T \ge 2d` for ridge as for ``"shift"``.
 """
 
 from __future__ import annotations
@@ -72,12 +78,13 @@ def _draw(draw, workflow, draw_rest, d, n, mc, ridge, kinds, noisy) -> Problem:
     # σ > 0: an OLS downstream with σ = 0 has error exactly 0, which predict's float path refuses as underflow
     sigma = draw(from_domain(_RIDGE["sigma"], low=0.05))
     shift = workflow == "shift"  # the Shift mixture's formula is a ridge deterministic equivalent everywhere
+    mixture = shift or workflow.endswith("-mixture")
     use_ridge = True if shift else (draw(st.booleans()) if ridge is None else ridge)
     if use_ridge:
         lo, hi = sample_size_range("T-ridge", dd, mc)
-        # the allowance 1.5|E|/(T − df2) of a deterministic equivalent exceeds |E| for T ≲ df2 (the Shift mixture:
-        # ≲ 2 df2), where a check is not informative: Monte-Carlo draws keep T >= d (Shift: >= 2d)
-        T = draw(st.integers((2 * dd if shift else dd) if mc else lo, hi))
+        # the allowance 1.5|E|/(T − df2) of a deterministic equivalent exceeds |E| for T ≲ df2 (the mixtures:
+        # ≲ 2 df2), where a check is not informative: Monte-Carlo draws keep T >= d (mixtures: >= 2d)
+        T = draw(st.integers((2 * dd if mixture else dd) if mc else lo, hi))
         lam = draw(from_domain(_RIDGE["lam"]))
     else:
         T, lam = draw(st.integers(*sample_size_range("T-ols", dd, mc))), 0.0
@@ -108,12 +115,37 @@ def _rest_chain(draw, workflow, spec, tgt, ds: dict, dd, n, mc, noisy) -> Proble
     return Problem(spec, tgt, chain, Ridge(**ds))
 
 
+def _rest_chain_mixture(draw, workflow, spec, tgt, ds: dict, dd, n, mc, noisy) -> Problem:
+    """A mixture downstream of a moving chain (n >= 1, σ0 >= 0.1) of kind ``workflow[:-len("-mixture")]``."""
+    chain_wf = workflow[: -len("-mixture")]
+    hi_n = 1 if chain_wf == "accumulate-subsample" else max(n[1], 1)
+    nn = draw(st.integers(max(n[0], 1), hi_n))
+    T0 = draw(st.integers(*sample_size_range("T0-under", dd, mc)))
+    wf = get_workflow(chain_wf)
+    params = {k: draw(from_domain(dom)) for k, dom in wf.params.items() if dom.typical is not None}
+    chain = Chain(
+        n=nn,
+        T0=T0,
+        sigma0=draw(from_domain(_CHAIN["sigma0"], low=0.1)),
+        design=draw(st.sampled_from(DESIGNS)),
+        workflow=chain_wf,
+        **params,
+    )
+    # rf = 1 (all rows real) is the exact regime at λ = 0; rf >= 0.05 keeps a realised T_real > 0 for T >= 10
+    rf = draw(from_domain(_RIDGE["real_fraction"], low=0.05) | st.just(1.0))
+    return Problem(spec, tgt, chain, Ridge(**ds, real_fraction=rf))
+
+
 # name (the regimes' `strategy`), its chain workflow key, the workflow-specific draws
 _BUILTIN = (
     ("accumulate", "accumulate", _rest_chain),
     ("accumulate-subsample", "accumulate-subsample", _rest_chain),
     ("mix", "mix", _rest_chain),
     ("shift", "shift", _rest_shift),
+    ("replace-mixture", "replace", _rest_chain_mixture),
+    ("accumulate-mixture", "accumulate", _rest_chain_mixture),
+    ("accumulate-subsample-mixture", "accumulate-subsample", _rest_chain_mixture),
+    ("mix-mixture", "mix", _rest_chain_mixture),
 )
 for _name, _wf, _rest in _BUILTIN:
     register_strategy(_name, _builder(_name, _rest), workflow=_wf)

@@ -17,16 +17,18 @@ from symcollapse.theory import regimes
 from symcollapse.theory.evaluate import predict
 
 
-def _prob(spec="iso", d=20, n=2, T0=40, T=30, lam=0.1, sigma0=0.3, design="independent"):
+def _prob(spec="iso", d=20, n=2, T0=40, T=30, lam=0.1, sigma0=0.3, design="independent", rf=0):
     sp = Spectrum.isotropic(d) if spec == "iso" else Spectrum.power_law(d, beta=1.5)
     return Problem(sp, Target.isotropic(1), Chain(n=n, T0=T0, sigma0=sigma0, design=design),
-                   Ridge(T=T, sigma=0.5, lam=lam))
+                   Ridge(T=T, sigma=0.5, lam=lam, real_fraction=rf))
 
 
 # One problem per regime key, with the family it must have. The isotropic independent σ0 > 0 chain is the
 # independent twin of Eq. 18 (chain part exact for Σ = sI): family "eq18". Parsing the display string put it
 # in "lemmaF8" (its theorem label mentions Lemma F.8); this table would have caught that.
 CASES = {
+    "replace-mixture-exact": (dict(lam=0, T=30, T0=40, rf=1), "exact"),  # realised T_real = T
+    "replace-mixture": (dict(rf=0.5, spec="pl"), "ridge"),
     "thm41": (dict(lam=0, T=30, T0=40), "exact"),
     "prop42": (dict(n=0), "ridge"),
     "cor44": (dict(), "ridge"),
@@ -61,7 +63,10 @@ def test_every_regime_is_selected_with_its_family(key):
 def test_table_is_covered_and_strategies_derive_from_it():
     keys = {r.key for r in regimes.regimes("replace")}
     assert keys == set(CASES)
-    assert set(REGIMES) == {r.strategy for r in regimes.regimes("replace") if r.strategy}
+    # the built-in strategies (REGIMES) and those registered for replace problems by the workflow plug-in
+    # (symcollapse.testing_workflows: a mixture downstream of a replace chain)
+    names = {s.name for s in testing.strategies("replace")}
+    assert set(REGIMES) <= names and names == {r.strategy for r in regimes.regimes("replace") if r.strategy}
 
 
 def test_select_names_the_failed_condition():
@@ -71,6 +76,10 @@ def test_select_names_the_failed_condition():
         regimes.select(_prob(T0=20))
     with pytest.raises(RegimeError, match="T0 <= d − 2"):
         regimes.select(_prob(T0=19, design="shared"), "finite")
+    with pytest.raises(RegimeError, match="real_fraction = 0.5 .*T0 >= d \\+ 2"):
+        regimes.select(_prob(T0=21, rf=0.5))
+    with pytest.raises(RegimeError, match="real_fraction = 0.5 .*T0 = 10 < d = 20"):
+        regimes.select(_prob(T0=10, rf=0.5, sigma0=0))
 
 
 class _CopySampler:
@@ -145,7 +154,8 @@ def test_registered_workflow_is_picked_up_by_the_strategies(copy_workflow):
     from hypothesis import given, settings
 
     copied = {r.strategy for r in regimes.regimes("replace-copy") if r.strategy}
-    assert copied == {s.name for s in testing.strategies("replace-copy")} == {n + "-copy" for n in REGIMES}
+    replace = {s.name for s in testing.strategies("replace")}
+    assert copied == {s.name for s in testing.strategies("replace-copy")} == {n + "-copy" for n in replace}
     seen = {}
 
     def draws(name):

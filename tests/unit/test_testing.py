@@ -97,7 +97,8 @@ def test_every_regime_strategy_is_registered_for_its_workflow():
     assert set(table) >= set(REGIMES) and {"accumulate", "mix", "shift"} <= set(table)
     for name, wf in table.items():
         assert reg.get(name) == wf, (name, wf, reg.get(name))
-    assert [s.name for s in testing.strategies("replace")] == list(REGIMES)
+    # the built-ins come first; the workflow plug-in adds the replace-chain mixture's strategy after them
+    assert [s.name for s in testing.strategies("replace")][: len(REGIMES)] == list(REGIMES)
 
 
 def test_register_strategy_refuses_duplicates_and_problems_takes_a_regime():

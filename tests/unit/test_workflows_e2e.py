@@ -102,14 +102,90 @@ def test_simulate_returns_mcresult_and_reference_oracle_agrees():
     assert (r1.errors == r2.errors).all()
 
 
+def _mixed(workflow="replace", spec="pl", d=20, n=3, T0=40, T=50, lam=0.05, p=0.5, design="independent",
+           sigma0=0.5, **params):
+    """A real/synthetic mixture (real_fraction = p) downstream of a chain of kind ``workflow``."""
+    return _prob(workflow, d=d, n=n, T0=T0, T=T, lam=lam, sigma0=sigma0, design=design, spec=spec,
+                 **params).replace(real_fraction=p)
+
+
+# A chain as the synthetic source of a mixture: 3 configurations per chain kind (replace, accumulate with
+# independent and with shared designs, mix), plus the exact cases (λ = 0, T >= d + 2, realised T_real ∈ {0, T})
+# and accumulate-subsample at n = 1. The table of docs/theory/workflows.md ("chain as the source") is these rows.
+CHAIN_MIX = {
+    "rep-iso": (dict(spec="iso", n=2), "replace-mixture"),
+    "rep-pl-shared": (dict(n=3, T0=45, T=40, lam=0.01, p=0.2, design="shared"), "replace-mixture"),
+    "rep-pl-ols": (dict(d=15, n=4, T=45, lam=0, p=0.7), "replace-mixture"),
+    "acc-iso": (dict(workflow="accumulate", spec="iso", n=5), "accumulate-mixture"),
+    "acc-pl": (dict(workflow="accumulate", n=8, T0=30, T=40, lam=0.01, p=0.3), "accumulate-mixture"),
+    "acc-pl-ols": (dict(workflow="accumulate", d=15, n=4, T0=30, T=45, lam=0, p=0.6), "accumulate-mixture"),
+    "accsh-iso": (dict(workflow="accumulate", spec="iso", n=5, design="shared"), "accumulate-mixture"),
+    "accsh-pl": (dict(workflow="accumulate", n=8, T0=30, T=40, lam=0.01, p=0.3, design="shared"),
+                 "accumulate-mixture"),
+    "accsh-pl-ols": (dict(workflow="accumulate", d=15, n=4, T0=30, T=45, lam=0, p=0.6, design="shared"),
+                     "accumulate-mixture"),
+    "mix-iso": (dict(workflow="mix", spec="iso", n=6, real_weight=0.618), "mix-mixture"),
+    "mix-pl-shared": (dict(workflow="mix", n=5, T=40, lam=0.01, p=0.25, real_weight=0.3, design="shared"),
+                      "mix-mixture"),
+    "mix-pl-Treal-ols": (dict(workflow="mix", d=15, n=8, T0=30, T=45, lam=0, p=0.6, real_weight=0.5, T_real=45),
+                         "mix-mixture"),
+    "rep-exact-p1": (dict(d=10, T=30, lam=0, p=1), "replace-mixture-exact"),
+    "acc-exact-p0": (dict(workflow="accumulate", d=10, T=30, lam=0, p=0.01), "accumulate-mixture-exact"),
+    "mix-exact-p1": (dict(workflow="mix", d=10, T=30, lam=0, p=1, real_weight=0.5), "mix-mixture-exact"),
+    "sub-n1": (dict(workflow="accumulate-subsample", d=6, n=1, T0=20, T=30, p=0.4), "accumulate-subsample-mixture"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CHAIN_MIX))
+def test_chain_source_mixture_end_to_end(name):
+    kw, key = CHAIN_MIX[name]
+    p = _mixed(**kw)
+    a, b = sc.predict(p), sc.predict(p, dps=40)
+    assert a.regime.key == key and b.regime is a.regime and a.regime.workflow == p.chain.workflow.key
+    assert isinstance(b.total, mpmath.mpf) and b.digits >= 30
+    assert math.isclose(a.total, float(b.total), rel_tol=1e-11)
+    assert math.isclose(float(sc.formula(p)), a.total, rel_tol=1e-11)
+    assert sc.formula(p, symbolic=True).free_symbols
+    if a.kind == "exact":
+        f = sc.formula(p)
+        assert isinstance(f, sp.Rational)
+    reps = 400 if name == "sub-n1" else 3000
+    c = compare(p, reps=reps, seed=13)
+    assert c.passed is True, c.reason
+    assert (c.allowance == 0) == (a.kind == "exact")
+    assert c.theory.regime.family == ("exact" if a.kind == "exact" else "ridge")
+
+
+def test_chain_source_mixture_reductions():
+    """Realised T_real = 0 is the chain's own formula (all-synthetic downstream); T_real = T is clean ridge;
+    σ0 = 0 or n = 0 (the chain returns w0) fall back to the workflow's plain rules, which agree."""
+    for wf, extra in (("replace", {}), ("accumulate", {}), ("accumulate", {"design": "shared"}),
+                      ("mix", {"real_weight": 0.4})):
+        base = _mixed(wf, p=0.0, **extra)
+        tiny = base.replace(real_fraction=0.009)  # ⌊0.009·50⌉ = 0 real rows
+        assert sc.predict(tiny).regime.key == f"{wf}-mixture"
+        # the mixture formulas use the finite normalisation T0 − d − 1 (exact for T0 >= d + 2), as Cor 4.4's
+        assert math.isclose(sc.predict(tiny).total, sc.predict(base, normalization="finite").total, rel_tol=1e-12)
+        clean = sc.predict(base.replace(n=0))
+        assert math.isclose(sc.predict(base.replace(real_fraction=1)).total, clean.total, rel_tol=1e-12)
+        quiet = base.replace(sigma0=0, real_fraction=0.5)
+        assert "mixture" not in sc.predict(quiet).regime.key
+        assert math.isclose(sc.predict(quiet).total, sc.predict(base.replace(sigma0=0)).total, rel_tol=1e-12)
+
+
 @pytest.mark.parametrize("make, match", [
     (lambda: _prob(workflow="accumulate-subsample", n=3), "simulation only"),
     (lambda: _prob(T0=4), "T0 = 4 < d"),
     (lambda: _prob(T0=7), "T0 >= d \\+ 2"),
     (lambda: _prob(workflow="mix", real_weight=0.5, lam0=0.1), "lam0"),
     (lambda: _prob(lam=0, T=6), "\\|T − d\\| <= 1"),
-    (lambda: _prob().replace(real_fraction=0.5), "real_fraction"),
-    (lambda: _prob(workflow="replace").replace(real_fraction=0.5), "real_fraction"),
+    (lambda: _mixed("replace", T0=21), "real_fraction = 0.5 .*T0 >= d \\+ 2"),
+    (lambda: _mixed("accumulate", T0=12), "real_fraction = 0.5 .*T0 = 12 < d = 20"),
+    (lambda: _mixed("replace", T0=12, sigma0=0), "real_fraction = 0.5 .*T0 = 12 < d = 20"),
+    (lambda: _mixed("mix", T0=20, real_weight=0.5), "real_fraction = 0.5 .*T0 >= d \\+ 2"),
+    (lambda: _mixed("accumulate-subsample", n=3), "n = 3 >= 2"),
+    (lambda: _mixed("mix", real_weight=0.5, lam0=0.1, n=1), "lam0"),
+    (lambda: _prob(workflow="mix", real_weight=0.5, lam0=0.1, n=1), "lam0"),
 ])
 def test_regime_errors_name_the_reason(make, match):
     p = make()
@@ -125,10 +201,17 @@ def test_simulation_only_cases_still_simulate():
     assert simulate(over, reps=32, seed=0).method == "workflow-reference"
     with pytest.raises(RegimeError, match="workflow-fast"):
         simulate(sub, reps=10, seed=0, method="workflow-fast")
-    mixed = _prob(workflow="replace").replace(real_fraction=0.5)  # replace chain + mixture: sampled, not predicted
+    mixed = _prob(workflow="replace").replace(real_fraction=0.5)  # a chain-source mixture: the workflow samplers
     assert simulate(mixed, reps=64, seed=0).method == "workflow-fast"
     with pytest.raises(RegimeError, match="real_fraction"):
         simulate(mixed, reps=10, seed=0, method="collapsed")
+    # outside the mixture regimes (T0 < d, subsample n >= 2, ridge in the mix chain): simulated, not predicted
+    for p in (_mixed("accumulate", d=6, T0=4), _mixed("accumulate-subsample", d=4, T0=8),
+              _mixed("mix", d=4, T0=8, real_weight=0.5, lam0=0.2)):
+        r = simulate(p, reps=32, seed=1)
+        assert r.method == "workflow-reference" and r.mean > 0 and r.errors.shape == (32,)
+        with pytest.raises(RegimeError):
+            sc.predict(p)
 
 
 def test_shift_and_real_fraction_spec():
