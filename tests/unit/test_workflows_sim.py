@@ -196,6 +196,31 @@ def test_mixture_chain_source(spec, d, T, lam, p, n, T0, design):
     _check(r["mean"], r["stderr"], th.value, _allowance(th.value, ev, T, lam, "mixture"))
 
 
+CHAIN_SOURCES = [  # (spectrum, d, T, lam, p, chain): accumulate and mix chains as the source (package derivation)
+    ("iso", 30, 60, 0.05, 0.5, dict(workflow="accumulate", n=5, T0=50, design="independent")),
+    ("power", 30, 50, 0.01, 0.3, dict(workflow="accumulate", n=8, T0=40, design="shared")),
+    ("power", 20, 40, 0.0, 0.6, dict(workflow="accumulate", n=4, T0=30, design="independent")),
+    ("iso", 30, 60, 0.05, 0.5, dict(workflow="mix", n=6, T0=50, design="independent", real_weight=0.618)),
+    ("power", 30, 50, 0.01, 0.25, dict(workflow="mix", n=5, T0=45, design="shared", real_weight=0.3)),
+    ("power", 20, 40, 0.0, 0.6, dict(workflow="mix", n=8, T0=30, design="independent", real_weight=0.5,
+                                     T_real=40)),
+]
+
+
+@pytest.mark.parametrize("spec,d,T,lam,p,chain", CHAIN_SOURCES)
+def test_mixture_accumulate_and_mix_sources(spec, d, T, lam, p, chain):
+    ev, c = _iso(d) if spec == "iso" else _power(d)
+    ch = dict(chain, sigma0=0.6)
+    v = W.chain_cov_scale(ch["workflow"], d, ch["T0"], ch["n"], 0.6, ch["design"], ch.get("real_weight"),
+                          T_real=ch.get("T_real"))
+    th = W.mixture_chain_downstream(ev, c, T, lam, 0.3, p, v)
+    P = dict(ev=ev, c=c, T=T, sigma=0.3, lam=lam, real_fraction=p, chain=ch)
+    r = S.simulate_workflow("mixture", P, 3000, 33, "fast")
+    _check(r["mean"], r["stderr"], th.value, _allowance(th.value, ev, T, lam, "mixture"))
+    # the chain part alone is exact: E‖Δ‖²_Σ = v·d
+    _check(r["chain_mean"], r["chain_stderr"], v * d)
+
+
 # ------------------------------------------------------------------------------------------------------
 # fast samplers against the reference oracle, in distribution
 # ------------------------------------------------------------------------------------------------------
@@ -210,6 +235,15 @@ PAIRS = [
     ("mixture", dict(T=15, sigma=0.5, lam=0.05, real_fraction=0.4, delta=np.array([0.3, -0.2, 0.5, 0.1]))),
     ("mixture", dict(T=15, sigma=0.5, lam=0.0, real_fraction=0.6, chain=dict(n=2, T0=18, sigma0=0.7,
                                                                            design="independent"))),
+    # accumulate and mix chains as the source of the mixture
+    ("mixture", dict(T=15, sigma=0.5, lam=0.05, real_fraction=0.4, chain=dict(
+        workflow="accumulate", n=3, T0=10, sigma0=1.0, design="independent"))),
+    ("mixture", dict(T=15, sigma=0.5, lam=0.0, real_fraction=0.5, chain=dict(
+        workflow="accumulate", n=4, T0=10, sigma0=1.0, design="shared"))),
+    ("mixture", dict(T=15, sigma=0.5, lam=0.1, real_fraction=0.3, chain=dict(
+        workflow="mix", n=4, T0=12, sigma0=1.0, design="independent", real_weight=0.4))),
+    ("mixture", dict(T=15, sigma=0.5, lam=0.0, real_fraction=0.6, chain=dict(
+        workflow="mix", n=3, T0=12, sigma0=1.0, design="shared", real_weight=0.7, T_real=16))),
 ]
 
 
