@@ -12,10 +12,20 @@ from hypothesis import HealthCheck, given, settings
 
 import symcollapse as sc
 from symcollapse.compare import compare
-from symcollapse.testing import seeds
+from symcollapse.testing import assert_mc_agrees, seeds
+from symcollapse.theory import _workflows as W
 from symcollapse.testing_workflows import workflow_problems
 
 _SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _v(p):
+    """The chain's covariance scale v (E ΔΔᵀ = vΣ⁻¹) the regime uses; accumulate-subsample n = 1 is replace's."""
+    ch, wf = p.chain, p.chain.workflow.key
+    kind = "accumulate" if wf.startswith("accumulate") else wf
+    return float(W.chain_cov_scale(kind, p.d, ch.T0, ch.n, float(ch.sigma0), ch.design,
+                                   float(ch.real_weight) if kind == "mix" else None,
+                                   T_real=(ch.T_real or None) if kind == "mix" else None))
 
 
 def _compare(p, seed, reps=2000):
@@ -23,6 +33,11 @@ def _compare(p, seed, reps=2000):
     assert c.theory.regime.key.startswith(p.chain.workflow.key + "-mixture")
     assert (c.allowance == 0) == (c.theory.kind == "exact")
     check_comparison(c, workflow=p.chain.workflow.key + "+mixture")
+    # the source's part is exact whatever the downstream: E‖Δ‖²_Σ = tr(Σ·vΣ⁻¹) = v·d (allowance 0), a sharp
+    # check of the chain's v that the downstream's finite-size allowance would hide
+    ch = c.mc.chain_errors
+    assert_mc_agrees("chain source E|Delta|^2", _v(p) * p.d, float(ch.mean()),
+                     float(ch.std(ddof=1) / math.sqrt(ch.size)), K, context=p)
     return c
 
 
