@@ -12,6 +12,7 @@ import symcollapse as sc
 from symcollapse.compare import compare
 from symcollapse.simulate.monte_carlo import MCResult, simulate
 from symcollapse.spec import RegimeError, SpecError
+from symcollapse.theory import _workflows as W
 
 K = 4.0
 
@@ -154,6 +155,13 @@ def test_chain_source_mixture_end_to_end(name):
     assert c.passed is True, c.reason
     assert (c.allowance == 0) == (a.kind == "exact")
     assert c.theory.regime.family == ("exact" if a.kind == "exact" else "ridge")
+    # the source alone is exact: E‖Δ‖²_Σ = v·d with the v the regime uses (allowance 0)
+    ch = p.chain
+    kind = "accumulate" if ch.workflow.key.startswith("accumulate") else ch.workflow.key
+    v = W.chain_cov_scale(kind, p.d, ch.T0, ch.n, ch.sigma0, ch.design, ch.real_weight if kind == "mix" else None,
+                          T_real=(ch.T_real or None) if kind == "mix" else None)
+    x = c.mc.chain_errors
+    assert abs(x.mean() - v * p.d) <= K * x.std(ddof=1) / math.sqrt(x.size), (x.mean(), v * p.d)
 
 
 def test_chain_source_mixture_reductions():
