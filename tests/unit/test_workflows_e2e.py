@@ -133,6 +133,9 @@ CHAIN_MIX = {
     "rep-exact-p1": (dict(d=10, T=30, lam=0, p=1), "replace-mixture-exact"),
     "acc-exact-p0": (dict(workflow="accumulate", d=10, T=30, lam=0, p=0.01), "accumulate-mixture-exact"),
     "mix-exact-p1": (dict(workflow="mix", d=10, T=30, lam=0, p=1, real_weight=0.5), "mix-mixture-exact"),
+    "rep-exact-p0": (dict(d=10, T=30, lam=0, p=0.01, design="shared"), "replace-mixture-exact"),
+    "mix-exact-p0": (dict(workflow="mix", d=10, T=30, lam=0, p=0.01, real_weight=0.3, T_real=50),
+                     "mix-mixture-exact"),
     "sub-n1": (dict(workflow="accumulate-subsample", d=6, n=1, T0=20, T=30, p=0.4), "accumulate-subsample-mixture"),
 }
 

@@ -236,8 +236,9 @@ PAIRS = [
     ("mixture", dict(T=15, sigma=0.5, lam=0.0, real_fraction=0.6, chain=dict(n=2, T0=18, sigma0=0.7,
                                                                            design="independent"))),
     # accumulate and mix chains as the source of the mixture
+    # T0 = d + 8 (four finite moments of the 1/χ² factors), n = 4
     ("mixture", dict(T=15, sigma=0.5, lam=0.05, real_fraction=0.4, chain=dict(
-        workflow="accumulate", n=3, T0=10, sigma0=1.0, design="independent"))),
+        workflow="accumulate", n=4, T0=12, sigma0=1.0, design="independent"))),
     ("mixture", dict(T=15, sigma=0.5, lam=0.0, real_fraction=0.5, chain=dict(
         workflow="accumulate", n=4, T0=10, sigma0=1.0, design="shared"))),
     ("mixture", dict(T=15, sigma=0.5, lam=0.1, real_fraction=0.3, chain=dict(
