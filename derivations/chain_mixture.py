@@ -85,7 +85,9 @@ print("accumulate: v = sigma0^2 sum 1/(k(kT0-d-1)) (independent), sigma0^2 H_n/(
 w = sp.Symbol("w", positive=True)
 c = sp.Symbol("c", positive=True)
 for n in range(1, 7):
-    direct = sum((1 - w) ** (2 * (n - kk)) * (1 if kk == 1 else w**2 + (1 - w) ** 2) for kk in range(1, n + 1)) * c
+    direct = (
+        sum((1 - w) ** (2 * (n - kk)) * (1 if kk == 1 else w**2 + (1 - w) ** 2) for kk in range(1, n + 1)) * c
+    )
     assert sp.simplify(direct - W.mix_recursion(n, w)) == 0
     assert sp.simplify(direct - W.mix_error_expr(n, w).xreplace({sp.Symbol("c", positive=True): c})) == 0
 for d, T0, n, wt in ((4, 10, 3, sp.Rational(1, 2)), (10, 25, 6, sp.Rational(3, 10))):
@@ -109,17 +111,24 @@ tgt = sc.Target(coefficients=[Fraction(1, 2), Fraction(-1, 3), Fraction(1, 5)])
 
 def concrete(expr, kap):
     rep = {S.ev[i + 1]: sp.Rational(1, (i + 1) ** 2) for i in range(D)}
-    rep.update({S.c[i + 1]: v for i, v in enumerate((sp.Rational(1, 2), sp.Rational(-1, 3), sp.Rational(1, 5)))})
+    rep.update(
+        {S.c[i + 1]: v for i, v in enumerate((sp.Rational(1, 2), sp.Rational(-1, 3), sp.Rational(1, 5)))}
+    )
     return expr.subs(S.d, D).doit().xreplace(rep).subs(S.kappa, kap)
 
 
-for wf, extra in (("accumulate", dict(design="independent")), ("accumulate", dict(design="shared")),
-                  ("mix", dict(real_weight=0.5))):
+for wf, extra in (
+    ("accumulate", dict(design="independent")),
+    ("accumulate", dict(design="shared")),
+    ("mix", dict(real_weight=0.5)),
+):
     chain = sc.Chain(n=4, T0=12, sigma0=0.75, workflow=wf, **extra)
     for rf, T, lam in ((0.4, 20, 0.05), (0.0, 20, 0.05), (0.5, 9, 0.0)):
         p = sc.Problem(spec, tgt, chain, sc.Ridge(T=T, sigma=0.3, lam=lam, real_fraction=rf))
         pred = sc.predict(p, dps=40)
-        v = W.chain_cov_scale(wf, D, 12, 4, 0.75, extra.get("design", "independent"), extra.get("real_weight"))
+        v = W.chain_cov_scale(
+            wf, D, 12, 4, 0.75, extra.get("design", "independent"), extra.get("real_weight")
+        )
         Tr = int(rf * T + 0.5)
         pr = sp.Rational(Tr, T)
         if lam == 0 and T >= D + 2:
@@ -134,17 +143,27 @@ for wf, extra in (("accumulate", dict(design="independent")), ("accumulate", dic
         if rf == 0 and wf == "accumulate":
             n_eff = W.accumulate_n_eff(D, 12, 4, extra["design"])
             own = F.bias_prop42() + F.variance_prop42() + n_eff * S.sigma0**2 * F.rho_eq19("finite")
-            own = concrete(own.subs({S.T: T, S.sigma: 0.3, S.sigma0: 0.75, S.T0: 12, S.lam: lam}),
-                           sp.Float(mpmath.nstr(pred.kappa, 40), 40))
+            own = concrete(
+                own.subs({S.T: T, S.sigma: 0.3, S.sigma0: 0.75, S.T0: 12, S.lam: lam}),
+                sp.Float(mpmath.nstr(pred.kappa, 40), 40),
+            )
             assert abs(float(own) - float(pred.total)) < 1e-12 * float(pred.total)
 # exact cases: λ = 0, T >= d + 2, realised T_real ∈ {0, T}
 for wf, extra in (("accumulate", dict(design="shared")), ("mix", dict(real_weight=0.5))):
     for rf in (1, 0.01):
-        p = sc.Problem(spec, tgt, sc.Chain(n=4, T0=12, sigma0=Fraction(3, 4), workflow=wf, **extra),
-                       sc.Ridge(T=20, sigma=Fraction(3, 10), lam=0, real_fraction=rf))
+        p = sc.Problem(
+            spec,
+            tgt,
+            sc.Chain(n=4, T0=12, sigma0=Fraction(3, 4), workflow=wf, **extra),
+            sc.Ridge(T=20, sigma=Fraction(3, 10), lam=0, real_fraction=rf),
+        )
         f = sc.formula(p)
-        v = W.chain_cov_scale(wf, D, 12, 4, 0.75, extra.get("design", "independent"), extra.get("real_weight"))
+        v = W.chain_cov_scale(
+            wf, D, 12, 4, 0.75, extra.get("design", "independent"), extra.get("real_weight")
+        )
         want = sp.Rational(9, 100) * sp.Rational(D, 20 - D - 1) + (0 if rf == 1 else v * D)
         assert isinstance(f, sp.Rational) and abs(float(f) - float(want)) < 1e-14
         assert sc.predict(p).kind == "exact"
-print("predict = mixture_chain_expr with the chain's v (and Cor 4.4 with n_eff at p = 0; exact at p in {0,1}): OK")
+print(
+    "predict = mixture_chain_expr with the chain's v (and Cor 4.4 with n_eff at p = 0; exact at p in {0,1}): OK"
+)

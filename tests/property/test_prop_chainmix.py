@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 import symcollapse as sc
 from symcollapse.compare import compare
 from symcollapse.testing import assert_mc_agrees, seeds
-from symcollapse.theory import _workflows as W
 from symcollapse.testing_workflows import workflow_problems
+from symcollapse.theory import _workflows as W
 
 _SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -23,9 +23,18 @@ def _v(p):
     """The chain's covariance scale v (E ΔΔᵀ = vΣ⁻¹) the regime uses; accumulate-subsample n = 1 is replace's."""
     ch, wf = p.chain, p.chain.workflow.key
     kind = "accumulate" if wf.startswith("accumulate") else wf
-    return float(W.chain_cov_scale(kind, p.d, ch.T0, ch.n, float(ch.sigma0), ch.design,
-                                   float(ch.real_weight) if kind == "mix" else None,
-                                   T_real=(ch.T_real or None) if kind == "mix" else None))
+    return float(
+        W.chain_cov_scale(
+            kind,
+            p.d,
+            ch.T0,
+            ch.n,
+            float(ch.sigma0),
+            ch.design,
+            float(ch.real_weight) if kind == "mix" else None,
+            T_real=(ch.T_real or None) if kind == "mix" else None,
+        )
+    )
 
 
 def _compare(p, seed, reps=2000):
@@ -36,8 +45,14 @@ def _compare(p, seed, reps=2000):
     # the source's part is exact whatever the downstream: E‖Δ‖²_Σ = tr(Σ·vΣ⁻¹) = v·d (allowance 0), a sharp
     # check of the chain's v that the downstream's finite-size allowance would hide
     ch = c.mc.chain_errors
-    assert_mc_agrees("chain source E|Delta|^2", _v(p) * p.d, float(ch.mean()),
-                     float(ch.std(ddof=1) / math.sqrt(ch.size)), K, context=p)
+    assert_mc_agrees(
+        "chain source E|Delta|^2",
+        _v(p) * p.d,
+        float(ch.mean()),
+        float(ch.std(ddof=1) / math.sqrt(ch.size)),
+        K,
+        context=p,
+    )
     return c
 
 
@@ -66,8 +81,11 @@ def test_subsample_source_mixture_vs_mc(p, seed):
 
 
 @settings(max_examples=examples(0.2), **_SETTINGS)
-@given(workflow_problems("replace-mixture", d=(2, 8)) | workflow_problems("accumulate-mixture", d=(2, 8))
-       | workflow_problems("mix-mixture", d=(2, 8)))
+@given(
+    workflow_problems("replace-mixture", d=(2, 8))
+    | workflow_problems("accumulate-mixture", d=(2, 8))
+    | workflow_problems("mix-mixture", d=(2, 8))
+)
 def test_chain_mixture_float_and_mpmath_agree(p):
     a, b = sc.predict(p), sc.predict(p, dps=30)
     assert b.digits >= 12 and a.regime is b.regime and "mixture" in a.regime.key

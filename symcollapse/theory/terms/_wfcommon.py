@@ -17,8 +17,16 @@ import mpmath
 from symcollapse.spec import RegimeError, exact
 from symcollapse.theory.regimes import DETEQ, EXACT, Facts, Regime, register
 
-__all__ = ["inputs", "quantities", "rule", "real_fraction", "mixture_on", "guard_ridgeless", "guard_mixture",
-           "guard_source"]
+__all__ = [
+    "inputs",
+    "quantities",
+    "rule",
+    "real_fraction",
+    "mixture_on",
+    "guard_ridgeless",
+    "guard_mixture",
+    "guard_source",
+]
 
 
 def inputs(p, ops) -> dict:

@@ -56,8 +56,17 @@ class ChainMixture:
 
         ch = p.chain
         if self.chain == "mix":
-            return W.chain_cov_scale("mix", p.d, ch.T0, ch.n, a["sigma0"], ch.design, a["conv"](ch.real_weight),
-                                     dps=a["dps"], T_real=ch.T_real or None)
+            return W.chain_cov_scale(
+                "mix",
+                p.d,
+                ch.T0,
+                ch.n,
+                a["sigma0"],
+                ch.design,
+                a["conv"](ch.real_weight),
+                dps=a["dps"],
+                T_real=ch.T_real or None,
+            )
         return W.chain_cov_scale(self.chain, p.d, ch.T0, ch.n, a["sigma0"], ch.design, dps=a["dps"])
 
     def compute(self, p, case, ops) -> dict:
@@ -124,8 +133,9 @@ class ChainMixture:
                 return s02 * sum((sp.Rational(1, k * (k * ch.T0 - d - 1)) for k in ks), sp.Integer(0))
             return s02 * sum((sp.Rational(1, k * k) for k in ks), sp.Integer(0)) / (ch.T0 - d - 1)
         Tr = ch.T_real or ch.T0
-        an = W.mix_recursion(ch.n, R(ch.real_weight), s02 * sp.Rational(d, Tr - d - 1),
-                             s02 * sp.Rational(d, ch.T0 - d - 1))
+        an = W.mix_recursion(
+            ch.n, R(ch.real_weight), s02 * sp.Rational(d, Tr - d - 1), s02 * sp.Rational(d, ch.T0 - d - 1)
+        )
         return an / d
 
     def numeric(self, p, case, q, kappa=None):
