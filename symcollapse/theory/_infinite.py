@@ -328,10 +328,11 @@ def spectral_sum(s, m, t, beta, d=None, N: int | None = None) -> mpmath.mpf:
             n_head *= 4
 
 
-def euler_maclaurin(s, m, t, beta, d, N: int, K: int) -> mpmath.mpf:
+def euler_maclaurin(s, m, t, beta, d, N: int, K: int, partial: bool = False):
     r"""The Euler–Maclaurin right-hand side with exactly :math:`K` Bernoulli terms at both ends, without
     :math:`R_K` (a check of :func:`remainder_bound`: the true sum minus this is :math:`R_K`); ``d=None`` is
-    :math:`d = \infty`. Inputs as :func:`spectral_sum` with ``t > 0``, ``m > 0`` and ``N < d``."""
+    :math:`d = \infty`. Inputs as :func:`spectral_sum` with ``t > 0``, ``m > 0`` and ``N < d``; with
+    ``partial`` the list of the values for :math:`1, \dots, K` terms."""
     s, m, t, beta = (mpmath.mpf(x) for x in (s, m, t, beta))
     q, X, Nf = beta * m - s, None if d is None else mpmath.mpf(d), mpmath.mpf(N)
     head = mpmath.fsum(_f(mpmath.mpf(j), q, beta, t, m) for j in range(1, N))
@@ -339,8 +340,11 @@ def euler_maclaurin(s, m, t, beta, d, N: int, K: int) -> mpmath.mpf:
     total += _f(Nf, q, beta, t, m) / 2 + (0 if X is None else _f(X, q, beta, t, m) / 2)
     aN = _taylor(Nf, q, beta, t, m, 2 * K - 1)
     aX = [0] * (2 * K) if X is None else _taylor(X, q, beta, t, m, 2 * K - 1)
-    return total + mpmath.fsum(mpmath.bernoulli(2 * k) / (2 * k) * (aX[2 * k - 1] - aN[2 * k - 1])
-                               for k in range(1, K + 1))
+    out = []
+    for k in range(1, K + 1):
+        total += mpmath.bernoulli(2 * k) / (2 * k) * (aX[2 * k - 1] - aN[2 * k - 1])
+        out.append(total)
+    return out if partial else out[-1]
 
 
 def _em_tail(s, m, t, beta, q, X, n_head: int) -> mpmath.mpf:
