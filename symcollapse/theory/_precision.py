@@ -21,7 +21,8 @@ amplification, and the reported digits are
 .. math:: \mathrm{digits} = \min\Big(\mathrm{dps},\ \min_q \big\lfloor -\log_{10}(\delta_q + \alpha_q\tau)
           \big\rfloor\Big),
 
-never more than :math:`-\log_{10}(\delta_q + \tau)` (see docs/theory/results.md, "High precision at large d").
+never more than :math:`-\log_{10}(\delta_q + \tau)` (see docs/theory/results.md, "High precision at large d:
+the Euler–Maclaurin tail and its remainder bound").
 """
 
 from __future__ import annotations

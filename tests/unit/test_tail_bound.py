@@ -26,7 +26,7 @@ CASES = [
 N = 20  # a short head, so that R_K is large enough to measure for many K
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _direct(case, d, dps):
     s, m, t, beta = (mpmath.mpf(x) for x in case)
     with mpmath.workdps(dps):
@@ -102,14 +102,16 @@ def test_stopping_rule_is_the_bound(monkeypatch):
     with mpmath.workdps(dps):
         n_head = inf_.head_length(dps)
         value = inf_.spectral_sum(s, m, t, beta, d, N=n_head)
-        (args, (K, KX, bound)), = seen
+        ((args, (K, KX, bound)),) = seen
         tol = mpmath.mpf(10) ** -(dps + inf_._GUARD) * abs(value)
         assert inf_.remainder_bound(s, m, t, beta, n_head, K) <= tol / 2 * (1 + mpmath.mpf(10) ** -6)
         assert inf_.remainder_bound(s, m, t, beta, n_head, K - 1) > tol / 2 * (1 - mpmath.mpf(10) ** -6)
         assert bound <= tol and 0 <= KX <= K
         # the old heuristic stopped at the first Bernoulli term below tol: here that is well before K
         a = inf_._taylor(mpmath.mpf(n_head), 2 * mpmath.mpf(beta) - s, beta, mpmath.mpf(t), m, 2 * K - 1)
-        first_small = next(k for k in range(1, K + 1) if abs(mpmath.bernoulli(2 * k) / (2 * k) * a[2 * k - 1]) <= tol)
+        first_small = next(
+            k for k in range(1, K + 1) if abs(mpmath.bernoulli(2 * k) / (2 * k) * a[2 * k - 1]) <= tol
+        )
         assert first_small < K
 
 
@@ -123,8 +125,9 @@ def test_no_K_meets_the_bound_raises(monkeypatch):
 def test_predict_falls_back_or_raises_when_the_bound_fails(monkeypatch):
     monkeypatch.setattr(inf_, "_KMAX", 2)
     monkeypatch.setattr(inf_, "_N_CAP", 400)
-    big = preset("fig1b", n=2).replace(spectrum=Spectrum.power_law(200_000, 2), target=Target.source(0.375),
-                                       T0=400_000, T=100_000)
+    big = preset("fig1b", n=2).replace(
+        spectrum=Spectrum.power_law(200_000, 2), target=Target.source(0.375), T0=400_000, T=100_000
+    )
     assert _spectral.power_tail(big) is not None
     with pytest.raises(RegimeError, match=r"d = 200000.*beta = 2.*dps"):
         predict(big, dps=30)
@@ -137,8 +140,9 @@ def test_predict_falls_back_or_raises_when_the_bound_fails(monkeypatch):
 
 
 def test_large_beta_uses_the_tail():
-    p = preset("fig1b", n=2).replace(spectrum=Spectrum.power_law(10**6, 8), target=Target.source(0.375),
-                                     T0=2 * 10**6, T=10**5)
+    p = preset("fig1b", n=2).replace(
+        spectrum=Spectrum.power_law(10**6, 8), target=Target.source(0.375), T0=2 * 10**6, T=10**5
+    )
     assert _spectral.power_tail(p) is not None
 
 
