@@ -7,7 +7,8 @@ Setting (Eqs. 23–26): :math:`\lambda_j = j^{-\beta}`, :math:`c_j^2 = j^{-\delt
 .. math:: S(s, m, t; d) = \sum_{j=1}^{d} j^{-s}(j^{-\beta} + t)^{-m} = \sum_{j=1}^{d} f(j),\qquad
           f(x) = x^{q}(1 + t x^{\beta})^{-m},\quad q = \beta m - s .
 
-Method (no truncation): Euler–Maclaurin summation from :math:`N` on,
+Method (no sum is cut off at any :math:`d`; the one truncation, :math:`R_K`, is bounded): Euler–Maclaurin
+summation from :math:`N` on,
 
 .. math:: \sum_{j=1}^{d} f(j) = \sum_{j=1}^{N-1} f(j) + \int_N^d f + \frac{f(N) + f(d)}{2}
           + \sum_{k=1}^{K} \frac{B_{2k}}{(2k)!}\big(f^{(2k-1)}(d) - f^{(2k-1)}(N)\big) + R_K,
@@ -500,7 +501,8 @@ def power_law_point(beta, r, lam, T, d=None, T0=None, dps: int = 30, certify: bo
     ``variance_prop42`` (:math:`\sigma = 1`) and ``rho_eq19`` (:math:`T_0 - d`), with every trace
     evaluated by :func:`spectral_sum`. ``rho`` needs finite ``d`` and ``T0 > d``. Inputs are taken as
     exact decimals (strings) or numbers; ``digits`` is the number of significant digits on which the
-    evaluation at ``dps`` and at ``dps + 10`` agree (``None`` if ``certify`` is false).
+    evaluation at ``dps`` and at ``dps + 10`` agree, lowered by the proven remainder bounds of the
+    Euler–Maclaurin tails (:func:`~symcollapse.theory._precision.certify`; ``None`` if ``certify`` is false).
     """
     def run():
         return _point(*[mpmath.mpf(x) if x is not None else None for x in (beta, r, lam, T, d, T0)])
