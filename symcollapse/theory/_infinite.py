@@ -7,7 +7,8 @@ Setting (Eqs. 23–26): :math:`\lambda_j = j^{-\beta}`, :math:`c_j^2 = j^{-\delt
 .. math:: S(s, m, t; d) = \sum_{j=1}^{d} j^{-s}(j^{-\beta} + t)^{-m} = \sum_{j=1}^{d} f(j),\qquad
           f(x) = x^{q}(1 + t x^{\beta})^{-m},\quad q = \beta m - s .
 
-Method (no truncation): Euler–Maclaurin summation from :math:`N` on,
+Method (no sum is cut off at any :math:`d`; the one truncation, :math:`R_K`, is bounded): Euler–Maclaurin
+summation from :math:`N` on,
 
 .. math:: \sum_{j=1}^{d} f(j) = \sum_{j=1}^{N-1} f(j) + \int_N^d f + \frac{f(N) + f(d)}{2}
           + \sum_{k=1}^{K} \frac{B_{2k}}{(2k)!}\big(f^{(2k-1)}(d) - f^{(2k-1)}(N)\big) + R_K,
@@ -22,13 +23,56 @@ with :math:`f(d)` and its derivatives dropped for :math:`d = \infty` (they vanis
 * The derivatives :math:`f^{(n)}` are exact Taylor coefficients: :math:`(1+u)^q` and
   :math:`(1 + t x_0^\beta(1+u)^\beta)^{-m}` are power series in :math:`u = h/x_0`, the second raised to
   :math:`-m` by J.C.P. Miller's recurrence.
-* :math:`f` is analytic in a sector around :math:`[N, \infty)` whose distance to the nearest singularity
-  (:math:`x = 0`, :math:`x^\beta = -1/t`) is at least :math:`N\sin(\pi/\beta)`, so the Euler–Maclaurin terms
-  decrease like :math:`(2k)!/(2\pi N)^{2k}`: with :math:`N = 40` and :math:`K \le 40` they fall below
-  :math:`10^{-\mathrm{dps}}` for dps up to ~100 (:math:`\beta \le 4`). The sum stops when a term is below
-  :math:`10^{-(\mathrm{dps}+5)}` of the total; if that never happens :class:`ArithmeticError` is raised
-  (no silent loss of digits). :func:`power_law_point` additionally certifies by re-evaluation with 10
-  guard digits.
+* The remainder :math:`R_K` is bounded rigorously, and that bound is the stopping rule (next section).
+
+Remainder bound
+---------------
+Let :math:`f(x) = x^q(1 + t x^\beta)^{-m}` with :math:`t > 0`, :math:`m \ge 0` (integer or not), any
+:math:`\beta > 0`, and :math:`d \ge N` an integer or :math:`\infty`. Write :math:`P_{2K}(x) = B_{2K}(x - \lfloor x\rfloor)`.
+
+**(E)** :math:`R_K = -\int_N^d P_{2K}(x) f^{(2K)}(x)\,dx/(2K)!` and :math:`|P_{2K}| \le |B_{2K}| = 2(2K)!\,\zeta(2K)/(2\pi)^{2K}`, so
+
+.. math:: |R_K| \le \frac{2\zeta(2K)}{(2\pi)^{2K}}\int_N^d |f^{(2K)}(x)|\,dx .
+
+**(C)** Cauchy's estimate on the disc :math:`D = \{|z - x| \le \rho x\}`, :math:`0 < \rho < 1`,
+:math:`\phi = \beta\arcsin\rho < \pi`. On :math:`D`, :math:`(1-\rho)x \le |z| \le (1+\rho)x` and
+:math:`|\arg z| \le \arcsin\rho`, so :math:`w = t z^\beta` (principal branch) has :math:`|\arg w| \le \phi`. For
+:math:`w = Re^{i\psi}`, :math:`|\psi| \le \phi`: :math:`|1 + w|^2 = 1 + R^2 + 2R\cos\psi \ge (1+R)^2 - 4R\sin^2(\phi/2)
+\ge (1+R)^2\cos^2(\phi/2)` (as :math:`4R \le (1+R)^2`). Hence :math:`1 + tz^\beta` has no zero on :math:`D` and
+avoids :math:`(-\infty, 0]` (its imaginary part has the sign of :math:`\psi`), :math:`f` is analytic on :math:`D`,
+and with :math:`1 + t|z|^\beta \ge (1-\rho)^\beta(1 + tx^\beta)`
+
+.. math:: |f(z)| \le C(\rho) f(x),\quad C(\rho) = \max\big((1-\rho)^q, (1+\rho)^q\big)
+          \big((1-\rho)^\beta\cos(\phi/2)\big)^{-m},\qquad |f^{(n)}(x)| \le \frac{n!\,C(\rho)f(x)}{(\rho x)^n}.
+
+**(W)** For :math:`x \ge N`: :math:`f(x) \le f(N)(x/N)^q` (as :math:`(1 + tN^\beta)/(1 + tx^\beta) \le 1`) and
+:math:`f(x) \le f(N)(1 + 1/(tN^\beta))^m (x/N)^{-s}` (as :math:`(1 + tx^\beta)^{-m} \le (tx^\beta)^{-m}`), so
+:math:`\int_N^\infty f(x)x^{-2K}dx \le f(N)N^{1-2K}W_K` with
+:math:`W_K = \min\big(1/(2K - 1 - q),\ (1 + 1/(tN^\beta))^m/(2K - 1 + s)\big)` over the terms whose denominator
+is at least 1/2. Together (:func:`remainder_bound`):
+
+.. math:: |R_K| \le \frac{2\zeta(2K)\,(2K)!\,C(\rho)}{(2\pi\rho)^{2K}}\,f(N)\,N^{1-2K}\,W_K
+
+for every admissible :math:`\rho`; the minimum is taken over 16 radii :math:`\rho \in (0, \rho_{max}]`,
+:math:`\rho_{max} = \min(0.98, \sin(15\pi/(16\beta)))` (the sine only where :math:`15\pi/(16\beta) < \pi/2`),
+which keeps :math:`\cos(\phi/2) \ge \cos(15\pi/32)`. The far end :math:`X = d` needs fewer terms: the terms
+:math:`K_X < k \le K` there are dropped and bounded by (C),
+:math:`|B_{2k}f^{(2k-1)}(X)|/(2k)! \le 2\zeta(2k)(2k-1)!\,C(\rho)f(X)/((2\pi)^{2k}(\rho X)^{2k-1})`.
+
+**Rounding of the bound.** Its logarithms are formed in mpmath at 64 bits from inputs rounded to 53 bits (a
+relative :math:`2^{-53}` each, on logarithms below :math:`10^4`); a factor 2 on the result covers all of it.
+
+**Stopping rule.** :math:`K` is the smallest :math:`K \le K_{max} = 60` whose bound is below
+:math:`\tfrac12 10^{-(\mathrm{dps}+5)}|S|`, and :math:`K_X` the smallest whose dropped far-end terms are below the
+other half; the total is checked again against the final value :math:`S`. If no :math:`K` qualifies the head is
+made 4 times longer (up to :math:`N = 20000`), and then :class:`TailBoundError` is raised (no silent loss of
+digits). The bound relative to :math:`S` is reported to :func:`~symcollapse.theory._precision.note_truncation`,
+and ``certify`` lowers the certified digits by it.
+
+**Any** :math:`\beta`. The disc radius scales like :math:`\rho_{max} \approx 2.9/\beta`, so the terms decay like
+:math:`(2K)!/(2\pi\rho N)^{2K}`: a large :math:`\beta` needs more terms or a longer head, which the rule above
+chooses; no :math:`\beta` is excluded. (The bound holds at integer :math:`d`; a non-integer ``d`` gives a
+smooth interpolation that the bound does not cover.)
 
 The cost does not depend on :math:`d` or :math:`t`: one point (κ by bracketed root finding, then bias,
 variance, ρ) takes milliseconds at 30 digits, at :math:`d = \infty` or :math:`d = 10^{15}` alike.
@@ -36,16 +80,17 @@ variance, ρ) takes milliseconds at 30 digits, at :math:`d = \infty` or :math:`d
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import mpmath
 
 from symcollapse.theory._precision import certify as _certify
+from symcollapse.theory._precision import note_truncation as _note_truncation
 
-__all__ = ["spectral_sum", "head_length", "power_law_point", "PowerLawPoint", "local_slope", "problem_error", "adaptive_path"]
+__all__ = ["spectral_sum", "remainder_bound", "euler_maclaurin", "TailBoundError", "head_length", "power_law_point", "PowerLawPoint", "local_slope", "problem_error", "adaptive_path"]
 
 _N = 40
-_KMAX = 40
 
 
 def _series_pow1p(p, n: int) -> list:
@@ -78,16 +123,6 @@ def _taylor(x0, q, beta, t, m, n: int) -> list:
     prod = [mpmath.fsum(base[i] * G[k - i] for i in range(k + 1)) for k in range(n + 1)]
     scale = x0**q
     return [scale * prod[k] / x0**k for k in range(n + 1)]
-
-
-def _terms_needed(dps: int, N: int = _N) -> int:
-    """Smallest K with (2K)!/(2 pi N)^(2K) < 10^-(dps+8), plus a margin (the bound of the module docstring)."""
-    import math  # noqa: PLC0415
-
-    for k in range(1, _KMAX + 1):
-        if math.lgamma(2 * k + 1) - 2 * k * math.log(2 * math.pi * N) < -(dps + 8) * math.log(10):
-            return min(k + 1, _KMAX)
-    return _KMAX
 
 
 def head_length(dps: int) -> int:
@@ -168,13 +203,147 @@ def _beta_integral(A, B, x1, x2, t, beta) -> mpmath.mpf:
     return t ** (-A) / beta * total
 
 
+# --------------------------------------------------------------------------------------------------------
+# The rigorous remainder bound (module docstring, "Remainder bound")
+# --------------------------------------------------------------------------------------------------------
+
+_KMAX = 60
+_GUARD = 5  # the tail stops when its remainder bound is below 10^-(dps + _GUARD) of the sum
+_N_CAP = 20_000  # longest head tried when the bound cannot be met with the caller's N (large beta or dps)
+_PHI_MAX = 15 * math.pi / 16  # largest beta*arcsin(rho): keeps cos(phi/2) >= 0.098 away from 0
+_RHO_MAX = 0.98
+_LOG2 = math.log(2.0)
+
+
+class TailBoundError(ArithmeticError):
+    """No :math:`K \\le` ``_KMAX`` brings the rigorous Euler–Maclaurin remainder bound below the tolerance."""
+
+
+def _rho_grid(beta: float) -> list[float]:
+    r"""Disc radii :math:`\rho` (relative to :math:`x`) with :math:`\beta\arcsin\rho \le 15\pi/16`."""
+    top = _RHO_MAX if _PHI_MAX / beta >= math.pi / 2 else min(_RHO_MAX, math.sin(_PHI_MAX / beta))
+    return [top * i / 16 for i in range(1, 17)]
+
+
+_BASE: list = []
+
+
+def _base_terms() -> list:
+    r""":math:`\log\big(2\zeta(2K)(2K)!\big)` for :math:`K = 0, \dots, K_{max}` (entry 0 unused), in mpmath at 64 bits."""
+    if not _BASE:
+        with mpmath.workprec(64):
+            _BASE.extend([math.inf] + [float(mpmath.log(2 * mpmath.zeta(2 * k)) + mpmath.loggamma(2 * k + 1))
+                                       for k in range(1, _KMAX + 1)])
+    return _BASE
+
+
+_CAUCHY: dict = {}
+
+
+def _cauchy_logs(q: float, beta: float, m: float) -> list:
+    r""":math:`L_K = \min_\rho \log\big(2\zeta(2K)(2K)!\,C(\rho)/(2\pi\rho)^{2K}\big) + \log 2` for
+    :math:`K = 0..K_{max}`, with :math:`C(\rho) = \max((1-\rho)^q, (1+\rho)^q)\,
+    \big((1-\rho)^\beta\cos(\phi/2)\big)^{-m}` and :math:`\phi = \beta\arcsin\rho` (module docstring, Eq. (C)).
+
+    Each :math:`\log C(\rho)` and :math:`\log 2\pi\rho` is evaluated in mpmath at 64 bits; the final ``+ log 2``
+    is the outward margin that covers the rounding of the inputs to 53 bits and of every operation here
+    (each a relative :math:`2^{-53}` at most, on logarithms below :math:`10^4`)."""
+    key = (q, beta, m)
+    hit = _CAUCHY.get(key)
+    if hit is not None:
+        return hit
+    base = _base_terms()
+    cands = []
+    with mpmath.workprec(64):
+        for rho in _rho_grid(beta):
+            r = mpmath.mpf(rho)
+            phi = beta * mpmath.asin(r)
+            lc = max(q * mpmath.log1p(-r), q * mpmath.log1p(r)) - m * (beta * mpmath.log1p(-r)
+                                                                         + mpmath.log(mpmath.cos(phi / 2)))
+            cands.append((float(lc), float(mpmath.log(2 * mpmath.pi * r))))
+    out = [math.inf] + [base[k] + min(lc - 2 * k * l2pr for lc, l2pr in cands) + _LOG2 for k in range(1, _KMAX + 1)]
+    if len(_CAUCHY) > 256:
+        _CAUCHY.clear()
+    _CAUCHY[key] = out
+    return out
+
+
+def _log_weight(k: int, q: float, s: float, m: float, log1p_inv_tnb: float) -> float:
+    r""":math:`\log W_K` with :math:`\int_N^\infty f(x)x^{-2K}dx \le f(N)N^{1-2K}W_K` (module docstring, Eq. (W))."""
+    best = math.inf
+    if 2 * k - 1 - q >= 0.5:
+        best = -math.log(2 * k - 1 - q)
+    if 2 * k - 1 + s >= 0.5:
+        best = min(best, m * log1p_inv_tnb - math.log(2 * k - 1 + s))
+    return best
+
+
+def remainder_bound(s, m, t, beta, N, K: int) -> mpmath.mpf:
+    r"""Rigorous upper bound on :math:`|R_K|`, the Euler–Maclaurin remainder after :math:`K` Bernoulli terms of
+    :math:`\sum_{j=N}^{d} j^{-s}(j^{-\beta} + t)^{-m}` at any integer :math:`d \ge N` (or :math:`d = \infty`),
+
+    .. math:: |R_K| \le \frac{2\zeta(2K)}{(2\pi)^{2K}}\int_N^\infty |f^{(2K)}|
+              \le \frac{2\zeta(2K)(2K)!\,C(\rho)}{(2\pi\rho)^{2K}}\,f(N)\,N^{1-2K}\,W_K
+
+    (module docstring, "Remainder bound"); ``inf`` if :math:`K` is out of the bound's range (:math:`2K - 1 - q`
+    and :math:`2K - 1 + s` both below 1/2, or :math:`K > K_{max}`). Inputs: ``t > 0``, ``m >= 0``, ``beta > 0``.
+    """
+    s, m, t, beta = mpmath.mpf(s), mpmath.mpf(m), mpmath.mpf(t), mpmath.mpf(beta)
+    N = mpmath.mpf(N)
+    q = beta * m - s
+    if not 1 <= K <= _KMAX:
+        return mpmath.inf
+    logs = _cauchy_logs(float(q), float(beta), float(m))
+    tnb = t * N**beta
+    lw = _log_weight(K, float(q), float(s), float(m), float(mpmath.log1p(1 / tnb)))
+    lf = float(mpmath.log(_f(N, q, beta, t, m)))
+    val = logs[K] + lf + (1 - 2 * K) * math.log(float(N)) + lw
+    return mpmath.inf if val == math.inf else mpmath.exp(mpmath.mpf(val))
+
+
+def _plan(q, s, m, t, beta, N: int, X, fN, fX, total):
+    r"""Smallest :math:`K` (Bernoulli terms at :math:`N`) and :math:`K_X \le K` (at :math:`X = d`) whose bound
+    :math:`|R_K| + \sum_{K_X < k \le K}|B_{2k}f^{(2k-1)}(X)|/(2k)!` is below :math:`10^{-(\mathrm{dps}+5)}|total|`
+    (half for each part), and that bound. ``None`` if no :math:`K \le K_{max}` reaches it."""
+    qf, bf, mf, sf = float(q), float(beta), float(m), float(s)
+    logs = _cauchy_logs(qf, bf, mf)
+    log_tol = -(mpmath.mp.dps + _GUARD) * math.log(10) + float(mpmath.log(abs(total))) - _LOG2
+    lf, lN = float(mpmath.log(fN)), math.log(N)
+    l1p = float(mpmath.log1p(1 / (t * mpmath.mpf(N) ** beta)))
+    K = None
+    for k in range(1, _KMAX + 1):
+        lr = logs[k] + lf + (1 - 2 * k) * lN + _log_weight(k, qf, sf, mf, l1p)
+        if lr <= log_tol:
+            K, bound = k, math.exp(lr - log_tol)  # in units of the half tolerance
+            break
+    if K is None:
+        return None
+    KX, dropped = 0, 0.0
+    if X is not None:
+        lfx, lX = float(mpmath.log(fX)), math.log(float(X))
+        # the far-end terms k > K_X are bounded by Cauchy's estimate at X (and dropped); sum them from k = K down
+        KX = K
+        while KX > 0:
+            extra = math.exp(logs[KX] + lfx + (1 - 2 * KX) * lX - math.log(2 * KX) - log_tol)
+            if dropped + extra > 1.0:
+                break
+            dropped += extra
+            KX -= 1
+    # back to absolute units (in mpmath: exp(log_tol) underflows a float at a few hundred digits), rounded up
+    return K, KX, mpmath.exp(mpmath.mpf(log_tol) + math.log((bound + dropped) * 1.000001))
+
+
 def spectral_sum(s, m, t, beta, d=None, N: int | None = None) -> mpmath.mpf:
     r""":math:`\sum_{j=1}^{d} j^{-s}(j^{-\beta} + t)^{-m}` at the current mpmath precision (module docstring).
 
     ``d=None`` (or ``mpmath.inf``) means :math:`d = \infty` (needs :math:`s > 1`); a finite ``d`` may be
     non-integer: the Euler–Maclaurin right-hand side is then a smooth interpolation in :math:`d` that
-    equals the sum at integers. ``m = 0`` gives :math:`\sum j^{-s}` (Hurwitz/Riemann zeta). ``N`` is the
-    start of the Euler–Maclaurin tail (default 40; :func:`head_length` picks a cheaper one for a precision).
+    equals the sum at integers (the remainder bound is proven for integer :math:`d`). ``m = 0`` gives
+    :math:`\sum j^{-s}` (Hurwitz/Riemann zeta). ``N`` is the start of the Euler–Maclaurin tail (default 40;
+    :func:`head_length` picks a cheaper one for a precision); when no :math:`K \le K_{max}` meets the
+    remainder bound from ``N`` the head is lengthened (×4, up to 20000), and if that fails too
+    :class:`TailBoundError` is raised. The rigorous remainder bound of the value, relative to it, is reported to
+    :func:`~symcollapse.theory._precision.note_truncation` (read by ``certify``).
     """
     s, m, beta = mpmath.mpf(s), mpmath.mpf(m), mpmath.mpf(beta)
     t = mpmath.mpf(t)
@@ -187,40 +356,71 @@ def spectral_sum(s, m, t, beta, d=None, N: int | None = None) -> mpmath.mpf:
         return mpmath.zeta(q) - mpmath.zeta(q, mpmath.mpf(d) + 1) if q != 1 else mpmath.harmonic(d)
     if inf and s <= 1:
         raise ArithmeticError(f"the spectral sum with s = {s} diverges at d = infinity (needs s > 1)")
+    if t < 0 or m < 0 or beta <= 0:
+        raise ArithmeticError(f"spectral_sum needs t >= 0, m >= 0, beta > 0 (got t = {t}, m = {m}, beta = {beta})")
     q = beta * m - s
     X = None if inf else mpmath.mpf(d)
     n_head = _N if N is None else int(N)
-    if X is not None and X < n_head + 1:
-        return mpmath.fsum(_f(mpmath.mpf(j), q, beta, t, m) for j in range(1, int(X) + 1))
+    while True:
+        if X is not None and X < n_head + 1:
+            return mpmath.fsum(_f(mpmath.mpf(j), q, beta, t, m) for j in range(1, int(X) + 1))
+        try:
+            return _em_tail(s, m, t, beta, q, X, n_head)
+        except TailBoundError:
+            if 4 * n_head > _N_CAP:
+                raise
+            n_head *= 4
+
+
+def euler_maclaurin(s, m, t, beta, d, N: int, K: int, partial: bool = False):
+    r"""The Euler–Maclaurin right-hand side with exactly :math:`K` Bernoulli terms at both ends, without
+    :math:`R_K` (a check of :func:`remainder_bound`: the true sum minus this is :math:`R_K`); ``d=None`` is
+    :math:`d = \infty`. Inputs as :func:`spectral_sum` with ``t > 0``, ``m > 0`` and ``N < d``; with
+    ``partial`` the list of the values for :math:`1, \dots, K` terms."""
+    s, m, t, beta = (mpmath.mpf(x) for x in (s, m, t, beta))
+    q, X, Nf = beta * m - s, None if d is None else mpmath.mpf(d), mpmath.mpf(N)
+    head = mpmath.fsum(_f(mpmath.mpf(j), q, beta, t, m) for j in range(1, N))
+    total = head + _beta_integral(m - (s - 1) / beta, (s - 1) / beta, Nf, mpmath.inf if X is None else X, t, beta)
+    total += _f(Nf, q, beta, t, m) / 2 + (0 if X is None else _f(X, q, beta, t, m) / 2)
+    aN = _taylor(Nf, q, beta, t, m, 2 * K - 1)
+    aX = [0] * (2 * K) if X is None else _taylor(X, q, beta, t, m, 2 * K - 1)
+    out = []
+    for k in range(1, K + 1):
+        total += mpmath.bernoulli(2 * k) / (2 * k) * (aX[2 * k - 1] - aN[2 * k - 1])
+        out.append(total)
+    return out if partial else out[-1]
+
+
+def _em_tail(s, m, t, beta, q, X, n_head: int) -> mpmath.mpf:
+    """Head sum to ``n_head - 1``, exact integral, end-point halves and the Bernoulli terms that the remainder
+    bound asks for (:func:`_plan`); the bound is checked again against the final value."""
     N = mpmath.mpf(n_head)
     pq, pb = _head_powers(n_head, q), _head_powers(n_head, beta)
     head = mpmath.fsum(a * (1 + t * b) ** (-m) for a, b in zip(pq, pb))
     A, B = m - (s - 1) / beta, (s - 1) / beta
-    integral = _beta_integral(A, B, N, mpmath.inf if inf else X, t, beta)
+    integral = _beta_integral(A, B, N, mpmath.inf if X is None else X, t, beta)
     fN = _f(N, q, beta, t, m)
-    total = head + integral + fN / 2
-    if not inf:
-        total += _f(X, q, beta, t, m) / 2
-    K = _terms_needed(mpmath.mp.dps, n_head)
-    aN = _taylor(N, q, beta, t, m, 2 * K)
-    # the far end needs fewer terms: the same bound with X >= N in place of N (its singularities are farther)
-    aX = None if inf else _taylor(X, q, beta, t, m, 2 * min(K, _terms_needed(mpmath.mp.dps, int(X))))
-    tol = mpmath.eps * 2**-16 * abs(total)
-    prev = None
-    for k in range(1, K + 1):
-        n = 2 * k - 1
-        # f^(n)(x)/n! = a_n, and B_{2k}/(2k)! f^(n) = B_{2k} a_n / (2k)
-        dN = aN[n]
-        dX = aX[n] if aX is not None and n < len(aX) else 0
-        term = mpmath.bernoulli(2 * k) / (2 * k) * (dX - dN)
-        total += term
-        if abs(term) <= tol:
-            return total
-        if prev is not None and abs(term) > abs(prev) and k > 4:
+    fX = None if X is None else _f(X, q, beta, t, m)
+    base = head + integral + fN / 2 + (0 if X is None else fX / 2)
+    value = base
+    for _ in range(2):  # the second pass only if the corrections moved the value below the planned tolerance
+        plan = _plan(q, s, m, t, beta, n_head, X, fN, fX, value)
+        if plan is None:
             break
-        prev = term
-    raise ArithmeticError(
-        "Euler-Maclaurin terms did not fall below the working precision; lower the precision or beta"
+        K, KX, bound = plan
+        aN = _taylor(N, q, beta, t, m, 2 * K - 1)
+        aX = _taylor(X, q, beta, t, m, 2 * KX - 1) if KX else None
+        # f^(n)(x)/n! = a_n, and B_{2k}/(2k)! f^(2k-1) = B_{2k} a_{2k-1} / (2k)
+        corr = mpmath.fsum(mpmath.bernoulli(2 * k) / (2 * k) * ((aX[2 * k - 1] if k <= KX else 0) - aN[2 * k - 1])
+                           for k in range(1, K + 1))
+        value = base + corr
+        if bound <= mpmath.mpf(10) ** -(mpmath.mp.dps + _GUARD) * abs(value):
+            _note_truncation(bound / abs(value))
+            return value
+    raise TailBoundError(
+        f"Euler-Maclaurin tail: no K <= {_KMAX} brings the rigorous remainder bound below 10^-(dps+{_GUARD}) of "
+        f"the sum at dps = {mpmath.mp.dps}, beta = {mpmath.nstr(beta, 8)} (head N = {n_head}, s = "
+        f"{mpmath.nstr(s, 8)}, m = {mpmath.nstr(m, 8)}, t = {mpmath.nstr(t, 8)}); lower dps"
     )
 
 
@@ -301,7 +501,8 @@ def power_law_point(beta, r, lam, T, d=None, T0=None, dps: int = 30, certify: bo
     ``variance_prop42`` (:math:`\sigma = 1`) and ``rho_eq19`` (:math:`T_0 - d`), with every trace
     evaluated by :func:`spectral_sum`. ``rho`` needs finite ``d`` and ``T0 > d``. Inputs are taken as
     exact decimals (strings) or numbers; ``digits`` is the number of significant digits on which the
-    evaluation at ``dps`` and at ``dps + 10`` agree (``None`` if ``certify`` is false).
+    evaluation at ``dps`` and at ``dps + 10`` agree, lowered by the proven remainder bounds of the
+    Euler–Maclaurin tails (:func:`~symcollapse.theory._precision.certify`; ``None`` if ``certify`` is false).
     """
     def run():
         return _point(*[mpmath.mpf(x) if x is not None else None for x in (beta, r, lam, T, d, T0)])

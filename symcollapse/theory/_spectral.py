@@ -29,7 +29,7 @@ import mpmath
 from symcollapse.spec import Problem, exact
 from symcollapse.theory import fixed_point as fp
 
-__all__ = ["groups", "is_isotropic", "isotropic_exact", "mpf", "power_tail", "TAIL_MIN_D"]
+__all__ = ["groups", "is_isotropic", "isotropic_exact", "mpf", "power_tail", "tail_fallback", "TAIL_MIN_D"]
 
 
 def mpf(x: Fraction):
@@ -122,8 +122,12 @@ def _mp_maker(p: Problem):
 # Power laws above this d use head sums plus an Euler–Maclaurin tail on the mpmath path (power_tail); at or
 # below it the direct O(d) sums are kept, bit for bit the values every stored reference was computed with.
 TAIL_MIN_D = 5000
-# The tail's remainder bound assumes the sector of analyticity of module _infinite (beta <= 4).
-_TAIL_MAX_BETA = 4
+# No beta limit: the tail's remainder bound (module _infinite, "Remainder bound") holds for every beta > 0, with a
+# disc radius rho chosen from beta (beta*arcsin(rho) <= 15 pi/16); None keeps the name for callers that read it.
+_TAIL_MAX_BETA = None
+# When the tail cannot certify the precision (no K <= KMAX meets the bound), predict falls back to the direct
+# sums up to this d (about 10-20 s at 50 digits) and raises a RegimeError above it (tail_fallback).
+DIRECT_MAX_D = 100_000
 
 
 @dataclass(frozen=True)
@@ -141,12 +145,12 @@ class PowerTail:
 
 def power_tail(p: Problem) -> PowerTail | None:
     """The :class:`PowerTail` of ``p``, or ``None`` when the direct sums apply (not a power law, a custom
-    target, d <= TAIL_MIN_D, or beta above the range of the tail's remainder bound)."""
+    target, or d <= TAIL_MIN_D)."""
     spec, tgt = p.spectrum, p.target
     if spec.kind != "power_law" or spec.d <= TAIL_MIN_D or tgt.kind not in ("source", "isotropic"):
         return None
     beta = exact(spec.beta)
-    if not 0 < beta <= _TAIL_MAX_BETA:
+    if not beta > 0 or (_TAIL_MAX_BETA is not None and beta > _TAIL_MAX_BETA):
         return None
     a = exact(spec.scale, "Spectrum.scale")
     if tgt.kind == "source":
@@ -154,6 +158,19 @@ def power_tail(p: Problem) -> PowerTail | None:
     else:
         b, gamma = exact(tgt.norm) ** 2 / spec.d, Fraction(0)
     return PowerTail(spec.d, beta, a, b, gamma)
+
+
+def tail_fallback(p: Problem, err: ArithmeticError) -> None:
+    """Called when the tail path of ``p`` failed with ``err``: return (so the caller uses the direct sums) if
+    ``p.d <= DIRECT_MAX_D``, else raise a :class:`~symcollapse.spec.RegimeError` that names d, dps and beta."""
+    if p.d <= DIRECT_MAX_D:
+        return
+    from symcollapse.spec import RegimeError  # noqa: PLC0415
+
+    raise RegimeError(
+        f"predict(dps=...) at d = {p.d} (> {DIRECT_MAX_D}, where the direct O(d) sums would take minutes): the "
+        f"Euler-Maclaurin tail cannot certify this precision for beta = {p.spectrum.beta} ({err}); use a lower dps"
+    ) from err
 
 
 def _sympy_jpow(e: Fraction, d: int) -> list:

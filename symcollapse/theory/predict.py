@@ -286,8 +286,8 @@ def _compute_mp(problem: Problem, case: Case, fops: FloatOps, dps: int):
         try:
             return certify(lambda: terms.compute(problem, case, MpOps(problem, make, starts, tail)), dps,
                            guards=(5, 20), keys=_QUANTITIES)
-        except ArithmeticError:
-            pass
+        except ArithmeticError as err:
+            _spectral.tail_fallback(problem, err)  # direct sums below DIRECT_MAX_D, else a RegimeError
     return certify(lambda: terms.compute(problem, case, MpOps(problem, make, starts)), dps, guards=(5, 20),
                    keys=_QUANTITIES)
 
