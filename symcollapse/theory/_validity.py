@@ -12,9 +12,8 @@ r"""The finite-size error of a deterministic equivalent: the :math:`O(1/d)` scal
 
 from __future__ import annotations
 
-import numpy as np
-
-from symcollapse.theory.fixed_point import df
+from symcollapse.theory import _spectral
+from symcollapse.theory.fixed_point import df_grouped
 
 __all__ = ["ALLOWANCE_CONSTANTS", "finite_size_scale", "relative_error", "WARN_FRACTION"]
 
@@ -40,13 +39,18 @@ WARN_FRACTION = 0.5
 
 
 def finite_size_scale(problem, kappa, kappa0) -> float:
-    """:math:`g` of the module docstring, in float64."""
+    """:math:`g` of the module docstring, in float64.
+
+    The sums run over the problem's grouped spectrum (cached per spectrum, as ``predict`` uses it): the
+    same values as :func:`~symcollapse.theory.fixed_point.df` on the raw eigenvalues, which groups them
+    the same way, without regrouping on every call.
+    """
     T = problem.downstream.T
-    ev = problem.eigenvalues
-    g = 1.0 / (T - df(2, float(kappa), ev))
-    anisotropic = bool(np.ptp(ev) > 0)
+    u, m, _ = _spectral.groups(problem, "float")
+    g = 1.0 / (T - df_grouped(2, kappa, u, m))
+    anisotropic = u.size > 1  # the grouping keeps one value iff all eigenvalues are equal (np.ptp(ev) == 0)
     if problem.chain.T0 < problem.d and problem.chain.n > 0 and kappa0 is not None and anisotropic:
-        g += 1.0 / (problem.chain.T0 - df(2, float(kappa0), ev))
+        g += 1.0 / (problem.chain.T0 - df_grouped(2, kappa0, u, m))
     return g
 
 
