@@ -223,6 +223,60 @@ def _kappa_one(lam: float, T: float, u: float, m: float) -> float:
     raise ArithmeticError("kappa did not converge")  # pragma: no cover
 
 
+def _kappa_many(lam: np.ndarray, T: np.ndarray, u: np.ndarray, mult: np.ndarray,
+                prep: tuple | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_kappa_scalar` at many points ``(lam[i], T[i])`` of one grouped spectrum, in one array iteration.
+
+    Each point follows exactly the scalar iteration (same start, bracket updates, Newton/bisection branches
+    and stopping tests, as masks), with the spectral sums as row-wise ``einsum`` (one group: the products
+    of :func:`_kappa_one`). Returns ``(kappa, ok)``; ``ok`` is False where the scalar code would not have
+    returned a finite root within its iteration budget (callers then use the scalar code, which reports it).
+    """
+    d, trace, umin = _kappa_prep(u, mult) if prep is None else prep
+    lam = np.asarray(lam, dtype=np.float64)
+    T = np.asarray(T, dtype=np.float64)
+    out = np.zeros(lam.shape)
+    ok = np.ones(lam.shape, dtype=bool)
+    act = np.nonzero(~((lam == 0) & (T >= d)))[0]  # λ = 0, T >= d: κ = 0
+    la, Ta = lam[act], T[act]
+    hi = la + trace / Ta
+    lo = np.where(la > 0, la, umin * np.maximum(d - Ta, 0.0) / Ta)
+    k = hi.copy()
+    one = u.size == 1
+    tol = 4 * _EPS
+    with np.errstate(all="ignore"):
+        for _ in range(_MAXITER):
+            if act.size == 0:
+                break
+            if one:
+                rr = u[0] / (u[0] + k)
+                df1, df2 = rr * mult[0], rr * rr * mult[0]
+            else:
+                rr = u / (u + k[:, None])
+                df1, df2 = np.einsum("pk,k->p", rr, mult), np.einsum("pk,pk,k->p", rr, rr, mult)
+            F = k - la - k * df1 / Ta
+            Fp = 1.0 - df2 / Ta
+            zero = F == 0
+            pos = F > 0
+            hi = np.where(pos, k, hi)
+            lo = np.where(pos | zero, lo, k)
+            step = F / Fp
+            kn = k - step
+            newton = (Fp > 0) & ~zero
+            conv = newton & (np.abs(step) <= tol * k)
+            take = newton & ~conv & (lo < kn) & (kn < hi)
+            mid = np.where((lo > 0) & (hi > 4 * lo), np.sqrt(lo * hi), 0.5 * (lo + hi))
+            narrow = ~zero & ~conv & ~take & (hi - lo <= tol * hi)
+            fin = zero | conv | narrow
+            out[act[fin]] = np.where(zero, k, np.where(conv, kn, mid))[fin]
+            keep = ~fin
+            k = np.where(take, kn, mid)[keep]
+            act, la, Ta, lo, hi = act[keep], la[keep], Ta[keep], lo[keep], hi[keep]
+    ok[act] = False  # iteration budget exhausted (the scalar code raises there)
+    ok &= np.isfinite(out)
+    return out, ok
+
+
 def df_grouped(m: int, t: float, u: np.ndarray, mult: np.ndarray) -> float:
     r""":func:`df` at one scalar ``t`` on already grouped and checked data (``u`` unique values, ``mult``
     multiplicities, as from :func:`group`): the same arithmetic, without re-grouping the spectrum.
