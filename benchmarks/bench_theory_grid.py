@@ -5,7 +5,9 @@ Builds exactly the theory points of both panels of each figure (``experiments._t
 
 * ``replace``: building the points (``Problem.replace``);
 * ``predict``: one ``predict(p, normalization="finite")`` per point (what ``panel_rows`` calls);
-* ``batch``: :func:`symcollapse.theory.predict_many` on the whole list, if this tree has it.
+* ``batch``: ``symcollapse.theory._batch.predict_many`` on the whole list, if this tree has it;
+* ``panel``: the tree's own theory code of the figure, end to end (``panel_rows`` of both panels with no
+  simulated points: building the problems, ``predict`` or ``predict_many``, the tidy records).
 
 Each timing is the minimum over ``--repeat`` runs (ms per point); the load average is printed beside it.
 
@@ -73,9 +75,29 @@ def measure(figure: str, repeat: int) -> dict:
             except RegimeError:
                 pass
 
-    fns = {"replace": t_replace, "predict": t_predict}
+    def t_panel():
+        # the tree's own theory code of the figure: panel_rows of both panels without simulated points
+        from symcollapse.experiments._table import panel_rows  # noqa: PLC0415
+
+        s = {"fig1a": fig1a, "fig1b": fig1b}[figure].settings()
+        ns = [int(n) for n in s["n_values"]]
+        left = sorted(set(s["lam_theory"]) | set(s["lam_sim"]))
+        right = sorted(set(s["T_theory"]) | set(s["T_sim"]))
+        ell = float(s.get("ell", 0.0))
+        if figure == "fig1a":
+            at_r = lambda T: {"T": int(T), "lam": float(s["lam_right"])}  # noqa: E731
+        else:
+            at_r = lambda T: {"T": int(T), "lam": float(T) ** -ell}  # noqa: E731
+        rows = panel_rows(figure, "left", base, ns, left, (), lambda lam: {"T": int(s["T_left"]), "lam": float(lam)},
+                          reps=2, seed=0, key=1)
+        rows += panel_rows(figure, "right", base, ns, right, (), at_r, reps=2, seed=0, key=2)
+        return rows
+
+    from symcollapse.experiments import fig1a, fig1b  # noqa: PLC0415
+
+    fns = {"replace": t_replace, "predict": t_predict, "panel": t_panel}
     try:
-        from symcollapse.theory import predict_many  # noqa: PLC0415
+        from symcollapse.theory._batch import predict_many  # noqa: PLC0415
 
         fns["batch"] = lambda: predict_many(probs, normalization="finite")
     except ImportError:
@@ -87,6 +109,8 @@ def measure(figure: str, repeat: int) -> dict:
             fn()
             best = min(best, time.perf_counter() - t)
         res[name] = 1e3 * best / len(pts)
+        if name == "panel":
+            res["rows"] = len(fn())
     res["load_after"] = _load()
     return res
 
@@ -107,7 +131,7 @@ def main(argv=None) -> int:
     print(f"tree: {symcollapse.__file__}")
     for fig in a.figures:
         r = measure(fig, a.repeat)
-        cols = "  ".join(f"{k} {r[k]:.4f} ms/pt" for k in ("replace", "predict", "batch") if k in r)
+        cols = "  ".join(f"{k} {r[k]:.4f} ms/pt" for k in ("replace", "predict", "batch", "panel") if k in r)
         print(f"{fig}: {r['points']} points  {cols}  load {r['load_before']} -> {r['load_after']}", flush=True)
     return 0
 

@@ -120,7 +120,12 @@ def point_seed(seed: int, *keys: int) -> int:
     return int(np.random.SeedSequence([int(seed), *[int(k) for k in keys]]).generate_state(1, np.uint32)[0])
 
 
+_PLAIN = frozenset({int, float, str, bool, type(None)})
+
+
 def _num(x: Any) -> Any:
+    if type(x) in _PLAIN:  # the common case, without the abstract-class isinstance checks below (dense grids)
+        return x
     if isinstance(x, Fraction):
         return float(x)
     if isinstance(x, (np.integer,)):
