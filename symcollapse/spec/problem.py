@@ -46,7 +46,10 @@ def _rebuild(part: Any, kwargs: dict) -> Any:
     out = type(part)(**kwargs) if callable(getattr(part, "_kwargs", None)) else type(part).from_dict(kwargs)
     if key is not None:
         if len(_PARTS) >= _PARTS_SIZE:
-            _PARTS.pop(next(iter(_PARTS)))  # FIFO: bounded memory on long sweeps
+            try:  # FIFO: bounded memory on long sweeps (another thread may be evicting too)
+                _PARTS.pop(next(iter(_PARTS)), None)
+            except (RuntimeError, StopIteration):
+                pass
         _PARTS[key] = out
     return out
 
