@@ -216,3 +216,15 @@ def test_sweep_theory_columns_equal_predict():
             continue
         assert row["total"] == pred.total and row["kappa"] == pred.kappa and row["theorem"] == pred.theorem
         assert row["total_paper"] == predict(p, normalization="paper").total
+
+
+def test_predict_many_runs_guards_that_read_the_problem():
+    # real_fraction is not among the Facts, but a guard of the replace workflow reads it from the problem
+    p0 = preset("fig1a")
+    p1 = p0.replace(real_fraction=0.5)
+    with pytest.raises(RegimeError) as exc:
+        predict(p1)
+    got = _batch.predict_many([p0, p1, p0])
+    assert isinstance(got[1], RegimeError) and str(got[1]) == str(exc.value)
+    assert got[0].total == got[2].total == predict(p0).total
+
