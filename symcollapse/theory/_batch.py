@@ -26,7 +26,7 @@ from symcollapse.spec import Problem, RegimeError
 from symcollapse.theory import _spectral
 from symcollapse.theory import fixed_point as fp
 from symcollapse.theory._backends import FloatOps
-from symcollapse.theory.predict import Prediction, _check_args, _predict_case
+from symcollapse.theory.predict import _check_args, _predict_case
 from symcollapse.theory.regimes import resolve
 
 __all__ = ["predict_many"]
@@ -147,7 +147,3 @@ def predict_many(problems: Sequence[Problem], normalization: str = "paper") -> l
             out[i] = exc
     return out
 
-
-def is_prediction(x) -> bool:
-    """Whether an entry of :func:`predict_many`'s result is a prediction (not a RegimeError)."""
-    return isinstance(x, Prediction)
