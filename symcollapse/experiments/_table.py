@@ -33,6 +33,7 @@ __all__ = [
     "point_seed",
     "record",
     "theory_row",
+    "theory_rows",
     "simulation_rows",
     "pooled",
     "csv_text",
@@ -119,7 +120,12 @@ def point_seed(seed: int, *keys: int) -> int:
     return int(np.random.SeedSequence([int(seed), *[int(k) for k in keys]]).generate_state(1, np.uint32)[0])
 
 
+_PLAIN = frozenset({int, float, str, bool, type(None)})
+
+
 def _num(x: Any) -> Any:
+    if type(x) in _PLAIN:  # the common case, without the abstract-class isinstance checks below (dense grids)
+        return x
     if isinstance(x, Fraction):
         return float(x)
     if isinstance(x, (np.integer,)):
@@ -165,8 +171,22 @@ def theory_row(figure: str, panel: str, problem: Problem, normalization: str = "
         pred = predict(problem, normalization=normalization)
     except RegimeError:
         return None
+    return _theory_record(figure, panel, problem, pred, extra)
+
+
+def _theory_record(figure: str, panel: str, problem: Problem, pred: Any, extra: dict) -> dict:
     return record(figure, panel, problem, "theory", float(pred.total), None, None, None,
                   theorem=pred.theorem, kind=pred.kind, normalization=pred.normalization, **extra)
+
+
+def theory_rows(figure: str, panel: str, problems: list, normalization: str = "finite", **extra: Any) -> list[dict]:
+    """:func:`theory_row` of every problem (skipping those no implemented result covers), computed together
+    by :func:`symcollapse.theory._batch.predict_many` (the same values as one ``predict`` per point)."""
+    from symcollapse.theory._batch import predict_many  # noqa: PLC0415
+
+    preds = predict_many(problems, normalization=normalization)
+    return [_theory_record(figure, panel, p, pred, extra) for p, pred in zip(problems, preds)
+            if not isinstance(pred, RegimeError)]
 
 
 def reps_for_target(mean: float, stderr: float, reps: int, target: float, relative: bool, max_reps: int) -> int:
@@ -401,12 +421,10 @@ def panel_rows(figure: str, panel: str, base: Problem, n_values, theory_x, sim_x
     from symcollapse._progress import progress as _progress  # noqa: PLC0415
 
     with _progress(len(n_values) * len(xs), f"{figure} {panel}: theory", progress) as advance:
-        for n in n_values:
-            for x in xs:
-                row = theory_row(figure, panel, base.replace(n=n, **at(x)), normalization=normalization, **extra)
-                if row is not None:
-                    rows.append(row)
-                advance(1)
+        # one batched evaluation of the whole curve family (theory_rows): same rows as theory_row per point
+        problems = [base.replace(n=n, **at(x)) for n in n_values for x in xs]
+        rows += theory_rows(figure, panel, problems, normalization=normalization, **extra)
+        advance(len(problems))
     points = [{"n": int(n), **at(x)} for n in n_values for x in sim_x]
     if points:
         rows += simulation_rows(figure, panel, base, points, reps, point_seed(seed, key), target=target,

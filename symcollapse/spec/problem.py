@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -10,7 +11,15 @@ import numpy as np
 from .chain import Chain
 from .domain import SpecError, _known_keys
 from .downstream import Ridge
-from .registry import downstream_key, downstreams, get_downstream, get_source, source_key, sources
+from .registry import (
+    downstream_key,
+    downstreams,
+    get_downstream,
+    get_source,
+    get_workflow,
+    source_key,
+    sources,
+)
 from .spectrum import Spectrum
 from .target import Target
 
@@ -29,7 +38,54 @@ def _kwargs(part: Any) -> dict:
 
 
 def _rebuild(part: Any, kwargs: dict) -> Any:
-    return type(part)(**kwargs) if callable(getattr(part, "_kwargs", None)) else type(part).from_dict(kwargs)
+    key = _memo_key(part, kwargs)
+    if key is not None:
+        hit = _PARTS.get(key)
+        if hit is not None and _fresh(hit):  # never a workflow re-registered since the hit was built
+            return hit
+    out = type(part)(**kwargs) if callable(getattr(part, "_kwargs", None)) else type(part).from_dict(kwargs)
+    if key is not None:
+        if len(_PARTS) >= _PARTS_SIZE:
+            try:  # FIFO: bounded memory on long sweeps (another thread may be evicting too)
+                _PARTS.pop(next(iter(_PARTS)), None)
+            except (RuntimeError, StopIteration):
+                pass
+        _PARTS[key] = out
+    return out
+
+
+# Parts rebuilt by ``replace`` are immutable values, so equal constructor keywords may share one object:
+# a dense grid over (n, T, λ) then validates each distinct chain and ridge once instead of at every point.
+# Only the package's own Chain/Ridge are memoised, and only for keywords of plain exact types (int, float,
+# str, Fraction; floats keyed by repr so that -0.0 and 0.0 stay distinct); a bad value raises every time,
+# since errors are never stored.
+_PARTS: dict = {}
+_PARTS_SIZE = 4096
+_PLAIN = (int, float, str, Fraction)
+
+
+def _memo_key(part: Any, kwargs: dict) -> tuple | None:
+    cls = type(part)
+    if cls is not Chain and cls is not Ridge:
+        return None
+    items = []
+    for k, v in kwargs.items():
+        t = type(v)
+        if t not in _PLAIN:
+            return None
+        items.append((k, t, repr(v) if t is float else v))
+    return (cls, tuple(items))
+
+
+def _fresh(part: Any) -> bool:
+    """Whether a memoised part's workflow (if it has one) is still the one registered under its key."""
+    wf = getattr(part, "workflow", None)
+    if wf is None:
+        return True
+    try:
+        return get_workflow(wf.key) is wf
+    except SpecError:  # unregistered since: rebuild, which reports it
+        return False
 
 
 @dataclass(frozen=True)
@@ -130,7 +186,25 @@ class Problem:
             parts["chain"] = _rebuild(parts["chain"], {**chain, **new_chain})
         if new_ridge:
             parts["downstream"] = _rebuild(parts["downstream"], {**ridge, **new_ridge})
+        if parts["spectrum"] is self.spectrum and parts["target"] is self.target:
+            return self._with_parts(parts["chain"], parts["downstream"])
         return Problem(**parts)
+
+    def _with_parts(self, chain: Any, downstream: Any) -> Problem:
+        """This problem with another chain and downstream: ``__post_init__``'s checks minus the
+        spectrum–target check, which these two unchanged, already checked objects passed."""
+        for slot, part in (("chain", chain), ("downstream", downstream)):
+            key_of, table, _ = _SLOTS[slot]
+            if key_of(part) is None:
+                names = sorted(c.__name__ for c in table().values())
+                raise SpecError(
+                    f"Problem.{slot} must be one of the registered classes {names}, got {type(part).__name__}"
+                )
+        out = object.__new__(Problem)
+        for name, value in (("spectrum", self.spectrum), ("target", self.target), ("chain", chain),
+                            ("downstream", downstream)):
+            object.__setattr__(out, name, value)
+        return out
 
     def to_dict(self) -> dict:
         """JSON/TOML-friendly nested dict (Fractions become strings such as ``'1/1000'``).

@@ -14,6 +14,7 @@ group, from :mod:`~symcollapse.theory._spectral`), the scalars ``lam``, ``sigma`
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import mpmath
@@ -34,6 +35,10 @@ class FloatOps:
 
     def __init__(self, p: Problem):
         self.u, self.m, self.s = _spectral.groups(p, "float")
+        # (d, tr Σ, λ_min) for κ's bracket and, for one group (Σ = sI), the group as Python floats: the
+        # scalar paths below repeat numpy's operations on length-1 arrays exactly (bit for bit), minus the
+        # per-call overhead that dominates on dense theory grids
+        self._prep, self._one = _spectral.cached("float-prep", p, None, lambda: _float_prep(self.u, self.m, self.s))
         self.lam = float(p.downstream.lam)  # int, float or Fraction (spec): float() rounds correctly
         self.sigma = float(p.downstream.sigma)
         self.sigma0 = float(p.chain.sigma0)
@@ -41,13 +46,22 @@ class FloatOps:
 
     def kappa(self, T):
         """κ(λ, T) of the downstream ridge (data validated by the spec: no re-checks)."""
-        return fp._kappa_scalar(self.lam, float(T), self.u, self.m)
+        return fp._kappa_scalar(self.lam, float(T), self.u, self.m, self._prep)
 
     def kappa0(self, T0):
         """κ(0, T0) of the generator."""
-        return fp._kappa_scalar(0.0, float(T0), self.u, self.m)
+        return fp._kappa_scalar(0.0, float(T0), self.u, self.m, self._prep)
 
     def sums(self, k):
+        if self._one is not None:
+            u, m, s = self._one
+            inv = 1.0 / (u + k)
+            rr = u * inv
+            out = (rr * m, rr * rr * m, s * rr * inv, m * inv * inv)
+            # an intermediate inf/NaN (which numpy would report under predict's errstate) makes an output
+            # non-finite: then the array code below runs and reports it exactly as before
+            if all(map(math.isfinite, out)):
+                return out
         u, m = self.u, self.m
         inv = 1.0 / (u + k)
         rr = u * inv
@@ -56,6 +70,10 @@ class FloatOps:
                 float(es("k,k,k->", m, inv, inv)))
 
     def signal(self):
+        if self._one is not None:
+            w = self._one[2] * self._one[0]
+            if math.isfinite(w):
+                return w
         return float(np.einsum("k,k->", self.s, self.u))  # ‖w0‖²_Σ
 
     def frac(self, x):
@@ -73,6 +91,12 @@ class FloatOps:
     @staticmethod
     def array(vec):
         return np.asarray(vec, dtype=float)
+
+
+def _float_prep(u, m, s) -> tuple:
+    """Per-spectrum constants of :class:`FloatOps`: κ's bracket data, and (u, m, s) as floats for one group."""
+    one = (float(u[0]), float(m[0]), float(s[0])) if u.size == 1 else None
+    return fp._kappa_prep(u, m), one
 
 
 class MpOps:

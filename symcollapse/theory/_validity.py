@@ -12,9 +12,8 @@ r"""The finite-size error of a deterministic equivalent: the :math:`O(1/d)` scal
 
 from __future__ import annotations
 
-import numpy as np
-
-from symcollapse.theory.fixed_point import df
+from symcollapse.theory import _spectral
+from symcollapse.theory.fixed_point import df_grouped
 
 __all__ = ["ALLOWANCE_CONSTANTS", "finite_size_scale", "relative_error", "WARN_FRACTION"]
 
@@ -39,19 +38,26 @@ ALLOWANCE_CONSTANTS: dict[str, float] = {
 WARN_FRACTION = 0.5
 
 
-def finite_size_scale(problem, kappa, kappa0) -> float:
-    """:math:`g` of the module docstring, in float64."""
+def finite_size_scale(problem, kappa, kappa0, df2_at: dict | None = None) -> float:
+    r""":math:`g` of the module docstring, in float64.
+
+    The sums run over the problem's grouped spectrum (cached per spectrum, as ``predict`` uses it): the
+    same values as :func:`~symcollapse.theory.fixed_point.df` on the raw eigenvalues, which groups them
+    the same way, without regrouping on every call. ``df2_at`` maps a float :math:`t` to an already
+    computed :math:`\mathrm{df}_2(t)` (the batched evaluator's, same arithmetic row by row).
+    """
     T = problem.downstream.T
-    ev = problem.eigenvalues
-    g = 1.0 / (T - df(2, float(kappa), ev))
-    anisotropic = bool(np.ptp(ev) > 0)
+    u, m, _ = _spectral.groups(problem, "float")
+    d2 = None if df2_at is None else df2_at.get(float(kappa))
+    g = 1.0 / (T - (df_grouped(2, kappa, u, m) if d2 is None else d2))
+    anisotropic = u.size > 1  # the grouping keeps one value iff all eigenvalues are equal (np.ptp(ev) == 0)
     if problem.chain.T0 < problem.d and problem.chain.n > 0 and kappa0 is not None and anisotropic:
-        g += 1.0 / (problem.chain.T0 - df(2, float(kappa0), ev))
+        g += 1.0 / (problem.chain.T0 - df_grouped(2, kappa0, u, m))
     return g
 
 
-def relative_error(problem, regime, kappa, kappa0) -> float:
+def relative_error(problem, regime, kappa, kappa0, df2_at: dict | None = None) -> float:
     """:math:`C\\,g` (0 for exact results): the finite-size error per unit of value."""
     if regime.kind == "exact":
         return 0.0
-    return ALLOWANCE_CONSTANTS[regime.family] * finite_size_scale(problem, kappa, kappa0)
+    return ALLOWANCE_CONSTANTS[regime.family] * finite_size_scale(problem, kappa, kappa0, df2_at)

@@ -140,13 +140,18 @@ def kappa(lam: Any, T: Any, eigenvalues: Any, multiplicities: Any = None) -> flo
     return out.reshape(lam_a.shape)
 
 
-def _kappa_scalar(lam: float, T: float, u: np.ndarray, mult: np.ndarray) -> float:
-    """One point of :func:`kappa`: the same safeguarded Newton as :func:`_kappa_vec` with scalar bookkeeping."""
-    d = float(mult.sum())
+def _kappa_scalar(lam: float, T: float, u: np.ndarray, mult: np.ndarray, prep: tuple | None = None) -> float:
+    """One point of :func:`kappa`: the same safeguarded Newton as :func:`_kappa_vec` with scalar bookkeeping.
+
+    ``prep`` is :func:`_kappa_prep` of ``(u, mult)`` when the caller has it cached (same values either way).
+    """
+    if u.size == 1:
+        return _kappa_one(lam, T, float(u[0]), float(mult[0]))
+    d, trace, umin = _kappa_prep(u, mult) if prep is None else prep
     if lam == 0 and T >= d:
         return 0.0
-    hi = lam + float(np.einsum("k,k->", u, mult)) / T
-    lo = lam if lam > 0 else float(u.min()) * max(d - T, 0.0) / T
+    hi = lam + trace / T
+    lo = lam if lam > 0 else umin * max(d - T, 0.0) / T
     k = hi
     for _ in range(_MAXITER):
         rr = u / (u + k)
@@ -172,6 +177,117 @@ def _kappa_scalar(lam: float, T: float, u: np.ndarray, mult: np.ndarray) -> floa
         if hi - lo <= 4 * _EPS * hi:
             return k
     raise ArithmeticError("kappa did not converge")  # pragma: no cover
+
+
+def _kappa_prep(u: np.ndarray, mult: np.ndarray) -> tuple[float, float, float]:
+    """``(d, tr Σ, λ_min)`` of grouped data, exactly as :func:`_kappa_scalar` forms them."""
+    return float(mult.sum()), float(np.einsum("k,k->", u, mult)), float(u.min())
+
+
+def _kappa_one(lam: float, T: float, u: float, m: float) -> float:
+    r""":func:`_kappa_scalar` for one group (:math:`\Sigma = uI`, multiplicity ``m``) in Python floats.
+
+    Every operation is the one numpy performs on the length-1 arrays (``einsum`` of one term multiplies its
+    operands left to right and adds to 0), so the iterates and the root are bit for bit those of the array
+    code, without numpy's per-call overhead.
+    """
+    d = m
+    if lam == 0 and T >= d:
+        return 0.0
+    hi = lam + u * m / T
+    lo = lam if lam > 0 else u * max(d - T, 0.0) / T
+    k = hi
+    for _ in range(_MAXITER):
+        rr = u / (u + k)
+        df1 = rr * m
+        df2 = rr * rr * m
+        F = k - lam - k * df1 / T
+        Fp = 1.0 - df2 / T
+        if F == 0:
+            return k
+        if F > 0:
+            hi = k
+        else:
+            lo = k
+        if Fp > 0:
+            step = F / Fp
+            kn = k - step
+            if abs(step) <= 4 * _EPS * k:
+                return kn
+            if lo < kn < hi:
+                k = kn
+                continue
+        k = math.sqrt(lo * hi) if (lo > 0 and hi > 4 * lo) else 0.5 * (lo + hi)
+        if hi - lo <= 4 * _EPS * hi:
+            return k
+    raise ArithmeticError("kappa did not converge")  # pragma: no cover
+
+
+def _kappa_many(lam: np.ndarray, T: np.ndarray, u: np.ndarray, mult: np.ndarray,
+                prep: tuple | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_kappa_scalar` at many points ``(lam[i], T[i])`` of one grouped spectrum, in one array iteration.
+
+    Each point follows exactly the scalar iteration (same start, bracket updates, Newton/bisection branches
+    and stopping tests, as masks), with the spectral sums as row-wise ``einsum`` (one group: the products
+    of :func:`_kappa_one`). Returns ``(kappa, ok)``; ``ok`` is False where the scalar code would not have
+    returned a finite root within its iteration budget (callers then use the scalar code, which reports it).
+    """
+    d, trace, umin = _kappa_prep(u, mult) if prep is None else prep
+    lam = np.asarray(lam, dtype=np.float64)
+    T = np.asarray(T, dtype=np.float64)
+    out = np.zeros(lam.shape)
+    ok = np.ones(lam.shape, dtype=bool)
+    act = np.nonzero(~((lam == 0) & (T >= d)))[0]  # λ = 0, T >= d: κ = 0
+    la, Ta = lam[act], T[act]
+    hi = la + trace / Ta
+    lo = np.where(la > 0, la, umin * np.maximum(d - Ta, 0.0) / Ta)
+    k = hi.copy()
+    one = u.size == 1
+    tol = 4 * _EPS
+    with np.errstate(all="ignore"):
+        for _ in range(_MAXITER):
+            if act.size == 0:
+                break
+            if one:
+                rr = u[0] / (u[0] + k)
+                df1, df2 = rr * mult[0], rr * rr * mult[0]
+            else:
+                rr = u / (u + k[:, None])
+                df1, df2 = np.einsum("pk,k->p", rr, mult), np.einsum("pk,pk,k->p", rr, rr, mult)
+            F = k - la - k * df1 / Ta
+            Fp = 1.0 - df2 / Ta
+            zero = F == 0
+            pos = F > 0
+            hi = np.where(pos, k, hi)
+            lo = np.where(pos | zero, lo, k)
+            step = F / Fp
+            kn = k - step
+            newton = (Fp > 0) & ~zero
+            conv = newton & (np.abs(step) <= tol * k)
+            take = newton & ~conv & (lo < kn) & (kn < hi)
+            mid = np.where((lo > 0) & (hi > 4 * lo), np.sqrt(lo * hi), 0.5 * (lo + hi))
+            narrow = ~zero & ~conv & ~take & (hi - lo <= tol * hi)
+            fin = zero | conv | narrow
+            out[act[fin]] = np.where(zero, k, np.where(conv, kn, mid))[fin]
+            keep = ~fin
+            k = np.where(take, kn, mid)[keep]
+            act, la, Ta, lo, hi = act[keep], la[keep], Ta[keep], lo[keep], hi[keep]
+    ok[act] = False  # iteration budget exhausted (the scalar code raises there)
+    ok &= np.isfinite(out)
+    return out, ok
+
+
+def df_grouped(m: int, t: float, u: np.ndarray, mult: np.ndarray) -> float:
+    r""":func:`df` at one scalar ``t`` on already grouped and checked data (``u`` unique values, ``mult``
+    multiplicities, as from :func:`group`): the same arithmetic, without re-grouping the spectrum.
+
+    Raises ``ValueError`` for a ``t`` that is not finite and >= 0, as :func:`df` does.
+    """
+    t = float(t)
+    if not (math.isfinite(t) and t >= 0):
+        raise ValueError(f"df: t must be finite and >= 0, got {t!r}")
+    r = u / (u + np.asarray(t, dtype=np.float64)[..., None])
+    return float(np.einsum("...k,k->...", r**m, mult))
 
 
 def _kappa_vec(lam: np.ndarray, T: np.ndarray, u: np.ndarray, mult: np.ndarray) -> np.ndarray:

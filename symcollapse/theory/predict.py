@@ -186,7 +186,15 @@ def predict(problem: Problem, dps: int | None = None, normalization: str = "pape
     """
     _check_args(problem, dps)
     case = resolve(problem, normalization)
-    fops = FloatOps(problem)
+    return _predict_case(problem, case, FloatOps(problem), dps)
+
+
+def _predict_case(problem: Problem, case: Case, fops: FloatOps, dps, df2_at: dict | None = None) -> Prediction:
+    r""":func:`predict` once the case is resolved (its warnings point at the caller of ``predict``).
+
+    ``fops`` may carry precomputed spectral sums (:mod:`symcollapse.theory._batch`), ``df2_at`` precomputed
+    :math:`\mathrm{df}_2` values for the finite-size scale.
+    """
     try:
         if dps is None:
             # float64: a division by zero, overflow or NaN is an error here, never a silent inf/NaN result
@@ -205,7 +213,7 @@ def predict(problem: Problem, dps: int | None = None, normalization: str = "pape
     if dps is None:
         _warn_precision(problem, vals)
         _warn_part_underflow(problem, vals)
-    return _finish(problem, case, vals, dps, digits)
+    return _finish(problem, case, vals, dps, digits, df2_at)
 
 
 class PrecisionWarning(UserWarning):
@@ -221,7 +229,7 @@ def _warn_precision(problem: Problem, vals: dict) -> None:
         if rel > 1e-9:
             warnings.warn(f"float64 lost precision: κ = {float(k):.3g} at λ = {lam:.3g} is only accurate to about "
                           f"{rel:.1e} relative (T ≈ d with λ ≪ κ); use predict(..., dps=30)",
-                          PrecisionWarning, stacklevel=3)
+                          PrecisionWarning, stacklevel=4)
 
 
 def _warn_part_underflow(problem: Problem, vals: dict) -> None:
@@ -236,7 +244,7 @@ def _warn_part_underflow(problem: Problem, vals: dict) -> None:
     if zero:
         warnings.warn(f"{' and '.join(zero)} underflow float64 to 0.0 (below 1e-308); the total is unaffected "
                       "to float precision; use predict(..., dps=30) for the part itself", PrecisionWarning,
-                      stacklevel=3)
+                      stacklevel=4)
 
 
 _PARTS = ("bias", "variance", "collapse", "delta_bias")
@@ -292,9 +300,9 @@ def _compute_mp(problem: Problem, case: Case, fops: FloatOps, dps: int):
                    keys=_QUANTITIES)
 
 
-def _finish(problem: Problem, case: Case, vals: dict, dps, digits) -> Prediction:
+def _finish(problem: Problem, case: Case, vals: dict, dps, digits, df2_at: dict | None = None) -> Prediction:
     reg = case.regime
-    fse = _finite_size_error(problem, reg, vals)
+    fse = _finite_size_error(problem, reg, vals, df2_at)
     pred = Prediction(**vals, kind=reg.kind, theorem=reg.theorem, normalization=case.normalization, dps=dps,
                       digits=digits, problem=problem, regime=reg, finite_size_error=fse)
     if fse is not None and fse > _validity.WARN_FRACTION * abs(float(vals["total"])):
@@ -304,16 +312,16 @@ def _finish(problem: Problem, case: Case, vals: dict, dps, digits) -> Prediction
             f"{problem.d}, T = {problem.downstream.T}, T0 = {problem.chain.T0}: the prediction is not informative "
             "here; simulate instead",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     return pred
 
 
-def _finite_size_error(problem: Problem, reg: Regime, vals: dict) -> float | None:
+def _finite_size_error(problem: Problem, reg: Regime, vals: dict, df2_at: dict | None = None) -> float | None:
     if reg.kind == EXACT:
         return 0.0
     try:
-        rel = _validity.relative_error(problem, reg, vals["kappa"], vals["kappa0"])
+        rel = _validity.relative_error(problem, reg, vals["kappa"], vals["kappa0"], df2_at)
     except (ZeroDivisionError, OverflowError, ValueError, FloatingPointError):
         return None
     fse = rel * abs(float(vals["total"]))
