@@ -15,8 +15,8 @@ Samplers (``method``), all exact in distribution — they differ only in cost:
     design with :math:`T_m \ge d` the triangular factor of :math:`X_m^\top X_m`, for :math:`T_m < d` the
     trapezoidal factor of :math:`X_m` and the dual :math:`T_m \times T_m` solve. Covers everything the
     reference covers (both designs, :math:`T_0 < d`, :math:`T < d`, any :math:`\lambda \ge 0`) without ever
-    allocating a :math:`T \times d` array. Cost :math:`O(nd^2 + d^3)` when :math:`T_0, T \ge d`,
-    independent of :math:`T_0, T`.
+    allocating a :math:`T \times d` array. Cost :math:`O(nd + d^3)` when :math:`T_0, T \ge d` (independent
+    designs; :math:`O(nd^2 + d^3)` for a shared one), independent of :math:`T_0, T`.
 ``"collapsed"``
     The whole chain as :math:`n` chi-squares and one Gaussian vector, then the Bartlett downstream step.
     Needs :math:`T_0 \ge d` (when :math:`n \ge 1`); any :math:`T`, any :math:`\lambda \ge 0`, both designs.
@@ -43,7 +43,9 @@ and :math:`b \mid W \sim N(0, W)` reproduces the joint law of every estimate (se
 :mod:`~symcollapse.simulate._kernels` and :math:`b = Uz`, :math:`z \sim N(0, I_d)`, has exactly that law
 (:math:`\mathrm{Cov}(Uz \mid U) = UU^\top`). A generation with :math:`T_0 \ge d` is
 :math:`\hat w_{k+1} = \hat w_k + (X_k^\top X_k)^{-1}X_k^\top E_k`, i.e.
-:math:`v_{k+1} = v_k + \sigma_0 U_k^{-\top}z_k`. A shared design (:math:`X_m \equiv X_0`) uses the same
+:math:`v_{k+1} = v_k + \sigma_0 U_k^{-\top}z_k`; for independent designs this increment is drawn
+coordinate by coordinate from its sequential conditionals, :math:`O(d)` numbers, without forming :math:`U_k`
+(proof in :func:`~symcollapse.simulate._kernels._ols_generation_seq`). A shared design (:math:`X_m \equiv X_0`) uses the same
 :math:`U_0` in every generation with fresh :math:`z_k` (fresh noise :math:`E_k`). The downstream step is
 proved in :func:`~symcollapse.simulate._kernels.ridge_downstream`. All draws of different generations and of
 the downstream step are independent, as in Eqs. 4–7. Designs with fewer samples than dimensions
