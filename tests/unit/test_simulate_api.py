@@ -170,6 +170,24 @@ def test_progress_bar(capsys):
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.parametrize("method", ["bartlett", "collapsed", "ols-law"])
+def test_values_do_not_depend_on_the_kernel_call_grouping(method, monkeypatch, capsys):
+    # with a bar the streams run in calls of 8 per thread, without it in calls of _STREAMS_PER_CALL: the same
+    # values (and a cap of 3 streams per call, so that several calls happen, changes nothing either)
+    from symcollapse.simulate import monte_carlo as mc
+
+    p = _p(lam=0.1 if method != "ols-law" else 0.0)
+    reps = 40 * mc.block_size(method, p) + 3  # 41 streams
+    quiet = simulate(p, reps, 4, method=method)
+    bar = simulate(p, reps, 4, method=method, progress=True)
+    monkeypatch.setattr(mc, "_STREAMS_PER_CALL", 3)
+    capped = simulate(p, reps, 4, method=method)
+    capsys.readouterr()
+    for other in (bar, capped):
+        assert np.array_equal(quiet.errors, other.errors)
+        assert np.array_equal(quiet.chain_errors, other.chain_errors)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # memory: the fast path never allocates T × d
 # ---------------------------------------------------------------------------------------------------------
