@@ -1,23 +1,25 @@
 """Speed of ``symcollapse.simulate`` against honest baselines, all measured in the same run (issue 11).
 
-    python benchmarks/bench_simulate.py [--quick] [--out FILE]
+    python benchmarks/bench_simulate.py [--quick] [--rows issue | --rows d:T ...] [--out FILE]
+    python benchmarks/bench_simulate.py --rows issue          # the issue's table (run it on a quiet machine)
 
-Grid: d ∈ {50, 200, 1000, 2000} × T0 = T ∈ {2d, 20d} (``--quick``: d ∈ {50, 200}), power law β = 2, n = 10,
-σ0 = 0.2, σ = 0.1, λ = 1e-3. For each point, in the same run:
+Default grid: d ∈ {50, 200, 1000, 2000} × T0 = T ∈ {2d, 20d} (``--quick``: d ∈ {50, 200}), power law β = 2,
+n = 10, σ0 = 0.2, σ = 0.1, λ = 1e-3. For each row, in the same run:
 
 * ``collapsed`` and ``bartlett`` (this package; random numbers drawn inside the numba kernels);
+* two in-kernel **prototypes** (:func:`prototype_kernels`, ~50 lines): in-kernel RNG, Bartlett ridge
+  downstream with ``dlauum``/``dpotrf``/``dpotrs``; one with the collapsed chain, one with the per-generation
+  Bartlett chain drawn and solved on the fly (d²/2 normals per generation);
 * **naive numpy, Cholesky**: what a competent user writes: per generation draw X, form XᵀX and Xᵀy, solve the
   normal equations by ``scipy.linalg.cho_factor``/``cho_solve``; downstream the same with + λT·I;
-* naive numpy, ``lstsq`` (labelled: 2–3× slower than Cholesky, shown because it is the literal textbook
-  fit);
-* scikit-learn: ``LinearRegression(fit_intercept=False)`` per generation, ``Ridge(alpha=λT)`` downstream;
-* a prototype in-kernel sampler: a 40-line numba kernel (collapsed chain, Bartlett downstream with numba's
-  ``np.linalg.cholesky`` and ``np.dot``), the kind of prototype issue 11 measured.
+* naive numpy, ``lstsq`` (labelled: 2–3× slower than Cholesky, shown because it is the literal textbook fit);
+* scikit-learn: ``LinearRegression(fit_intercept=False)`` per generation, ``Ridge(alpha=λT)`` downstream.
 
 Every timing is the min and the median over ≥ 3 repetitions; cpu/wall is process CPU time over wall time
 (2.0 = both cores busy). Baselines whose replicate would take more than ``--budget`` seconds are timed per
-generation (one chain fit, one downstream fit, each with its draws) and extrapolated as n·t_chain + t_down
-(the table says so). BLAS is limited to one thread for everything (``one_blas_thread``); the package runs
+generation (one chain fit and one downstream fit, each with its draws, 3 repetitions each) and extrapolated as
+n·t_chain + t_down (the table says so); at d = 2000, T = 40000 one such fit materialises a 640 MB design.
+BLAS is limited to one thread for everything (``one_blas_thread``); the package and the prototypes run
 replicates on all numba threads. The single-thread DGEMM and DPOTRF rates of the machine are measured in the
 same run; the DPOTRF fraction is (2d³/3 flops of dlauum + dpotrf at the measured DPOTRF rate) over the
 package's CPU time per replicate. Peak memory (tracemalloc, which sees numba's allocations, and RSS growth) is
@@ -118,60 +120,111 @@ def naive_replicate(solver: str, p, gen, n: int) -> float:
     return float(p.ev @ (w_pred - p.c) ** 2)
 
 
+_DOWN_CACHE: dict = {}  # (solver of the downstream fit, d, T) -> timing: lstsq's downstream is the Cholesky one
+
+
 def time_naive(solver: str, d: int, T: int, budget: float) -> tuple[dict, str]:
+    """Whole replicates when one fits in ``budget`` seconds, else one chain fit and one downstream fit (each
+    with its draws), timed separately over 3 repetitions and extrapolated as n·t_chain + t_down (the
+    downstream timing is shared by the baselines with the same downstream solver)."""
     p = mc._plain(problem(d, T))
     gen = np.random.default_rng(1)
-    t_down = timed(lambda: naive_replicate(solver, p, gen, 0), 3)["min"]
-    t_gen = max(timed(lambda: naive_replicate(solver, p, gen, 1), 3)["min"] - t_down, 0.0)
-    estimate = t_down + N_GEN * t_gen
+    sq = np.sqrt(p.ev)
+
+    def fit(Tm, mu, kind):
+        X = gen.standard_normal((Tm, d)) * sq
+        return _chain_fit(kind, X, X @ p.c + p.sigma * gen.standard_normal(Tm), mu=mu)
+
+    down = "cholesky" if solver == "lstsq" else solver
+    key = (down, d, T)
+    if key not in _DOWN_CACHE:
+        _DOWN_CACHE[key] = timed(lambda: fit(p.T, p.lam * p.T, down), 3)
+    t_down = _DOWN_CACHE[key]
+    t_gen = timed(lambda: fit(p.T0, 0.0, solver), 3)
+    estimate = t_down["min"] + N_GEN * t_gen["min"]
     if estimate <= budget:
         reps = max(1, int(budget // max(estimate, 1e-6) // 3))
         t = timed(lambda: [naive_replicate(solver, p, gen, N_GEN) for _ in range(reps)], 3)
         return {k: (v / reps if k != "cpu_wall" else v) for k, v in t.items()}, f"{reps} reps"
-    return {"min": estimate, "median": estimate, "cpu_wall": float("nan")}, "per-generation"
+    med = t_down["median"] + N_GEN * t_gen["median"]
+    return {"min": estimate, "median": med, "cpu_wall": t_gen["cpu_wall"]}, "per-generation ×n, extrapolated"
 
 
-def prototype_kernel():
-    """A prototype in-kernel sampler (collapsed chain + Bartlett ridge downstream, numba's own linalg)."""
+def prototype_kernels():
+    """The strongest honest in-kernel prototype we could write in ~50 lines: random numbers drawn inside a
+    ``prange`` numba kernel (one Generator per stream), the Bartlett ridge step downstream with the best
+    single LAPACK calls (``dlauum`` for UUᵀ, ``dpotrf``, ``dpotrs``; bound from SciPy like the package's, numba has
+    none of them). ``collapsed=True``: the collapsed chain (n chi-squares, one Gaussian vector);
+    ``collapsed=False``: the per-generation Bartlett chain, z then U drawn row by row and solved on the fly
+    (d²/2 normals per generation). What it lacks against the package: the O(d) sequential generation of
+    ``bartlett`` and the recursive Cholesky at d > 256."""
     from numba import njit, prange
 
+    from symcollapse.simulate._lapack import dlauum, dpotrf, dpotrs
+
+    @njit
+    def ridge(g, d, T, mu, sigma, ev, c, v, A, r, z, info):
+        for i in range(d):
+            z[i] = g.standard_normal()
+        for i in range(d):
+            A[i, i] = np.sqrt(g.chisquare(T - d + 1 + i))
+            acc = A[i, i] * z[i]
+            for j in range(i + 1, d):
+                A[i, j] = g.standard_normal()
+                acc += A[i, j] * z[j]
+            r[i] = sigma * acc - mu * (c[i] / np.sqrt(ev[i]) + v[i] / ev[i])
+        lo, n, one = np.array([76], np.uint8), np.array([d], np.int32), np.array([1], np.int32)
+        dlauum(lo.ctypes.data, n.ctypes.data, A.ctypes.data, n.ctypes.data, info.ctypes.data)
+        for i in range(d):
+            A[i, i] += mu / ev[i]
+        dpotrf(lo.ctypes.data, n.ctypes.data, A.ctypes.data, n.ctypes.data, info.ctypes.data)
+        dpotrs(lo.ctypes.data, n.ctypes.data, one.ctypes.data, A.ctypes.data, n.ctypes.data, r.ctypes.data,
+               n.ctypes.data, info.ctypes.data)
+        s = 0.0
+        for i in range(d):
+            s += (v[i] + r[i]) ** 2
+        return s
+
     @njit(parallel=True)
-    def run(gens, B, reps, ev, c, n, T0, sigma0, T, sigma, mu, err):
+    def run(gens, B, reps, collapsed, ev, c, n, T0, sigma0, T, sigma, mu, err):
         d = ev.shape[0]
         for s in prange(len(gens)):
             g = gens[np.int64(s)]
-            U = np.zeros((d, d))
-            for r in range(s * B, min(reps, s * B + B)):
-                S = 0.0
-                for _ in range(n):
-                    S += 1.0 / g.chisquare(T0 - d + 1)
-                v = np.sqrt(S) * sigma0 * np.array([g.standard_normal() for _ in range(d)])
-                z = np.array([g.standard_normal() for _ in range(d)])
-                for i in range(d):
-                    U[i, i] = np.sqrt(g.chisquare(T - d + 1 + i))
-                    for j in range(i + 1, d):
-                        U[i, j] = g.standard_normal()
-                A = np.dot(U, U.T)
-                for i in range(d):
-                    A[i, i] += mu / ev[i]
-                L = np.linalg.cholesky(A)
-                rhs = sigma * np.dot(U, z) - mu * (c / np.sqrt(ev) + v / ev)
-                x = np.linalg.solve(L.T, np.linalg.solve(L, rhs))  # numba has no triangular solve
-                e = v + x
-                err[r] = np.dot(e, e)
+            A, v, r, z, info = np.empty((d, d)), np.empty(d), np.empty(d), np.empty(d), np.zeros(1, np.int32)
+            for k in range(s * B, min(reps, s * B + B)):
+                v[:] = 0.0
+                if collapsed:
+                    S = 0.0
+                    for _ in range(n):
+                        S += 1.0 / g.chisquare(T0 - d + 1)
+                    for i in range(d):
+                        v[i] = sigma0 * np.sqrt(S) * g.standard_normal()
+                else:
+                    for _ in range(n):  # v += σ0 U⁻ᵀz: z, then U row by row, forward substitution on the fly
+                        for i in range(d):
+                            r[i] = g.standard_normal()
+                        for j in range(d):
+                            yj = r[j] / np.sqrt(g.chisquare(T0 - d + 1 + j))
+                            r[j] = yj
+                            for i in range(j + 1, d):
+                                r[i] -= g.standard_normal() * yj
+                        for i in range(d):
+                            v[i] += sigma0 * r[i]
+                err[k] = ridge(g, d, T, mu, sigma, ev, c, v, A, r, z, info)
 
     return run
 
 
-def time_prototype(run, d: int, T: int, reps: int) -> dict:
+def time_prototype(run, collapsed: bool, d: int, T: int, reps: int) -> dict:
+    import numba
     from numba.typed import List
 
     p = mc._plain(problem(d, T))
-    B = 1 if d >= 500 else 8
+    B = max(1, -(-reps // (4 * numba.get_num_threads())))  # about 4 streams per thread
 
     def once():
         gens = List([np.random.default_rng(s) for s in np.random.SeedSequence(0).spawn(-(-reps // B))])
-        run(gens, B, reps, p.ev, p.c, p.n, p.T0, p.sigma0, p.T, p.sigma, p.lam * p.T, np.empty(reps))
+        run(gens, B, reps, collapsed, p.ev, p.c, p.n, p.T0, p.sigma0, p.T, p.sigma, p.lam * p.T, np.empty(reps))
 
     once()  # compile
     t = timed(once, 3)
@@ -205,7 +258,26 @@ def memory(tree: Path, d: int, method: str) -> dict:
 
 
 def reps_for(d: int, quick: bool) -> int:
-    return {50: 400, 200: 200, 1000: 20, 2000: 6}[d] // (4 if quick else 1) or 2
+    base = {50: 400, 200: 200, 1000: 20, 2000: 6}.get(d, max(4, int(4e6 / d**2)))
+    return max(2, base // (4 if quick else 1))
+
+
+ISSUE_ROWS = [(d, k * d) for d in (50, 200, 1000, 2000) for k in (2, 20)]
+
+
+def parse_rows(spec: list[str] | None, dims, quick: bool) -> list[tuple[int, int]]:
+    """``--rows issue`` (the issue's table: d ∈ {50, 200, 1000, 2000} × T0 = T ∈ {2d, 20d}) or ``d:T`` pairs."""
+    if not spec:
+        dims = dims or ((50, 200) if quick else (50, 200, 1000, 2000))
+        return [(d, k * d) for d in dims for k in (2, 20)]
+    rows = []
+    for item in spec:
+        if item == "issue":
+            rows += ISSUE_ROWS
+        else:
+            d, T = item.split(":")
+            rows.append((int(d), int(T)))
+    return rows
 
 
 def lambda_panel(quick: bool) -> dict:
@@ -218,26 +290,33 @@ def lambda_panel(quick: bool) -> dict:
     return {"d": d, "T0": T0, "T": T, "points": len(ns) * len(lams), "reps": reps, "block": block, "loop": loop}
 
 
-def measure(dims, quick: bool, budget: float, proto, baseline_max_d: int) -> list[dict]:
+def measure(rows_dT, quick: bool, budget: float, proto, baseline_max_d: int) -> list[dict]:
     rows = []
-    for d in dims:
-        for T in (2 * d, 20 * d):
-            reps = reps_for(d, quick)
-            p = problem(d, T)
-            row = {"d": d, "T": T, "reps": reps}
-            for m in ("collapsed", "bartlett"):
-                row[m] = {k: (v / reps if k != "cpu_wall" else v) for k, v in
-                          timed(lambda m=m, p=p, reps=reps: simulate(p, reps, 0, method=m), 3).items()}
-            row["prototype"] = time_prototype(proto, d, T, reps)
-            for solver in ("cholesky", "lstsq", "sklearn"):
-                if d > baseline_max_d:
-                    nan = float("nan")
-                    row[solver], row[f"{solver}_how"] = {"min": nan, "median": nan, "cpu_wall": nan}, "not run"
-                else:
-                    row[solver], row[f"{solver}_how"] = time_naive(solver, d, T, budget)
-            rows.append(row)
-            print(json.dumps(row), flush=True)
+    for d, T in rows_dT:
+        reps = reps_for(d, quick)
+        p = problem(d, T)
+        row = {"d": d, "T": T, "reps": reps}
+        for m in ("collapsed", "bartlett"):
+            simulate(p, 2, 0, method=m)  # not timed: first-call overheads
+            row[m] = {k: (v / reps if k != "cpu_wall" else v) for k, v in
+                      timed(lambda m=m, p=p, reps=reps: simulate(p, reps, 0, method=m), 3).items()}
+        row["proto_collapsed"] = time_prototype(proto, True, d, T, reps)
+        row["proto_bartlett"] = time_prototype(proto, False, d, T, reps)
+        for solver in ("cholesky", "lstsq", "sklearn"):
+            if d > baseline_max_d:
+                nan = float("nan")
+                row[solver], row[f"{solver}_how"] = {"min": nan, "median": nan, "cpu_wall": nan}, "not run"
+            else:
+                row[solver], row[f"{solver}_how"] = time_naive(solver, d, T, budget)
+        rows.append(row)
+        print(json.dumps(row), flush=True)
     return rows
+
+
+def dpotrf_fraction(d: int, t: dict, machine: dict) -> float:
+    """(2d³/3 flops of the dlauum + dpotrf pair at the single-thread DPOTRF rate) / CPU seconds per replicate."""
+    rate = machine["dpotrf_2000" if d >= 2000 else "dpotrf_1000"] * 1e9
+    return (2 * d**3 / 3 / rate) / t["cpu_min"] if t.get("cpu_min", 0) > 0 else float("nan")
 
 
 def report(args, rows, panel, machine, mem, up0, up1, total) -> str:
@@ -254,40 +333,47 @@ def report(args, rows, panel, machine, mem, up0, up1, total) -> str:
         f"- uptime after: `{up1}`",
         f"- single-thread rates in this run: DGEMM(1000) {machine['dgemm_1000']:.1f} GFLOP/s, DPOTRF(1000) "
         f"{machine['dpotrf_1000']:.1f}, DPOTRF(2000) {machine['dpotrf_2000']:.1f} GFLOP/s",
-        f"- power law β = 2, n = {N_GEN}, σ0 = {SIGMA0}, σ = {SIGMA}, λ = {LAM}, T0 = T; ms per replicate as "
+        f"- power law β = 2, n = {N_GEN}, σ0 = {SIGMA0}, σ = {SIGMA}, λ = {LAM}, T0 = T; ms per replicate (wall) as "
         "min / median of 3 repetitions; cpu/wall of the fastest repetition",
-        "- DPOTRF fraction = (2d³/3 flops of dlauum + dpotrf at the DPOTRF rate) / (collapsed CPU time per "
-        "replicate, min of 3, all threads): the single-core efficiency of the kernel; rates and CPU times are "
-        "both CPU-time based, since wall times on a loaded machine include waiting for a core",
+        "- prototypes (`prototype_kernels`): in-kernel RNG, Bartlett ridge downstream with dlauum + dpotrf + dpotrs; "
+        "`proto collapsed` = collapsed chain, `proto per-gen` = per-generation Bartlett chain (d²/2 normals per "
+        "generation, solved on the fly)",
+        "- baselines marked `per-generation ×n, extrapolated`: one chain fit and one downstream fit timed "
+        "separately (3 repetitions each), reported as n·t_chain + t_down",
+        "- DPOTRF fraction = (2d³/3 flops of dlauum + dpotrf at the DPOTRF rate) / (package CPU time per "
+        "replicate, min of 3, all threads): the single-core efficiency of the kernel (CPU-time based, since wall "
+        "times on a loaded machine include waiting for a core)",
         "- peak memory: tracemalloc sees numpy's and numba's allocations; the RSS high-water mark after numba's "
         "warm-up usually exceeds the simulation's and then shows 0 growth",
         "",
-        "| d | T0 = T | reps | collapsed | cpu/wall | bartlett | cpu/wall | prototype in-kernel | numpy Cholesky "
-        "| numpy lstsq (labelled) | scikit-learn | × Cholesky (collapsed) | DPOTRF frac |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| d | T0 = T | reps | collapsed | cpu/wall | proto collapsed | bartlett | cpu/wall | proto per-gen "
+        "| numpy Cholesky | numpy lstsq (labelled) | scikit-learn | × Cholesky (collapsed) | DPOTRF frac "
+        "(collapsed / bartlett) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         d = r["d"]
-        rate = machine["dpotrf_2000" if d >= 2000 else "dpotrf_1000"] * 1e9
-        cpu_rep = r["collapsed"]["cpu_min"]  # CPU seconds per replicate (all threads, incl. any spinning)
-        frac = (2 * d**3 / 3 / rate) / cpu_rep if cpu_rep > 0 else float("nan")
+        fc, fb = dpotrf_fraction(d, r["collapsed"], machine), dpotrf_fraction(d, r["bartlett"], machine)
         lines.append(
             f"| {d} | {r['T']} | {r['reps']} | {ms(r['collapsed'])} | {r['collapsed']['cpu_wall']:.2f} | "
-            f"{ms(r['bartlett'])} | {r['bartlett']['cpu_wall']:.2f} | {ms(r['prototype'])} | {ms(r['cholesky'])} "
-            f"({r['cholesky_how']}) | {ms(r['lstsq'])} ({r['lstsq_how']}) | {ms(r['sklearn'])} ({r['sklearn_how']}) "
-            f"| {r['cholesky']['min'] / r['collapsed']['min']:,.0f} | {frac:.2f} |"
+            f"{ms(r['proto_collapsed'])} | {ms(r['bartlett'])} | {r['bartlett']['cpu_wall']:.2f} | "
+            f"{ms(r['proto_bartlett'])} | {ms(r['cholesky'])} ({r['cholesky_how']}) | {ms(r['lstsq'])} "
+            f"({r['lstsq_how']}) | {ms(r['sklearn'])} ({r['sklearn_how']}) "
+            f"| {r['cholesky']['min'] / r['collapsed']['min']:,.0f} | {fc:.2f} / {fb:.2f} |"
         )
-    b, lp = panel["block"], panel["loop"]
-    lines += [
-        "",
-        f"Shared randomness, Fig. 1a λ-panel (d = {panel['d']}, T0 = {panel['T0']}, T = {panel['T']}, "
-        f"{panel['points']} points, {panel['reps']} replicates): simulate_block {b['min']:.2f} / {b['median']:.2f} s "
-        f"(cpu/wall {b['cpu_wall']:.2f}) against a loop of simulate {lp['min']:.2f} / {lp['median']:.2f} s: "
-        f"{lp['min'] / b['min']:.1f}× (min / min).",
-        "",
-        "Peak memory of `simulate(reps=20)`, T0 = T = 2d, fresh process: "
-        + "; ".join(f"{k}: {v}" for k, v in mem.items()),
-    ]
+    lines.append("")
+    if panel:
+        b, lp = panel["block"], panel["loop"]
+        lines += [
+            f"Shared randomness, Fig. 1a λ-panel (d = {panel['d']}, T0 = {panel['T0']}, T = {panel['T']}, "
+            f"{panel['points']} points, {panel['reps']} replicates): simulate_block {b['min']:.2f} / "
+            f"{b['median']:.2f} s (cpu/wall {b['cpu_wall']:.2f}) against a loop of simulate {lp['min']:.2f} / "
+            f"{lp['median']:.2f} s: {lp['min'] / b['min']:.1f}× (min / min).",
+            "",
+        ]
+    if mem:
+        lines.append("Peak memory of `simulate(reps=20)`, T0 = T = 2d, fresh process: "
+                     + "; ".join(f"{k}: {v}" for k, v in mem.items()))
     return "\n".join(lines) + "\n"
 
 
@@ -296,11 +382,15 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="d ∈ {50, 200}, fewer replicates, small baseline budget")
     ap.add_argument("--budget", type=float, default=None, help="seconds per baseline timing before extrapolating")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results_simulate.md"))
-    ap.add_argument("--dims", type=int, nargs="+", default=None, help="override the d grid")
+    ap.add_argument("--dims", type=int, nargs="+", default=None, help="override the d grid (T0 = T ∈ {2d, 20d})")
+    ap.add_argument("--rows", nargs="+", default=None, metavar="ROW",
+                    help="exact rows: 'issue' (the issue's 8 rows) and/or d:T pairs, e.g. --rows 200:4000 1000:2000")
     ap.add_argument("--baseline-max-d", type=int, default=2000,
-                    help="time the numpy/scikit-learn baselines only up to this d (they take minutes at d = 2000)")
+                    help="time the numpy/scikit-learn baselines only up to this d")
+    ap.add_argument("--no-panel", action="store_true", help="skip the simulate_block λ-panel")
+    ap.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocesses")
     args = ap.parse_args(argv)
-    dims = tuple(args.dims) if args.dims else ((50, 200) if args.quick else (50, 200, 1000, 2000))
+    rows_dT = parse_rows(args.rows, args.dims, args.quick)
     budget = args.budget or (0.3 if args.quick else 2.0)
     up0, t0 = uptime(), time.perf_counter()
     mc.warmup()
@@ -308,10 +398,10 @@ def main(argv=None) -> int:
 
     with one_blas_thread():
         machine = rates()
-        rows = measure(dims, args.quick, budget, prototype_kernel(), args.baseline_max_d)
-        panel = lambda_panel(args.quick)
-    mem = {f"{m} d={d}": memory(ROOT, d, m) for d in ((200,) if args.quick else (1000, 2000))
-           for m in ("collapsed", "bartlett")}
+        rows = measure(rows_dT, args.quick, budget, prototype_kernels(), args.baseline_max_d)
+        panel = None if args.no_panel else lambda_panel(args.quick)
+    mem = {} if args.no_memory else {f"{m} d={d}": memory(ROOT, d, m) for d in ((200,) if args.quick else (1000, 2000))
+                                     for m in ("collapsed", "bartlett")}
     text = report(args, rows, panel, machine, mem, up0, uptime(), time.perf_counter() - t0)
     out = Path(args.out)
     tmp = out.with_suffix(out.suffix + ".tmp")

@@ -14,6 +14,12 @@ It was run for the samplers-protocol refactor (issue 9: 111 / 111 bit-identical 
 Since ``SAMPLER_VERSION`` 2 (random numbers inside the kernels, issue 11) the fast samplers' bits differ from a
 version-1 tree by design; ``--methods reference`` checks what must still be identical (the reference sampler
 and the kernel-ridge / random-features chains), and between two version-2 trees every method must agree.
+Version 4 (issue 11, session 2): ``bartlett``'s independent generations with T0 ≥ d are drawn from the sequential
+conditionals of U⁻ᵀz (O(d) numbers, same law), and d > 256 uses a recursive Cholesky downstream; against a
+version-3 tree, ``bartlett`` problems with an independent-design chain and T0 ≥ d, n ≥ 1 differ by design (the
+grid here has d ≤ 40, so the Cholesky change does not show); every other result must still be identical.
+Run against commit 5a4f791 (version 3): 111 results, 96 bit-identical, 15 differ, all 15 ``bartlett`` with an
+independent-design chain, T0 ≥ d and n ≥ 1, as expected.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 r"""numba kernels of the exact fast samplers: the random numbers are drawn *inside*, one Generator per stream.
 
-Stream layout (``SAMPLER_VERSION`` ``"3"``; the draws are those of version 2). ``SeedSequence(seed).spawn(S)`` gives ``S`` streams; stream
+Stream layout (``SAMPLER_VERSION`` ``"4"``; version 4 changed the draws of ``bartlett``'s independent
+generations, :func:`_ols_generation_seq`). ``SeedSequence(seed).spawn(S)`` gives ``S`` streams; stream
 ``s`` owns the replicates ``s·B .. s·B + B − 1`` (``B`` a fixed function of the problem and the sampler, see
 :func:`symcollapse.simulate.monte_carlo.block_size`) and draws them one after the other, each replicate's
 numbers in the fixed order documented beside its kernel. The kernels ``prange`` over streams; each stream is
@@ -35,7 +36,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from symcollapse.simulate._lapack import dlauum, dpotrf, dpotrs, dsyevd, dsyrk
+from symcollapse.simulate._lapack import dgemm, dlauum, dpotrf, dpotrs, dsyevd, dsyrk, dtrsm
 
 __all__ = ["bartlett_kernel", "ols_law_kernel", "block_kernel", "packed_size", "trapezoid_size"]
 
@@ -186,6 +187,113 @@ def _ols_generation(gen, d, Tm, s, y, v):
         v[i] += s * y[i]
 
 
+@njit(cache=True)
+def _ols_generation_seq(gen, d, Tm, s, v):
+    r"""``v += s·y`` with :math:`y = U^{-\top}z` for a fresh Bartlett factor ``U`` and ``z``, drawn in :math:`O(d)`.
+
+    Row :math:`i` of :math:`U^\top y = z` reads :math:`U_{ii}y_i = z_i - \sum_{j<i} U_{ji}y_j`. The entries
+    :math:`z_i`, :math:`U_{ii}` and the column :math:`U_{0..i-1,i}` are independent of :math:`y_{<i}` (which
+    depends only on :math:`z_{<i}` and the columns :math:`< i`), so given :math:`y_{<i}`,
+    :math:`z_i - \sum_{j<i}U_{ji}y_j \sim N(0, 1 + S_i)`, :math:`S_i = \sum_{j<i}y_j^2`, independently of
+    :math:`U_{ii}^2 \sim \chi^2(T_m - d + 1 + i)`. Hence
+
+    .. math::
+        y_i = \sqrt{\frac{1 + S_i}{c_i}}\; h_i,\qquad h_i \sim N(0, 1),\quad c_i \sim \chi^2(T_m - d + 1 + i),
+
+    all independent, has exactly the joint law of :math:`U^{-\top}z` (the product of its sequential
+    conditionals; paper §3, see docs/theory/simulation.md). Same law as :func:`_ols_generation`, with
+    :math:`2d` random numbers instead of :math:`d^2/2 + 2d`. Draws: for each :math:`i`, :math:`h_i` then
+    :math:`c_i`.
+    """
+    S = 0.0
+    for i in range(d):
+        h = gen.standard_normal()
+        c = gen.chisquare(Tm - d + 1 + i)
+        y = np.sqrt((1.0 + S) / c) * h
+        S += y * y
+        v[i] += s * y
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Cholesky factorisation: one LAPACK call for small d, a recursive GEMM-rich one for large d
+# ---------------------------------------------------------------------------------------------------------
+
+# Measured single-threaded (OpenBLAS 0.3.30, benchmarks/results_simulate.md): dpotrf runs at 26-28 GFLOP/s at
+# d = 1000 and 32 at d = 2000, dtrsm at 22-29, while dgemm/dsyrk run at 50-55. The recursive factorisation
+# below puts almost all of its d³/3 flops into dgemm/dsyrk (36 and 42 GFLOP/s at d = 1000 and 2000); at
+# d ≤ 256 a single dpotrf is as fast, and is used (so small problems keep their bits).
+_CHOL_REC_MIN = 256
+_CHOL_LEAF = 64  # recursion leaves: dpotrf on at most this many columns
+_TRSM_LEAF = 32  # triangular-solve leaves: dtrsm on at most this many columns
+
+
+@njit(cache=True)
+def _rtrsm(m, n, pl, ldl, pb, ldb, cf):
+    """``B ← B L⁻ᵀ`` (Fortran order: ``B`` is ``m × n`` at ``pb``, ``L`` lower ``n × n`` at ``pl``), by halves of
+    ``L``: the two half-solves recurse and the coupling is one ``dgemm``. ``cf`` holds the character and
+    scalar arguments (see :func:`_potrf_rec`)."""
+    ip = np.empty(5, dtype=np.int32)
+    ip[0], ip[1], ip[2], ip[3] = m, n, ldl, ldb
+    if n <= _TRSM_LEAF:
+        # side 'R', uplo 'L', transa 'T', diag 'N'
+        dtrsm(cf[0:].ctypes.data, cf[1:].ctypes.data, cf[2:].ctypes.data, cf[3:].ctypes.data, ip[0:].ctypes.data,
+              ip[1:].ctypes.data, cf[8:].ctypes.data, pl, ip[2:].ctypes.data, pb, ip[3:].ctypes.data)
+        return
+    k = n // 2
+    _rtrsm(m, k, pl, ldl, pb, ldb, cf)
+    ip[1], ip[4] = n - k, k
+    # B[:, k:] -= X[:, :k] · L[k:, :k]ᵀ
+    dgemm(cf[3:].ctypes.data, cf[2:].ctypes.data, ip[0:].ctypes.data, ip[1:].ctypes.data, ip[4:].ctypes.data,
+          cf[16:].ctypes.data, pb, ip[3:].ctypes.data, pl + np.uintp(8 * k), ip[2:].ctypes.data, cf[8:].ctypes.data,
+          pb + np.uintp(8 * k * ldb), ip[3:].ctypes.data)
+    _rtrsm(m, n - k, pl + np.uintp(8 * (k + k * ldl)), ldl, pb + np.uintp(8 * k * ldb), ldb, cf)
+
+
+@njit(cache=True)
+def _rpotrf(p, n, lda, cf, info):
+    """Lower Cholesky (Fortran order) of the ``n × n`` block at ``p``: factor the leading half, solve the
+    off-diagonal block (:func:`_rtrsm`), downdate the trailing half (``dsyrk``), factor it."""
+    ip = np.empty(3, dtype=np.int32)
+    if n <= _CHOL_LEAF:
+        ip[0], ip[1] = n, lda
+        dpotrf(cf[1:].ctypes.data, ip[0:].ctypes.data, p, ip[1:].ctypes.data, info.ctypes.data)
+        return
+    n1 = n // 2
+    n2 = n - n1
+    _rpotrf(p, n1, lda, cf, info)
+    if info[0] != 0:
+        return
+    p21 = p + np.uintp(8 * n1)
+    p22 = p + np.uintp(8 * (n1 + n1 * lda))
+    _rtrsm(n2, n1, p, lda, p21, lda, cf)
+    ip[0], ip[1], ip[2] = n2, n1, lda
+    # A22 -= A21 A21ᵀ (uplo 'L', trans 'N')
+    dsyrk(cf[1:].ctypes.data, cf[3:].ctypes.data, ip[0:].ctypes.data, ip[1:].ctypes.data, cf[16:].ctypes.data, p21,
+          ip[2:].ctypes.data, cf[8:].ctypes.data, p22, ip[2:].ctypes.data)
+    _rpotrf(p22, n2, lda, cf, info)
+    if info[0] > 0:
+        info[0] += n1  # LAPACK's convention: the order of the first non-positive leading minor
+
+
+@njit(cache=True)
+def _potrf_rec(A, info):
+    r"""In-place Cholesky of the symmetric C-order ``A`` (its upper triangle = Fortran's lower), as
+    ``dpotrf('L')``: a single ``dpotrf`` for :math:`d \le` ``_CHOL_REC_MIN``, else the recursive
+    :func:`_rpotrf`. Deterministic (fixed recursion, one BLAS thread), so thread-count independent."""
+    d = A.shape[0]
+    if d <= _CHOL_REC_MIN:
+        uplo = np.array([76], dtype=np.uint8)
+        nn = np.array([d], dtype=np.int32)
+        dpotrf(uplo.ctypes.data, nn.ctypes.data, A.ctypes.data, nn.ctypes.data, info.ctypes.data)
+        return
+    # byte view: [0] 'R', [1] 'L', [2] 'T', [3] 'N'; float64 1.0 at byte 8, -1.0 at byte 16
+    cf = np.zeros(24, dtype=np.uint8)
+    cf[0], cf[1], cf[2], cf[3] = 82, 76, 84, 78
+    sc = cf[8:24].view(np.float64)
+    sc[0], sc[1] = 1.0, -1.0
+    _rpotrf(A.ctypes.data, d, d, cf, info)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Downstream step of one replicate
 # ---------------------------------------------------------------------------------------------------------
@@ -208,7 +316,8 @@ def _draw_ridge_system(gen, d, T, mu, sigma, inv_sqrt_ev, inv_ev, c, v, A, z, r)
 
 @njit(cache=True)
 def _cholesky_solve(A, mu, inv_ev, r, info):
-    """``A`` (upper: U) → U Uᵀ + μD⁻¹ → Cholesky → ``r`` ← (UUᵀ + μD⁻¹)⁻¹ r; ``info[0]`` = LAPACK status."""
+    """``A`` (upper: U) → U Uᵀ + μD⁻¹ → Cholesky (:func:`_potrf_rec`) → ``r`` ← (UUᵀ + μD⁻¹)⁻¹ r; ``info[0]`` =
+    LAPACK status."""
     d = A.shape[0]
     uplo = np.array([76], dtype=np.uint8)  # 'L' (Fortran) = upper triangle of the C-order array
     nn = np.array([d], dtype=np.int32)
@@ -217,7 +326,7 @@ def _cholesky_solve(A, mu, inv_ev, r, info):
     for i in range(d):
         A[i, i] += mu * inv_ev[i]
     if info[0] == 0:
-        dpotrf(uplo.ctypes.data, nn.ctypes.data, A.ctypes.data, nn.ctypes.data, info.ctypes.data)
+        _potrf_rec(A, info)
     if info[0] == 0:
         dpotrs(uplo.ctypes.data, nn.ctypes.data, one.ctypes.data, A.ctypes.data, nn.ctypes.data,
                r.ctypes.data, nn.ctypes.data, info.ctypes.data)
@@ -313,8 +422,9 @@ def _downstream(gen, T, mu, sigma, sq_ev, ev, inv_sqrt_ev, inv_ev, c, v, A, diag
 def bartlett_chain_rep(gen, n, T0, sigma0, shared, sq_ev, ev, c, v, diag, off, Rs, K, z, u, new, rhs, info, ns, V):
     r"""The OLS chain (Eqs. 4–6), generation by generation; ``v`` ← :math:`D^{1/2}(\hat w_n - w_0)`.
 
-    :math:`T_0 \ge d`: independent designs use :func:`_ols_generation` (fresh ``z`` and ``U`` per generation,
-    drawn on the fly); a shared design (:math:`X_m \equiv X_0`) draws ``U_0`` once (packed) and then a fresh
+    :math:`T_0 \ge d`: independent designs use :func:`_ols_generation_seq` (per generation the increment
+    :math:`\sigma_0U^{-\top}z` of a fresh ``z`` and ``U``, drawn coordinate by coordinate from its sequential
+    conditionals, :math:`O(d)`; version ≤ 3 drew all of ``U``); a shared design (:math:`X_m \equiv X_0`) draws ``U_0`` once (packed) and then a fresh
     ``z`` per generation (fresh noise :math:`E_m`), solved by :func:`_solve_ut`. :math:`T_0 < d`
     (minimum-norm interpolators): per generation the trapezoidal factor (once if shared) then ``z``
     (``T0`` normals), fitted by :func:`_dual_fit` with :math:`\mu = 0`. If ``V`` has rows, row ``k`` receives
@@ -338,7 +448,7 @@ def bartlett_chain_rep(gen, n, T0, sigma0, shared, sq_ev, ev, c, v, diag, off, R
                 for i in range(d):
                     v[i] += sigma0 * new[i]
             else:
-                _ols_generation(gen, d, T0, sigma0, new, v)
+                _ols_generation_seq(gen, d, T0, sigma0, v)
             while k < ns.shape[0] and ns[k] == m + 1:
                 V[k, :] = v
                 k += 1

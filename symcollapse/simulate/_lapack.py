@@ -1,4 +1,5 @@
-"""LAPACK routines callable from numba ``@njit(cache=True)`` code: ``dlauum``, ``dpotrf``, ``dpotrs``, ``dsyrk``, ``dsyevd``.
+"""LAPACK/BLAS routines callable from numba ``@njit(cache=True)`` code: ``dlauum``, ``dpotrf``, ``dpotrs``, ``dsyevd``,
+``dsyrk``, ``dgemm``, ``dtrsm``.
 
 numba's ``np.linalg`` has no ``dlauum`` (triangular product :math:`UU^\\top`) and no ``dpotrs`` (solve with a
 Cholesky factor). SciPy exports its LAPACK as Cython function pointers (``scipy.linalg.cython_lapack``).
@@ -24,7 +25,7 @@ import llvmlite.binding as llvm
 from numba import types
 from numba.extending import get_cython_function_address
 
-__all__ = ["dlauum", "dpotrf", "dpotrs", "dsyrk", "dsyevd"]
+__all__ = ["dlauum", "dpotrf", "dpotrs", "dsyrk", "dsyevd", "dgemm", "dtrsm"]
 
 _P = types.uintp  # an address (arr.ctypes.data); ABI-identical to a pointer on every supported platform
 
@@ -45,3 +46,7 @@ dpotrs = _bind("dpotrs", 8)
 dsyrk = _bind("dsyrk", 10, "scipy.linalg.cython_blas")
 # dsyevd(jobz, uplo, n, a, lda, w, work, lwork, iwork, liwork, info)
 dsyevd = _bind("dsyevd", 11)
+# dgemm(transa, transb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)  (BLAS)
+dgemm = _bind("dgemm", 13, "scipy.linalg.cython_blas")
+# dtrsm(side, uplo, transa, diag, m, n, alpha, a, lda, b, ldb)  (BLAS)
+dtrsm = _bind("dtrsm", 11, "scipy.linalg.cython_blas")

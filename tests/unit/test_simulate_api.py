@@ -170,6 +170,37 @@ def test_progress_bar(capsys):
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.parametrize("method", ["bartlett", "collapsed"])
+def test_recursive_cholesky_path_is_thread_count_independent(method):
+    # d = 300 > 256: the downstream Cholesky is the recursive one (_kernels._potrf_rec); still bit-identical for
+    # 1 and 2 threads, and fewer replicates are a prefix of more
+    from symcollapse.spec import Chain, Problem, Ridge, Spectrum, Target
+
+    p = Problem(Spectrum.power_law(300, 2), Target.isotropic(), Chain(n=3, T0=400, sigma0=0.2),
+                Ridge(T=350, sigma=0.1, lam=1e-3))
+    one, two = simulate(p, 9, 1, method=method, threads=1), simulate(p, 9, 1, method=method, threads=2)
+    assert np.array_equal(one.errors, two.errors) and np.array_equal(one.chain_errors, two.chain_errors)
+    assert np.array_equal(simulate(p, 5, 1, method=method, threads=2).errors, one.errors[:5])
+
+
+@pytest.mark.parametrize("method", ["bartlett", "collapsed", "ols-law"])
+def test_values_do_not_depend_on_the_kernel_call_grouping(method, monkeypatch, capsys):
+    # with a bar the streams run in calls of 8 per thread, without it in calls of _STREAMS_PER_CALL: the same
+    # values (and a cap of 3 streams per call, so that several calls happen, changes nothing either)
+    from symcollapse.simulate import monte_carlo as mc
+
+    p = _p(lam=0.1 if method != "ols-law" else 0.0)
+    reps = 40 * mc.block_size(method, p) + 3  # 41 streams
+    quiet = simulate(p, reps, 4, method=method)
+    bar = simulate(p, reps, 4, method=method, progress=True)
+    monkeypatch.setattr(mc, "_STREAMS_PER_CALL", 3)
+    capped = simulate(p, reps, 4, method=method)
+    capsys.readouterr()
+    for other in (bar, capped):
+        assert np.array_equal(quiet.errors, other.errors)
+        assert np.array_equal(quiet.chain_errors, other.chain_errors)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # memory: the fast path never allocates T × d
 # ---------------------------------------------------------------------------------------------------------
@@ -256,7 +287,7 @@ def test_simulate_never_imports_theory():
 
 
 def test_sampler_version_is_exported():
-    assert isinstance(symcollapse.simulate.SAMPLER_VERSION, str) and symcollapse.simulate.SAMPLER_VERSION == "3"
+    assert isinstance(symcollapse.simulate.SAMPLER_VERSION, str) and symcollapse.simulate.SAMPLER_VERSION == "4"
 
 
 @pytest.mark.parametrize("method", ["bartlett", "collapsed", "ols-law", "reference"])

@@ -62,7 +62,10 @@ class Bartlett(_Kernel):
     collapsed = False
 
     def per_rep(self, p):
-        chain = (1 if p.shared else p.n) * _factor_numbers(p.T0, p.d) + (p.n - 1) * min(p.T0, p.d) * p.shared
+        if p.T0 >= p.d and not p.shared:
+            chain = p.n * 2 * p.d  # sequential generations (_kernels._ols_generation_seq): h_i and c_i per coordinate
+        else:
+            chain = (1 if p.shared else p.n) * _factor_numbers(p.T0, p.d) + (p.n - 1) * min(p.T0, p.d) * p.shared
         return max(1, chain * (p.n > 0) + _factor_numbers(p.T, p.d))
 
     def draw(self, p, gens, B, reps):
@@ -72,7 +75,6 @@ class Bartlett(_Kernel):
         bartlett_kernel(gens, B, reps, self.collapsed, p.ev, p.c, p.n, p.T0, p.sigma0, p.shared, p.T, p.sigma,
                         float(p.mu), raw["errors"], raw["chain_errors"], raw["status"])
         return raw
-
 
     shares = True
 
