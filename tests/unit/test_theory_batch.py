@@ -219,8 +219,9 @@ def test_sweep_theory_columns_equal_predict():
 
 
 def test_predict_many_runs_guards_that_read_the_problem():
-    # real_fraction is not among the Facts, but a guard of the replace workflow reads it from the problem
-    p0 = preset("fig1a")
+    # real_fraction is not among the Facts, but a guard of the replace workflow reads it from the problem:
+    # a chain-source mixture needs T0 >= d + 2, so the same T0 = 250 < d predicts without it and refuses with it
+    p0 = preset("fig1a").replace(T0=250)
     p1 = p0.replace(real_fraction=0.5)
     with pytest.raises(RegimeError) as exc:
         predict(p1)
