@@ -87,7 +87,7 @@ the chain. With :math:`S = \sum_k 1/c_k` (or :math:`n/c`), :math:`a = \|g\|^2 \s
 jointly. Marginally the test error is :math:`\chi^2_d\,(\sigma_0^2 S + \sigma^2/c')`, whose mean is
 Thm 4.1's exact :math:`\sigma^2 d/(T - d - 1) + n\sigma_0^2 d/(T_0 - d - 1)`.
 
-Randomness and reproducibility (``SAMPLER_VERSION = "3"``)
+Randomness and reproducibility (``SAMPLER_VERSION = "4"``)
 ---------------------------------------------------------
 One :class:`numpy.random.SeedSequence` per call: ``SeedSequence(seed).spawn(S)`` gives one stream per
 *block* of ``B`` consecutive replicates, ``B`` a fixed function of the problem and the sampler
@@ -99,7 +99,10 @@ random numbers *inside* the numba kernels from a typed list of one ``numpy.rando
 exact-prefix property), not on how streams are grouped into kernel calls, and not on the number of threads.
 Global RNG state is never touched. Version 3 (from 2): the draws are unchanged; :func:`~symcollapse.simulate.simulate_block`
 solves grids with few non-zero λ by one Cholesky per λ instead of an eigendecomposition, which changes its
-values in the last bits (per-point :func:`simulate` results are unchanged).
+values in the last bits (per-point :func:`simulate` results are unchanged). Version 4 (from 3): per-point
+:func:`simulate` results are unchanged; :func:`~symcollapse.simulate.simulate_block` shares one chain across
+every downstream ``T`` of a grid and, for isotropic spectra, draws a tridiagonal model of the downstream Wishart
+matrix (:mod:`symcollapse.simulate._kblock`), which changes its stream layout.
 
 Threads. With at least as many streams as threads (always at :math:`d \ge 1000` on a 2-core machine, where a
 stream is one replicate), replicates run in parallel on the numba threads and BLAS/LAPACK is limited to one
@@ -189,7 +192,7 @@ def exact_methods(problem: Problem) -> list[str]:
     return [s.key for s in _samplers.exact_samplers(problem)]
 
 
-SAMPLER_VERSION = "3"  # the stream layout / block arithmetic (module docstring); bump when results change
+SAMPLER_VERSION = "4"  # the stream layout / block arithmetic (module docstring); bump when results change
 
 
 def block_size(method: str, problem: Problem) -> int:

@@ -256,7 +256,7 @@ def test_simulate_never_imports_theory():
 
 
 def test_sampler_version_is_exported():
-    assert isinstance(symcollapse.simulate.SAMPLER_VERSION, str) and symcollapse.simulate.SAMPLER_VERSION == "3"
+    assert isinstance(symcollapse.simulate.SAMPLER_VERSION, str) and symcollapse.simulate.SAMPLER_VERSION == "4"
 
 
 @pytest.mark.parametrize("method", ["bartlett", "collapsed", "ols-law", "reference"])
