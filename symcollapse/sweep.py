@@ -255,7 +255,7 @@ class _Task:
 
     @property
     def keys(self) -> list[str]:
-        return [c[2] for c in self.cells]
+        return [c[3] for c in self.cells]
 
 
 def _mc_ok(r) -> dict:
