@@ -49,11 +49,19 @@ import numpy as np
 from numba import njit, prange
 
 from symcollapse.simulate._kernels import (
-    _grid_downstream,
+    _grid_cholesky,
     _grid_dual,
+    _grid_prelude,
+    _ols_points,
     bartlett_chain_rep,
     collapsed_chain_rep,
 )
+from symcollapse.simulate._lapack import dlauum, dormtr, dsytrd
+
+# Crossover (T >= d, general spectrum) between one Cholesky of W + μD⁻¹ per non-zero λ and one Householder
+# tridiagonalisation per replicate: ``dsytrd`` plus two ``dormtr`` cost about as much as 3 ``dpotrf`` at
+# d = 300 (benchmarks/results_sweep.md), so up to this many non-zero λ at one T are solved by Cholesky.
+TRIDIAG_MIN_LAMS = 3
 
 __all__ = ["grid_kernel", "is_isotropic"]
 
@@ -137,6 +145,134 @@ def _iso_points(s, sigma, mus, c0, V, m, alpha, beta, g, fg, y0, dlt, lo, r, x, 
     return 0
 
 
+@njit(cache=True)
+def _ldl_solve(dd, ee, mu, rhs, dlt, lo, x, m):
+    """``x = (Tr + μI)⁻¹ rhs`` for the symmetric tridiagonal ``Tr`` (diagonal ``dd``, off-diagonal ``ee``) by
+    its LDLᵀ factorisation (``dlt``, ``lo`` recomputed: O(m)); returns 1 if a pivot is not positive."""
+    prev = 0.0
+    for i in range(m):
+        piv = dd[i] + mu
+        if i > 0:
+            piv -= lo[i - 1] * prev
+        if not piv > 0.0:
+            return 1
+        dlt[i] = piv
+        if i < m - 1:
+            lo[i] = ee[i] / piv
+            prev = ee[i]
+    x[0] = rhs[0]
+    for i in range(1, m):
+        x[i] = rhs[i] - lo[i - 1] * x[i - 1]
+    x[m - 1] = x[m - 1] / dlt[m - 1]
+    for i in range(m - 2, -1, -1):
+        x[i] = x[i] / dlt[i] - lo[i] * x[i + 1]
+    return 0
+
+
+@njit(cache=True)
+def _grid_tridiag(sigma, mus, sq_ev, c, V, A, uz, dd, ee, tau, Cm, Xb, work, dlt, lo, info, err_r):
+    r"""The :math:`\mu > 0` points of one replicate from one Householder tridiagonalisation (many λ, general Σ).
+
+    With :math:`M = D^{1/2}WD^{1/2} = Q\,\mathrm{Tr}\,Q^\top` (``dsytrd``; ``A`` holds :math:`W` after
+    ``dlauum``), the ridge step of :func:`~symcollapse.simulate._kernels.ridge_rep` is, for every
+    :math:`\mu = \lambda T > 0` and chain state :math:`v_a`,
+
+    .. math::
+        e = v_a + D^{1/2} Q(\mathrm{Tr} + \mu)^{-1}\big(Q^\top b - \mu Q^\top h_a\big),\qquad
+        b = \sigma D^{1/2}Uz,\ h_a = c + D^{-1/2}v_a
+
+    (:math:`W + \mu D^{-1} = D^{-1/2}(M + \mu I)D^{-1/2}`): :math:`Q^\top` is applied once to the
+    ``len(ns) + 1`` vectors :math:`b, h_a` (``dormtr``), each point is an :math:`O(d)` tridiagonal solve, and
+    :math:`Q` is applied once to all of them (``dormtr``). The error is weighted by :math:`D`, so the solution
+    is rotated back before its norm is taken. Exact arithmetic as the Cholesky solve, another rounding.
+    """
+    d = sq_ev.shape[0]
+    na = V.shape[0]
+    for i in range(d):
+        for j in range(i, d):
+            A[i, j] *= sq_ev[i] * sq_ev[j]
+    lo_ = np.array([76], dtype=np.uint8)  # 'L' (Fortran) = upper triangle of the C-order array
+    left = np.array([76], dtype=np.uint8)  # 'L': Q from the left
+    tr = np.array([84], dtype=np.uint8)  # 'T'
+    nt = np.array([78], dtype=np.uint8)  # 'N'
+    nn = np.array([d], dtype=np.int32)
+    lw = np.array([work.shape[0]], dtype=np.int32)
+    dsytrd(lo_.ctypes.data, nn.ctypes.data, A.ctypes.data, nn.ctypes.data, dd.ctypes.data, ee.ctypes.data,
+           tau.ctypes.data, work.ctypes.data, lw.ctypes.data, info.ctypes.data)
+    if info[0] != 0:
+        return
+    for i in range(d):  # C-order rows of Cm are Fortran columns: b, then h_a
+        Cm[0, i] = sigma * sq_ev[i] * uz[i]
+    for a in range(na):
+        for i in range(d):
+            Cm[a + 1, i] = c[i] + V[a, i] / sq_ev[i]
+    nc = np.array([na + 1], dtype=np.int32)
+    dormtr(left.ctypes.data, lo_.ctypes.data, tr.ctypes.data, nn.ctypes.data, nc.ctypes.data, A.ctypes.data,
+           nn.ctypes.data, tau.ctypes.data, Cm.ctypes.data, nn.ctypes.data, work.ctypes.data, lw.ctypes.data,
+           info.ctypes.data)
+    if info[0] != 0:
+        return
+    k = 0
+    rhs = np.empty(d)
+    for b in range(mus.shape[0]):
+        mu = mus[b]
+        if mu == 0.0:
+            continue
+        for a in range(na):
+            for i in range(d):
+                rhs[i] = Cm[0, i] - mu * Cm[a + 1, i]
+            if _ldl_solve(dd, ee, mu, rhs, dlt, lo, Xb[k], d) != 0:
+                info[0] = 1
+                return
+            k += 1
+    nk = np.array([k], dtype=np.int32)
+    dormtr(left.ctypes.data, lo_.ctypes.data, nt.ctypes.data, nn.ctypes.data, nk.ctypes.data, A.ctypes.data,
+           nn.ctypes.data, tau.ctypes.data, Xb.ctypes.data, nn.ctypes.data, work.ctypes.data, lw.ctypes.data,
+           info.ctypes.data)
+    if info[0] != 0:
+        return
+    k = 0
+    for b in range(mus.shape[0]):
+        if mus[b] == 0.0:
+            continue
+        for a in range(na):
+            acc = 0.0
+            for i in range(d):
+                e = V[a, i] + sq_ev[i] * Xb[k, i]
+                acc += e * e
+            err_r[a, b] = acc
+            k += 1
+
+
+@njit(cache=True)
+def _general_downstream(gen, T, sigma, mus, sq_ev, ev, c, V, A, S, R, z, y0, uz, dd, ee, tau, Cm, Xb, work, dlt,
+                        lo, info, err_r):
+    r"""Every :math:`(n, \mu)` at one :math:`T \ge d` of one replicate from one downstream draw (general Σ).
+
+    The draws (``z`` then ``U``) are those of :func:`~symcollapse.simulate._kernels.ridge_rep`; :math:`\mu = 0`
+    is :math:`e = v + \sigma U^{-\top}z`; the :math:`\mu > 0` points share :math:`W = UU^\top` and are
+    solved by one Cholesky per μ (fewer than ``TRIDIAG_MIN_LAMS`` non-zero μ) or by :func:`_grid_tridiag`.
+    The choice depends only on the grid, never on the data or the thread count.
+    """
+    d = sq_ev.shape[0]
+    _grid_prelude(gen, d, T, sigma, A, z, y0, uz)
+    _ols_points(V, y0, mus, err_r)
+    n_ridge = 0
+    for m in mus:
+        n_ridge += m != 0.0
+    if n_ridge == 0:
+        return
+    uplo = np.array([76], dtype=np.uint8)
+    nn = np.array([d], dtype=np.int32)
+    dlauum(uplo.ctypes.data, nn.ctypes.data, A.ctypes.data, nn.ctypes.data, info.ctypes.data)
+    if info[0] != 0:
+        return
+    if n_ridge < TRIDIAG_MIN_LAMS:
+        _grid_cholesky(sigma, mus, sq_ev, ev, c, V, A, uz, S, R, info, err_r)
+    else:
+        _grid_tridiag(sigma, mus, sq_ev, c, V, A, uz, dd, ee, tau, Cm, Xb, work, dlt, lo, info, err_r)
+
+
 @njit(cache=True, parallel=True, nogil=True)
 def grid_kernel(gens, B, reps, collapsed, iso, ev, c, T0, sigma0, shared, Ts, sigma, starts, mus, ns, err, chain_err,
                 status):
@@ -174,10 +310,11 @@ def grid_kernel(gens, B, reps, collapsed, iso, ev, c, T0, sigma0, shared, Ts, si
         Kb = np.empty(T_small * T_small)
         RHSb = np.empty(na * T_small)
         v, z, u, new, out, rhs = np.empty(d), np.empty(d), np.empty(d), np.empty(d), np.empty(d), np.empty(d)
-        y0, uz, qb, qt, h, w = np.empty(d), np.empty(d), np.empty(d), np.empty(d), np.empty(d), np.empty(d)
-        eo = np.empty((nmu_max, d) if need_full else (1, 1))
-        work = np.empty(1 + 6 * d + 2 * d * d if need_full else 1)
-        iwork = np.empty(3 + 5 * d if need_full else 1, dtype=np.int32)
+        y0, uz = np.empty(d), np.empty(d)
+        dd, ee, tau = np.empty(d), np.empty(d), np.empty(d)
+        Cm = np.empty((na + 1, d) if need_full else (1, 1))
+        Xb = np.empty((na * nmu_max, d) if need_full else (1, 1))
+        work = np.empty(64 * max(d, na * nmu_max + 1) if need_full else 1)
         alpha, beta, g, fg, dlt, lo, x = (np.empty(d), np.empty(d), np.empty(d), np.empty(d), np.empty(d),
                                           np.empty(d), np.empty(d))
         c0 = np.empty(d)
@@ -218,8 +355,8 @@ def grid_kernel(gens, B, reps, collapsed, iso, ev, c, T0, sigma0, shared, Ts, si
                     m = _iso_draw(gen, T, d, alpha, beta, g)
                     info[0] = _iso_points(ev[0], sigma, mk, c0, V, m, alpha, beta, g, fg, y0, dlt, lo, rhs, x, ek)
                 elif T >= d:
-                    _grid_downstream(gen, T, sigma, mk, sq_ev, ev, c0, V, A, S, R, z, y0, uz, qb, qt, h, eo, w,
-                                     work, iwork, info, ek)
+                    _general_downstream(gen, T, sigma, mk, sq_ev, ev, c0, V, A, S, R, z, y0, uz, dd, ee, tau, Cm, Xb,
+                                        work, dlt, lo, info, ek)
                 else:
                     K0 = K0b[: T * T].reshape((T, T))
                     K = Kb[: T * T].reshape((T, T))

@@ -1,4 +1,4 @@
-"""LAPACK routines callable from numba ``@njit(cache=True)`` code: ``dlauum``, ``dpotrf``, ``dpotrs``, ``dsyrk``, ``dsyevd``.
+"""LAPACK routines callable from numba ``@njit(cache=True)`` code: ``dlauum``, ``dpotrf``, ``dpotrs``, ``dsyrk``, ``dsyevd``, ``dsytrd``, ``dormtr``.
 
 numba's ``np.linalg`` has no ``dlauum`` (triangular product :math:`UU^\\top`) and no ``dpotrs`` (solve with a
 Cholesky factor). SciPy exports its LAPACK as Cython function pointers (``scipy.linalg.cython_lapack``).
@@ -24,7 +24,7 @@ import llvmlite.binding as llvm
 from numba import types
 from numba.extending import get_cython_function_address
 
-__all__ = ["dlauum", "dpotrf", "dpotrs", "dsyrk", "dsyevd"]
+__all__ = ["dlauum", "dpotrf", "dpotrs", "dsyrk", "dsyevd", "dsytrd", "dormtr"]
 
 _P = types.uintp  # an address (arr.ctypes.data); ABI-identical to a pointer on every supported platform
 
@@ -45,3 +45,7 @@ dpotrs = _bind("dpotrs", 8)
 dsyrk = _bind("dsyrk", 10, "scipy.linalg.cython_blas")
 # dsyevd(jobz, uplo, n, a, lda, w, work, lwork, iwork, liwork, info)
 dsyevd = _bind("dsyevd", 11)
+# dsytrd(uplo, n, a, lda, d, e, tau, work, lwork, info)
+dsytrd = _bind("dsytrd", 10)
+# dormtr(side, uplo, trans, m, n, a, lda, tau, c, ldc, work, lwork, info)
+dormtr = _bind("dormtr", 13)
