@@ -82,6 +82,7 @@ _NUMERIC_THEORY = THEORY_COLUMNS[:8]
 K_STDERR = 4.0  # standard errors allowed by the verdict (compare's default)
 _INDEPENDENT_CELLS = 8  # cells per task when cells do not share randomness (scheduling ≪ 8 cells' work)
 
+
 def sampler_version() -> str:
     """The stream-layout version of the samplers (part of every store key)."""
     from symcollapse.simulate.monte_carlo import SAMPLER_VERSION
@@ -337,7 +338,9 @@ def _run_task(task: _Task) -> dict[str, dict]:
     out = {}
     with pinned() if task.pin else nullcontext():
         if task.shared:
-            res = _block_results(task.base, task.ns, task.pairs, task.reps, task.seed, task.method, task.cells)
+            res = _block_results(
+                task.base, task.ns, task.pairs, task.reps, task.seed, task.method, task.cells
+            )
             for n, T, lam, key, _ in task.cells:
                 r = _lookup(res, n, T, lam)
                 out[key] = _mc_failed(task.reps, r) if isinstance(r, BaseException) else _mc_ok(r)
@@ -362,7 +365,11 @@ def _tasks(cells: dict[str, Problem], reps: int, seed: int, method: str, shared:
     for members in groups.values():
         base = members[0][1]
         ns = tuple(sorted({p.chain.n for _, p in members}))
-        pairs = tuple(sorted({(p.downstream.T, p.downstream.lam) for _, p in members}, key=lambda q: (q[0], float(q[1]))))
+        pairs = tuple(
+            sorted(
+                {(p.downstream.T, p.downstream.lam) for _, p in members}, key=lambda q: (q[0], float(q[1]))
+            )
+        )
         bseed = block_seed(seed, base)
         common = {
             "reps": reps,
@@ -373,8 +380,11 @@ def _tasks(cells: dict[str, Problem], reps: int, seed: int, method: str, shared:
             "numpy": np.__version__,
         }
         if shared:  # a shared block's values may depend on its other points: they are part of the key
-            common.update(engine=engine, ns=list(ns),
-                          pairs=[[int(T), _exact_scalars(_lam_json(base, x))] for T, x in pairs])
+            common.update(
+                engine=engine,
+                ns=list(ns),
+                pairs=[[int(T), _exact_scalars(_lam_json(base, x))] for T, x in pairs],
+            )
         entries = []
         for digest, p in members:
             key = _digest({"problem": p.to_dict(), **common})

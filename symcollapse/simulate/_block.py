@@ -42,7 +42,9 @@ def _grid(problem: Problem, ns: list, pairs: list) -> tuple[list, list, dict, di
     points = {(n, T, lam): problem.replace(n=n, T=T, lam=lam) for n in ns for T, lam in pairs}  # SpecError
     n_sorted = sorted({p.chain.n for p in points.values()})
     T_sorted = sorted({p.downstream.T for p in points.values()})
-    lams = {T: sorted({float(p.downstream.lam) for p in points.values() if p.downstream.T == T}) for T in T_sorted}
+    lams = {
+        T: sorted({float(p.downstream.lam) for p in points.values() if p.downstream.T == T}) for T in T_sorted
+    }
     return n_sorted, T_sorted, lams, points
 
 
@@ -78,8 +80,18 @@ def _sharing_sampler(method: str, problems: list[Problem]):
     return s if s.shares else None
 
 
-def simulate_block(problem: Problem, ns, lams, reps: int, seed: int, method: str = "auto", threads: int | None = None,
-                   *, Ts=None, pairs=None):
+def simulate_block(
+    problem: Problem,
+    ns,
+    lams,
+    reps: int,
+    seed: int,
+    method: str = "auto",
+    threads: int | None = None,
+    *,
+    Ts=None,
+    pairs=None,
+):
     r"""Monte-Carlo over the grid ``ns × lams`` (or ``ns × Ts × lams``, or ``ns × pairs``) with shared randomness
     (module docstring).
 
@@ -151,9 +163,20 @@ def _shared(sampler, problem, points, n_sorted, T_sorted, lam_sorted, reps, seed
         Ts = np.array(T_sorted, dtype=np.int64)
         starts = np.cumsum([0] + [len(lam_sorted[T]) for T in T_sorted]).astype(np.int64)
         mus = np.array([lam * T for T in T_sorted for lam in lam_sorted[T]], dtype=np.float64)
-        B = int(min(sampler.max_block, max(1, mc._BLOCK_NUMBERS // max(1, sampler.grid_per_rep(p, T_sorted)))))
-        err, chain_err = _run_block(sampler, lambda g, b, cnt: sampler.draw_grid(p, g, b, cnt, ns, Ts, starts, mus),
-                                    p, seed, B, reps, threads, ns.size, mus.size)
+        B = int(
+            min(sampler.max_block, max(1, mc._BLOCK_NUMBERS // max(1, sampler.grid_per_rep(p, T_sorted))))
+        )
+        err, chain_err = _run_block(
+            sampler,
+            lambda g, b, cnt: sampler.draw_grid(p, g, b, cnt, ns, Ts, starts, mus),
+            p,
+            seed,
+            B,
+            reps,
+            threads,
+            ns.size,
+            mus.size,
+        )
         j = 0
         for T in T_sorted:
             for lam in lam_sorted[T]:
@@ -165,8 +188,17 @@ def _shared(sampler, problem, points, n_sorted, T_sorted, lam_sorted, reps, seed
             mus = np.array([lam * T for lam in lam_sorted[T]], dtype=np.float64)
             B = int(min(sampler.max_block, max(1, mc._BLOCK_NUMBERS // max(1, sampler.block_per_rep(pT)))))
             s = seed if len(T_sorted) == 1 else _T_seed(seed, T)
-            err, chain_err = _run_block(sampler, lambda g, b, cnt, pT=pT, mus=mus: sampler.draw_block(pT, g, b, cnt, ns, mus),
-                                        pT, s, B, reps, threads, ns.size, mus.size)
+            err, chain_err = _run_block(
+                sampler,
+                lambda g, b, cnt, pT=pT, mus=mus: sampler.draw_block(pT, g, b, cnt, ns, mus),
+                pT,
+                s,
+                B,
+                reps,
+                threads,
+                ns.size,
+                mus.size,
+            )
             for j, lam in enumerate(lam_sorted[T]):
                 cols[(T, lam)] = (err[:, :, j], chain_err)
     elapsed = time.perf_counter() - start
@@ -196,8 +228,11 @@ def _run_block(sampler, draw, p, seed, B, reps, threads, na, npts):
             s1 = min(n_streams, s0 + group)
             lo, hi = s0 * B, min(reps, s1 * B)
             raw = draw(mc._streams(sampler, seeds[s0:s1]), B, hi - lo)
-            check_status(raw["status"], "the downstream system (W + μΣ⁻¹, or XXᵀ + μI when T < d) or a "
-                         "generator's Gram matrix X_m X_mᵀ (T0 < d)")
+            check_status(
+                raw["status"],
+                "the downstream system (W + μΣ⁻¹, or XXᵀ + μI when T < d) or a "
+                "generator's Gram matrix X_m X_mᵀ (T0 < d)",
+            )
             err[lo:hi], chain_err[lo:hi] = raw["errors"], raw["chain_errors"]
     return err, chain_err
 

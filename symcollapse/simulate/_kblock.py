@@ -197,8 +197,18 @@ def _grid_tridiag(sigma, mus, sq_ev, c, V, A, uz, dd, ee, tau, Cm, Xb, work, dlt
     nt = np.array([78], dtype=np.uint8)  # 'N'
     nn = np.array([d], dtype=np.int32)
     lw = np.array([work.shape[0]], dtype=np.int32)
-    dsytrd(lo_.ctypes.data, nn.ctypes.data, A.ctypes.data, nn.ctypes.data, dd.ctypes.data, ee.ctypes.data,
-           tau.ctypes.data, work.ctypes.data, lw.ctypes.data, info.ctypes.data)
+    dsytrd(
+        lo_.ctypes.data,
+        nn.ctypes.data,
+        A.ctypes.data,
+        nn.ctypes.data,
+        dd.ctypes.data,
+        ee.ctypes.data,
+        tau.ctypes.data,
+        work.ctypes.data,
+        lw.ctypes.data,
+        info.ctypes.data,
+    )
     if info[0] != 0:
         return
     for i in range(d):  # C-order rows of Cm are Fortran columns: b, then h_a
@@ -207,9 +217,21 @@ def _grid_tridiag(sigma, mus, sq_ev, c, V, A, uz, dd, ee, tau, Cm, Xb, work, dlt
         for i in range(d):
             Cm[a + 1, i] = c[i] + V[a, i] / sq_ev[i]
     nc = np.array([na + 1], dtype=np.int32)
-    dormtr(left.ctypes.data, lo_.ctypes.data, tr.ctypes.data, nn.ctypes.data, nc.ctypes.data, A.ctypes.data,
-           nn.ctypes.data, tau.ctypes.data, Cm.ctypes.data, nn.ctypes.data, work.ctypes.data, lw.ctypes.data,
-           info.ctypes.data)
+    dormtr(
+        left.ctypes.data,
+        lo_.ctypes.data,
+        tr.ctypes.data,
+        nn.ctypes.data,
+        nc.ctypes.data,
+        A.ctypes.data,
+        nn.ctypes.data,
+        tau.ctypes.data,
+        Cm.ctypes.data,
+        nn.ctypes.data,
+        work.ctypes.data,
+        lw.ctypes.data,
+        info.ctypes.data,
+    )
     if info[0] != 0:
         return
     k = 0
@@ -226,9 +248,21 @@ def _grid_tridiag(sigma, mus, sq_ev, c, V, A, uz, dd, ee, tau, Cm, Xb, work, dlt
                 return
             k += 1
     nk = np.array([k], dtype=np.int32)
-    dormtr(left.ctypes.data, lo_.ctypes.data, nt.ctypes.data, nn.ctypes.data, nk.ctypes.data, A.ctypes.data,
-           nn.ctypes.data, tau.ctypes.data, Xb.ctypes.data, nn.ctypes.data, work.ctypes.data, lw.ctypes.data,
-           info.ctypes.data)
+    dormtr(
+        left.ctypes.data,
+        lo_.ctypes.data,
+        nt.ctypes.data,
+        nn.ctypes.data,
+        nk.ctypes.data,
+        A.ctypes.data,
+        nn.ctypes.data,
+        tau.ctypes.data,
+        Xb.ctypes.data,
+        nn.ctypes.data,
+        work.ctypes.data,
+        lw.ctypes.data,
+        info.ctypes.data,
+    )
     if info[0] != 0:
         return
     k = 0
@@ -245,8 +279,9 @@ def _grid_tridiag(sigma, mus, sq_ev, c, V, A, uz, dd, ee, tau, Cm, Xb, work, dlt
 
 
 @njit(cache=True)
-def _general_downstream(gen, T, sigma, mus, sq_ev, ev, c, V, A, S, R, z, y0, uz, dd, ee, tau, Cm, Xb, work, dlt,
-                        lo, info, err_r):
+def _general_downstream(
+    gen, T, sigma, mus, sq_ev, ev, c, V, A, S, R, z, y0, uz, dd, ee, tau, Cm, Xb, work, dlt, lo, info, err_r
+):
     r"""Every :math:`(n, \mu)` at one :math:`T \ge d` of one replicate from one downstream draw (general Σ).
 
     The draws (``z`` then ``U``) are those of :func:`~symcollapse.simulate._kernels.ridge_rep`; :math:`\mu = 0`
@@ -274,8 +309,26 @@ def _general_downstream(gen, T, sigma, mus, sq_ev, ev, c, V, A, S, R, z, y0, uz,
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def grid_kernel(gens, B, reps, collapsed, iso, ev, c, T0, sigma0, shared, Ts, sigma, starts, mus, ns, err, chain_err,
-                status):
+def grid_kernel(
+    gens,
+    B,
+    reps,
+    collapsed,
+    iso,
+    ev,
+    c,
+    T0,
+    sigma0,
+    shared,
+    Ts,
+    sigma,
+    starts,
+    mus,
+    ns,
+    err,
+    chain_err,
+    status,
+):
     """Shared randomness over ``ns × points``: per replicate one chain up to ``max(ns)`` and per ``Ts[k]``
     (ascending) one downstream draw serving the μ values ``mus[starts[k]:starts[k+1]]``.
 
@@ -315,8 +368,15 @@ def grid_kernel(gens, B, reps, collapsed, iso, ev, c, T0, sigma0, shared, Ts, si
         Cm = np.empty((na + 1, d) if need_full else (1, 1))
         Xb = np.empty((na * nmu_max, d) if need_full else (1, 1))
         work = np.empty(64 * max(d, na * nmu_max + 1) if need_full else 1)
-        alpha, beta, g, fg, dlt, lo, x = (np.empty(d), np.empty(d), np.empty(d), np.empty(d), np.empty(d),
-                                          np.empty(d), np.empty(d))
+        alpha, beta, g, fg, dlt, lo, x = (
+            np.empty(d),
+            np.empty(d),
+            np.empty(d),
+            np.empty(d),
+            np.empty(d),
+            np.empty(d),
+            np.empty(d),
+        )
         c0 = np.empty(d)
         errk = np.empty((na, nmu_max))
         V = np.empty((na, d))
@@ -337,8 +397,28 @@ def grid_kernel(gens, B, reps, collapsed, iso, ev, c, T0, sigma0, shared, Ts, si
             if collapsed:
                 collapsed_chain_rep(gen, n_max, T0, sigma0, shared, v, True, ns, V)
             else:
-                bartlett_chain_rep(gen, n_max, T0, sigma0, shared, sq_ev, ev, c0, v, diag, off, Rs, Kc, z, u, new,
-                                   rhs, info, ns, V)
+                bartlett_chain_rep(
+                    gen,
+                    n_max,
+                    T0,
+                    sigma0,
+                    shared,
+                    sq_ev,
+                    ev,
+                    c0,
+                    v,
+                    diag,
+                    off,
+                    Rs,
+                    Kc,
+                    z,
+                    u,
+                    new,
+                    rhs,
+                    info,
+                    ns,
+                    V,
+                )
             for a in range(na):
                 ce = 0.0
                 for j in range(d):
@@ -353,15 +433,43 @@ def grid_kernel(gens, B, reps, collapsed, iso, ev, c, T0, sigma0, shared, Ts, si
                 ek = errk[:, : hi_k - lo_k]
                 if iso:
                     m = _iso_draw(gen, T, d, alpha, beta, g)
-                    info[0] = _iso_points(ev[0], sigma, mk, c0, V, m, alpha, beta, g, fg, y0, dlt, lo, rhs, x, ek)
+                    info[0] = _iso_points(
+                        ev[0], sigma, mk, c0, V, m, alpha, beta, g, fg, y0, dlt, lo, rhs, x, ek
+                    )
                 elif T >= d:
-                    _general_downstream(gen, T, sigma, mk, sq_ev, ev, c0, V, A, S, R, z, y0, uz, dd, ee, tau, Cm, Xb,
-                                        work, dlt, lo, info, ek)
+                    _general_downstream(
+                        gen,
+                        T,
+                        sigma,
+                        mk,
+                        sq_ev,
+                        ev,
+                        c0,
+                        V,
+                        A,
+                        S,
+                        R,
+                        z,
+                        y0,
+                        uz,
+                        dd,
+                        ee,
+                        tau,
+                        Cm,
+                        Xb,
+                        work,
+                        dlt,
+                        lo,
+                        info,
+                        ek,
+                    )
                 else:
                     K0 = K0b[: T * T].reshape((T, T))
                     K = Kb[: T * T].reshape((T, T))
                     RHS = RHSb[: na * T].reshape((na, T))
-                    _grid_dual(gen, T, sigma, mk, sq_ev, ev, c0, V, diag, off, z, Rs[:T], K0, K, RHS, out, info, ek)
+                    _grid_dual(
+                        gen, T, sigma, mk, sq_ev, ev, c0, V, diag, off, z, Rs[:T], K0, K, RHS, out, info, ek
+                    )
                 for a in range(na):
                     for b in range(hi_k - lo_k):
                         err[r, a, lo_k + b] = ek[a, b]
@@ -388,6 +496,24 @@ def draw_grid(collapsed: bool, p, gens, B: int, reps: int, ns, Ts, starts, mus) 
         "chain_errors": np.empty((reps, ns.size)),
         "status": np.zeros(reps, dtype=np.int32),
     }
-    grid_kernel(gens, B, reps, collapsed, is_isotropic(p.ev), p.ev, p.c, p.T0, p.sigma0, p.shared, Ts, p.sigma,
-                starts, mus, ns, raw["errors"], raw["chain_errors"], raw["status"])
+    grid_kernel(
+        gens,
+        B,
+        reps,
+        collapsed,
+        is_isotropic(p.ev),
+        p.ev,
+        p.c,
+        p.T0,
+        p.sigma0,
+        p.shared,
+        Ts,
+        p.sigma,
+        starts,
+        mus,
+        ns,
+        raw["errors"],
+        raw["chain_errors"],
+        raw["status"],
+    )
     return raw

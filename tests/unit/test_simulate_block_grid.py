@@ -37,21 +37,61 @@ def _zscores(a, b):
 
 # (problem, ns, (T, λ) pairs, method); every grid has a T < d point and a T ≥ d point
 GRIDS = {
-    "iso": (Problem(Spectrum.isotropic(6, scale=2.0), Target.isotropic(norm=1), Chain(n=1, T0=16, sigma0=0.6),
-                    Ridge(T=17, sigma=0.5)), [0, 1, 3], [(3, 0.0), (3, 0.2), (17, 0.0), (17, 0.05), (40, 0.5)],
-            "auto"),
-    "iso-shared-bartlett": (Problem(Spectrum.isotropic(6), Target.isotropic(norm=1),
-                                    Chain(n=1, T0=16, sigma0=0.6, design="shared"), Ridge(T=16, sigma=0.5)),
-                            [1, 3], [(4, 0.1), (16, 0.0), (16, 0.1)], "bartlett"),
-    "iso-interpolating-chain": (Problem(Spectrum.isotropic(14), Target.isotropic(norm=1), Chain(n=1, T0=4, sigma0=0),
-                                        Ridge(T=30, sigma=0.3)), [1, 2], [(6, 0.0), (30, 0.0), (30, 0.2)], "auto"),
-    "power-law": (Problem(Spectrum.power_law(7, 2), Target(coefficients=np.linspace(1.0, 0.2, 7)),
-                          Chain(n=1, T0=17, sigma0=0.6), Ridge(T=18, sigma=0.5)), [0, 2],
-                  [(4, 0.0), (4, 0.3), (18, 0.0), (18, 1e-2), (30, 0.3)], "auto"),
-    "power-law-shared-many-lams": (Problem(Spectrum.power_law(6, 2), Target.isotropic(),
-                                           Chain(n=1, T0=16, sigma0=0.6, design="shared"), Ridge(T=16, sigma=0.5)),
-                                   [1, 3], [(5, 0.1)] + [(16, lam) for lam in (0.0, 0.01, 0.05, 0.1, 0.3, 1.0)],
-                                   "bartlett"),
+    "iso": (
+        Problem(
+            Spectrum.isotropic(6, scale=2.0),
+            Target.isotropic(norm=1),
+            Chain(n=1, T0=16, sigma0=0.6),
+            Ridge(T=17, sigma=0.5),
+        ),
+        [0, 1, 3],
+        [(3, 0.0), (3, 0.2), (17, 0.0), (17, 0.05), (40, 0.5)],
+        "auto",
+    ),
+    "iso-shared-bartlett": (
+        Problem(
+            Spectrum.isotropic(6),
+            Target.isotropic(norm=1),
+            Chain(n=1, T0=16, sigma0=0.6, design="shared"),
+            Ridge(T=16, sigma=0.5),
+        ),
+        [1, 3],
+        [(4, 0.1), (16, 0.0), (16, 0.1)],
+        "bartlett",
+    ),
+    "iso-interpolating-chain": (
+        Problem(
+            Spectrum.isotropic(14),
+            Target.isotropic(norm=1),
+            Chain(n=1, T0=4, sigma0=0),
+            Ridge(T=30, sigma=0.3),
+        ),
+        [1, 2],
+        [(6, 0.0), (30, 0.0), (30, 0.2)],
+        "auto",
+    ),
+    "power-law": (
+        Problem(
+            Spectrum.power_law(7, 2),
+            Target(coefficients=np.linspace(1.0, 0.2, 7)),
+            Chain(n=1, T0=17, sigma0=0.6),
+            Ridge(T=18, sigma=0.5),
+        ),
+        [0, 2],
+        [(4, 0.0), (4, 0.3), (18, 0.0), (18, 1e-2), (30, 0.3)],
+        "auto",
+    ),
+    "power-law-shared-many-lams": (
+        Problem(
+            Spectrum.power_law(6, 2),
+            Target.isotropic(),
+            Chain(n=1, T0=16, sigma0=0.6, design="shared"),
+            Ridge(T=16, sigma=0.5),
+        ),
+        [1, 3],
+        [(5, 0.1)] + [(16, lam) for lam in (0.0, 0.01, 0.05, 0.1, 0.3, 1.0)],
+        "bartlett",
+    ),
 }
 
 
@@ -88,12 +128,17 @@ def test_check_has_power_against_a_wrong_T(T):
 def test_one_chain_for_every_T_and_determinism(name):
     problem, ns, pairs, _ = GRIDS[name]
     a = simulate_block(problem, ns, None, 300, seed=4, pairs=pairs)
-    b = simulate_block(problem, list(reversed(ns)), None, 300, seed=4, pairs=list(reversed(pairs)))  # order-free
+    b = simulate_block(
+        problem, list(reversed(ns)), None, 300, seed=4, pairs=list(reversed(pairs))
+    )  # order-free
     for k in a:
-        assert np.array_equal(a[k].errors, b[k].errors) and np.array_equal(a[k].chain_errors, b[k].chain_errors)
+        assert np.array_equal(a[k].errors, b[k].errors) and np.array_equal(
+            a[k].chain_errors, b[k].chain_errors
+        )
     (T1, l1), (T2, l2) = pairs[0], pairs[-1]
-    assert T1 != T2 and np.array_equal(a[(2 if 2 in ns else 3, T1, l1)].chain_errors,
-                                       a[(2 if 2 in ns else 3, T2, l2)].chain_errors)
+    assert T1 != T2 and np.array_equal(
+        a[(2 if 2 in ns else 3, T1, l1)].chain_errors, a[(2 if 2 in ns else 3, T2, l2)].chain_errors
+    )
     c = simulate_block(problem, ns, None, 120, seed=4, pairs=pairs)  # fewer replicates are a prefix of more
     for k in c:
         assert np.array_equal(c[k].errors, a[k].errors[:120])
@@ -103,7 +148,9 @@ def test_Ts_is_the_cartesian_pairs_grid_and_the_plain_call_is_unchanged():
     problem, ns, _, _ = GRIDS["power-law"]
     lams = [0.0, 0.3]
     by_T = simulate_block(problem, ns, lams, 200, seed=5, Ts=[4, 18])
-    by_pairs = simulate_block(problem, ns, None, 200, seed=5, pairs=[(T, lam) for T in (18, 4) for lam in lams])
+    by_pairs = simulate_block(
+        problem, ns, None, 200, seed=5, pairs=[(T, lam) for T in (18, 4) for lam in lams]
+    )
     assert sorted(by_T) == sorted(by_pairs)
     for k in by_T:
         assert np.array_equal(by_T[k].errors, by_pairs[k].errors)
