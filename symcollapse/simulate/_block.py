@@ -159,7 +159,7 @@ def _shared(sampler, problem, points, n_sorted, T_sorted, lam_sorted, reps, seed
     top = problem.replace(n=n_sorted[-1], T=T_sorted[-1], lam=lam_sorted[T_sorted[-1]][-1])
     p = _samplers.plain(top)
     cols: dict = {}
-    if hasattr(sampler, "draw_grid"):
+    if getattr(sampler, "draw_grid", None) is not None:
         Ts = np.array(T_sorted, dtype=np.int64)
         starts = np.cumsum([0] + [len(lam_sorted[T]) for T in T_sorted]).astype(np.int64)
         mus = np.array([lam * T for T in T_sorted for lam in lam_sorted[T]], dtype=np.float64)

@@ -181,3 +181,32 @@ def test_bad_downstream_grids():
         simulate_block(problem, [1], [0.1], 10, 0, Ts=[0])
     with pytest.raises(SpecError, match="Ts"):
         simulate_block(problem, [1], [0.1], 10, 0, Ts=[])
+
+
+def test_a_sampler_sharing_only_over_n_and_lambda_runs_one_block_per_T():
+    # a sharing sampler without draw_grid: each T is its own (n, λ) block with the seed _T_seed(seed, T)
+    from symcollapse.simulate import _block
+    from symcollapse.simulate.samplers import register, unregister
+    from symcollapse.simulate.samplers._builtin import Collapsed
+
+    class NoT(Collapsed):
+        key = "collapsed-no-T"
+        cost = 99.0
+        draw_grid = None
+
+    problem, ns, _, _ = GRIDS["power-law"]
+    register(NoT())
+    try:
+        out = simulate_block(problem, ns, [0.0, 0.3], 150, seed=6, method="collapsed-no-T", Ts=[4, 18])
+        for T in (4, 18):
+            ref = simulate_block(
+                problem.replace(T=T), ns, [0.0, 0.3], 150, seed=_block._T_seed(6, T), method="collapsed-no-T"
+            )
+            for (n, lam), r in ref.items():
+                assert out[(n, T, lam)].method == "collapsed-no-T"
+                assert np.array_equal(out[(n, T, lam)].errors, r.errors)
+        assert not np.array_equal(
+            out[(2, 4, 0.3)].chain_errors, out[(2, 18, 0.3)].chain_errors
+        )  # one chain per T
+    finally:
+        unregister("collapsed-no-T")
