@@ -5,6 +5,7 @@ Every ratio is timed in the same run (machine load moves both sides); the load a
 * λ-panel of Fig. 1a (d = 300, T0 = 600, T = 1000, n ∈ {0, 1, 2, 5, 10, 20}, 13 λ, 100 replicates):
   ``sweep(shared=True)`` against a loop of per-point ``simulate`` calls of the same package (goal ≥ 8×).
 * T-panel of Fig. 1a (λ = 10⁻³, 11 T from 10 to 10⁶) under the same comparison (goal ≥ 3×).
+* The same two panels of Fig. 1b (power-law spectrum: no isotropic shortcut; T-panel with λ = T^-ℓ).
 * Store: a fresh store and a fully reused one, per cell, against the same sweep without a store.
 * Executors: ``"processes"`` and a Dask ``LocalCluster`` (2 workers, 1 thread each) against in-process.
 
@@ -44,19 +45,25 @@ def _timed(fn):
     return time.perf_counter() - t, out
 
 
-def _loop(base, grid, reps, seed):
-    """The user's loop: one ``simulate`` per point (seeds by the sweep's documented ``shared=False`` rule)."""
+def _grid_points(grid) -> list[dict]:
     import itertools
 
+    if isinstance(grid, list):
+        return grid
     keys = list(grid)
-    for combo in itertools.product(*grid.values()):
-        p = base.replace(**dict(zip(keys, combo)))
+    return [dict(zip(keys, combo)) for combo in itertools.product(*grid.values())]
+
+
+def _loop(base, grid, reps, seed):
+    """The user's loop: one ``simulate`` per point (seeds by the sweep's documented ``shared=False`` rule)."""
+    for point in _grid_points(grid):
+        p = base.replace(**point)
         simulate(p, reps, sw.point_seed(seed, p))
 
 
 def _panel(name, base, grid, reps, lines, repeat):
     """Loop and sweep alternate ``repeat`` times (load drifts hit both); the minimum of each is reported."""
-    cells = len(NS) * len(next(v for k, v in grid.items() if k != "n"))
+    cells = len(_grid_points(grid))
     load_a = _load()
     t_loop = t_shared = t_indep = float("inf")
     for _ in range(repeat):
@@ -176,6 +183,14 @@ def main(argv=None) -> int:
     ]
     _panel("Fig. 1a λ-panel (T = 1000)", base, lam_grid, reps, lines, args.repeat)
     _panel("Fig. 1a T-panel (λ = 1e-3)", preset("fig1a", lam=1e-3), T_grid, reps, lines, args.repeat)
+    from symcollapse.experiments.fig1b import ell_crit
+
+    ns_b, ell = [0, 1, 2, 5, 10], ell_crit()
+    _panel("Fig. 1b λ-panel (power law, T = 10⁴)", preset("fig1b", T=10_000),
+           {"n": ns_b, "lam": log_grid(1e-6, 1.0, 13)}, reps, lines, args.repeat)
+    T_points = [{"n": n, "T": int(T), "lam": float(T) ** -ell} for n in ns_b
+                for T in log_grid(10, 10**6, 11, integer=True)]
+    _panel("Fig. 1b T-panel (power law, λ = T^-ℓ)", preset("fig1b"), T_points, reps, lines, args.repeat)
     if args.panels_only:
         return _write(lines, args.out)
     lines += [

@@ -19,11 +19,11 @@ docs/theory/results.md).
 
 Shared and independent randomness
 ---------------------------------
-Grid points that differ only in the number of generations ``n`` and the ridge penalty ``lam`` form a
-*block*. With ``shared=True`` (default) a block is simulated by
-``symcollapse.simulate.simulate_block``: per replicate one chain up to the block's largest ``n`` (smaller
-``n`` read its prefix) and one downstream sufficient statistic reused for every ``lam``
-(docs/theory/simulation.md). Every point keeps exactly the law it has under :func:`~symcollapse.simulate`;
+Grid points that differ only in the number of generations ``n``, the downstream sample size ``T`` and the
+ridge penalty ``lam`` form a *block* (the chain depends on none of the downstream fields). With
+``shared=True`` (default) a block is simulated by ``symcollapse.simulate.simulate_block``: per replicate one
+chain up to the block's largest ``n`` (smaller ``n`` read its prefix), shared by every ``T``, and per ``T``
+one downstream sufficient statistic reused for every ``lam`` there (docs/theory/simulation.md). Every point keeps exactly the law it has under :func:`~symcollapse.simulate`;
 only the joint law across points changes. Use it for curves: they are smooth and differences between
 points are exact (common random numbers). Use ``shared=False`` when points are combined statistically as
 independent estimates (e.g. a fit over ``n`` whose errors are assumed independent).
@@ -36,12 +36,12 @@ the number of workers or threads, or a resume:
 * ``shared=True``: block ``b`` is simulated with seed ``block_seed(seed, p)`` of any of its points ``p``;
 
 both are ``int.from_bytes(SeedSequence(seed, spawn_key=H).generate_state(4, uint32), "little")`` with ``H``
-the SHA-256 (as eight 32-bit words) of the canonical JSON of ``Problem.to_dict()`` — without ``n`` and
-``lam`` for a block. Numbers are hashed by their exact value (a float means its shortest decimal, as everywhere
+the SHA-256 (as eight 32-bit words) of the canonical JSON of ``Problem.to_dict()`` — without ``n``, ``T``
+and ``lam`` for a block. Numbers are hashed by their exact value (a float means its shortest decimal, as everywhere
 in the spec), so ``0.1``, ``"1/10"`` and ``Fraction(1, 10)`` are one input, one cell and one seed; a row's
 exact problem as typed is ``Problem.from_dict(json.loads(row.spec))``.
 Where ``simulate_block`` is not available, a shared block runs each point with ``simulate`` and the seed
-derived in the same way from the block seed and ``{"n": n, "lam": lam}`` (no sharing, same laws).
+derived in the same way from the block seed and ``{"n": n, "T": T, "lam": lam}`` (no sharing, same laws).
 """
 
 from __future__ import annotations
@@ -82,6 +82,7 @@ _NUMERIC_THEORY = THEORY_COLUMNS[:8]
 K_STDERR = 4.0  # standard errors allowed by the verdict (compare's default)
 _INDEPENDENT_CELLS = 8  # cells per task when cells do not share randomness (scheduling ≪ 8 cells' work)
 
+
 def sampler_version() -> str:
     """The stream-layout version of the samplers (part of every store key)."""
     from symcollapse.simulate.monte_carlo import SAMPLER_VERSION
@@ -120,10 +121,12 @@ def _digest(obj: Any) -> str:
 
 
 def _fixed_dict(problem: Problem) -> dict:
-    """``problem.to_dict()`` without ``n`` and ``lam``: what the points of one block share."""
+    """``problem.to_dict()`` without ``n``, ``T`` and ``lam``: what the points of one block share (the chain
+    does not depend on the downstream ``T`` or ``lam``, so one chain per replicate serves them all)."""
     d = json.loads(_canonical(problem.to_dict()))
     d["chain"].pop("n", None)
     d["downstream"].pop("lam", None)
+    d["downstream"].pop("T", None)
     return d
 
 
@@ -237,12 +240,13 @@ def _is_integer_field(problem: Problem, name: str) -> bool | None:
 class _Task:
     """One unit of work: a block of cells (same fixed parameters), whole when it shares randomness.
 
-    ``cells`` holds ``(n, lam, store key, seed)`` per cell; the seed is used only when ``shared=False``.
+    ``pairs`` are the block's downstream points ``(T, lam)``; ``cells`` holds ``(n, T, lam, store key, seed)``
+    per cell; the seed is used only when ``shared=False``.
     """
 
     base: Problem
     ns: tuple
-    lams: tuple
+    pairs: tuple
     cells: tuple
     reps: int
     seed: int
@@ -252,7 +256,7 @@ class _Task:
 
     @property
     def keys(self) -> list[str]:
-        return [c[2] for c in self.cells]
+        return [c[3] for c in self.cells]
 
 
 def _mc_ok(r) -> dict:
@@ -275,24 +279,24 @@ def _mc_failed(reps: int, exc: BaseException) -> dict:
     }
 
 
-def _sub_seed(seed: int, n: int, lam_json: Any) -> int:
-    return _seed_from(seed, _digest({"n": n, "lam": lam_json}))
+def _sub_seed(seed: int, n: int, T: int, lam_json: Any) -> int:
+    return _seed_from(seed, _digest({"n": n, "T": int(T), "lam": lam_json}))
 
 
-def _fallback_block(problem: Problem, ns, lams, reps: int, seed: int, method: str, cells) -> dict:
+def _fallback_block(problem: Problem, ns, pairs, reps: int, seed: int, method: str, cells) -> dict:
     """Stand-in for ``simulate_block`` (no sharing): each needed point by :func:`simulate` with a sub-seed
     of the block seed. Values are MCResults, or the exception of a point no sampler covers."""
     from symcollapse.simulate.monte_carlo import simulate
 
     out = {}
-    for n, lam, _, _ in cells:
-        p = problem.replace(n=n, lam=lam)
+    for n, T, lam, _, _ in cells:
+        p = problem.replace(n=n, T=T, lam=lam)
         try:
-            out[(n, lam)] = simulate(
-                p, reps, _sub_seed(seed, n, p.downstream.to_dict()["lam"]), method=method
+            out[(n, T, lam)] = simulate(
+                p, reps, _sub_seed(seed, n, T, p.downstream.to_dict()["lam"]), method=method
             )
         except (RegimeError, FloatingPointError) as exc:
-            out[(n, lam)] = exc
+            out[(n, T, lam)] = exc
     return out
 
 
@@ -302,27 +306,28 @@ def _block_engine() -> str:
     return "simulate_block" if hasattr(sim, "simulate_block") else "per-point"
 
 
-def _block_results(problem: Problem, ns, lams, reps: int, seed: int, method: str, cells) -> dict:
-    """``{(n, lam): MCResult or exception}`` for a block with shared randomness."""
+def _block_results(problem: Problem, ns, pairs, reps: int, seed: int, method: str, cells) -> dict:
+    """``{(n, T, lam): MCResult or exception}`` for a block with shared randomness (one chain per replicate
+    for every downstream point ``(T, lam)`` of ``pairs``)."""
     import symcollapse.simulate as sim
 
     block = getattr(sim, "simulate_block", None)
     if block is None:  # simulate without simulate_block (older simulate package)
-        return _fallback_block(problem, ns, lams, reps, seed, method, cells)
+        return _fallback_block(problem, ns, pairs, reps, seed, method, cells)
     try:
-        return block(problem, list(ns), list(lams), reps, seed, method)
+        return block(problem, list(ns), None, reps, seed, method, pairs=list(pairs))
     except RegimeError:
         # the named sampler is not exact at some point of the block: every other point still gets its value
         # (per point, deterministic), the uncovered ones their note
-        return _fallback_block(problem, ns, lams, reps, seed, method, cells)
+        return _fallback_block(problem, ns, pairs, reps, seed, method, cells)
     except FloatingPointError as exc:
-        return {(n, lam): exc for n, lam, _, _ in cells}
+        return {(n, T, lam): exc for n, T, lam, _, _ in cells}
 
 
-def _lookup(results: dict, n: int, lam: Any):
-    if (n, lam) in results:
-        return results[(n, lam)]
-    return results[(n, float(lam))]
+def _lookup(results: dict, n: int, T: int, lam: Any):
+    if (n, T, lam) in results:
+        return results[(n, T, lam)]
+    return results[(n, T, float(lam))]
 
 
 def _run_task(task: _Task) -> dict[str, dict]:
@@ -333,15 +338,17 @@ def _run_task(task: _Task) -> dict[str, dict]:
     out = {}
     with pinned() if task.pin else nullcontext():
         if task.shared:
-            res = _block_results(task.base, task.ns, task.lams, task.reps, task.seed, task.method, task.cells)
-            for n, lam, key, _ in task.cells:
-                r = _lookup(res, n, lam)
+            res = _block_results(
+                task.base, task.ns, task.pairs, task.reps, task.seed, task.method, task.cells
+            )
+            for n, T, lam, key, _ in task.cells:
+                r = _lookup(res, n, T, lam)
                 out[key] = _mc_failed(task.reps, r) if isinstance(r, BaseException) else _mc_ok(r)
             return out
-        for n, lam, key, seed in task.cells:
+        for n, T, lam, key, seed in task.cells:
             try:
                 out[key] = _mc_ok(
-                    simulate(task.base.replace(n=n, lam=lam), task.reps, seed, method=task.method)
+                    simulate(task.base.replace(n=n, T=T, lam=lam), task.reps, seed, method=task.method)
                 )
             except (RegimeError, FloatingPointError) as exc:
                 out[key] = _mc_failed(task.reps, exc)
@@ -358,7 +365,11 @@ def _tasks(cells: dict[str, Problem], reps: int, seed: int, method: str, shared:
     for members in groups.values():
         base = members[0][1]
         ns = tuple(sorted({p.chain.n for _, p in members}))
-        lams = tuple(sorted({p.downstream.lam for _, p in members}, key=float))
+        pairs = tuple(
+            sorted(
+                {(p.downstream.T, p.downstream.lam) for _, p in members}, key=lambda q: (q[0], float(q[1]))
+            )
+        )
         bseed = block_seed(seed, base)
         common = {
             "reps": reps,
@@ -369,17 +380,21 @@ def _tasks(cells: dict[str, Problem], reps: int, seed: int, method: str, shared:
             "numpy": np.__version__,
         }
         if shared:  # a shared block's values may depend on its other points: they are part of the key
-            common.update(engine=engine, ns=list(ns), lams=[_exact_scalars(_lam_json(base, x)) for x in lams])
+            common.update(
+                engine=engine,
+                ns=list(ns),
+                pairs=[[int(T), _exact_scalars(_lam_json(base, x))] for T, x in pairs],
+            )
         entries = []
         for digest, p in members:
             key = _digest({"problem": p.to_dict(), **common})
             keys[digest] = key
-            entries.append((p.chain.n, p.downstream.lam, key, point_seed(seed, p)))
+            entries.append((p.chain.n, p.downstream.T, p.downstream.lam, key, point_seed(seed, p)))
         # Cells with their own seeds (shared=False, or the per-point stand-in for simulate_block) are
         # independent: smaller tasks spread a single block over the workers without changing any value.
         step = len(entries) if shared and engine == "simulate_block" else _INDEPENDENT_CELLS
         for i in range(0, len(entries), step):
-            tasks.append(_Task(base, ns, lams, tuple(entries[i : i + step]), reps, bseed, method, shared))
+            tasks.append(_Task(base, ns, pairs, tuple(entries[i : i + step]), reps, bseed, method, shared))
     return tasks, keys
 
 
@@ -589,7 +604,7 @@ def sweep(
     method : str
         Sampler (see :func:`~symcollapse.simulate`); ``"auto"`` is the fastest exact one per point.
     shared : bool
-        Shared randomness within each block of points differing only in ``n`` and ``lam`` (default), or
+        Shared randomness within each block of points differing only in ``n``, ``T`` and ``lam`` (default), or
         independent points. Each point's law is the same either way (module docstring).
     normalization : {"finite", "paper"}
         Normalisation of :math:`\rho` in the theory (paper Eq. 19 with :math:`T_0 - d` or Thm F.1's

@@ -16,7 +16,7 @@ Simulation (markers): one :func:`symcollapse.sweep` per panel, ``method="auto"``
 exact for the point: Bartlett/collapsed for :math:`T \ge d`, the reference sampler below). The left panel
 uses shared randomness: per replicate one chain up to the largest ``n`` and one downstream draw for every
 λ (each point keeps exactly its own law; the curves are smooth, differences between points exact). The
-right panel shares the chain across ``n`` within each T (one λ per T: one Cholesky per replicate). The
+right panel shares one chain per replicate across ``n`` and every T (one downstream draw per T). The
 replicate count comes from a target: a pilot of 25 replicates, then per block of shared points as many
 as its worst point needs (at most 400) for a standard error of 1.5 % of the mean (paper: 10 replicates),
 so every error bar is smaller than its marker on the log axis. ``z`` and ``passed`` are compare's verdict. Theory is drawn on 50 points per decade, refined to 400 per decade
@@ -62,8 +62,9 @@ def run(quick: bool = False, reps: int | None = None, seed: int = 0, progress: b
     common = dict(reps=int(s["reps"]), seed=seed, target=target, progress=progress)
     rows = panel_rows(FIGURE, "left", base, ns, s["lam_theory"], s["lam_sim"],
                       lambda lam: {"T": int(s["T_left"]), "lam": float(lam)}, key=1, **common)
-    # One λ per T: the block shares the chain across n and solves its single λ by one Cholesky per replicate
-    # (simulate_block's few-λ path; 4.6× a per-point loop on this panel, benchmarks/results_sweep.md).
+    # shared=True: the whole panel is one block (points differ only in n, T and λ): one chain per replicate for
+    # every T, one downstream draw per T (simulate_block; ratios against a per-point loop in
+    # benchmarks/results_sweep.md).
     rows += panel_rows(FIGURE, "right", base, ns, s["T_theory"], s["T_sim"],
                        lambda T: {"T": int(T), "lam": float(s["lam_right"])}, key=2, shared=True, **common)
     p = base

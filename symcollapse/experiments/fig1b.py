@@ -14,7 +14,7 @@ Theory (broken lines): ``predict(..., normalization="finite")`` — Cor. 4.4 (Eq
 as in Thm F.1) with Prop. 4.2 for bias and variance; the paper's broken curves are Thm 5.1's rates, of
 which these are the exact deterministic equivalents at finite :math:`d`. Simulation: one :func:`symcollapse.sweep`
 per panel (``method="auto"``; the left panel with shared randomness across ``n`` and λ, the right one,
-with one λ per T, sharing the chain across ``n``); replicates from a target standard
+with one λ per T, sharing one chain across ``n`` and every T); replicates from a target standard
 error of 1.5 % of the mean (pilot 25, then per block of shared points its worst point's need, at most 400). Theory on 50 points per decade, 400 per decade within a factor 2 of :math:`T = d`.
 :math:`\ell_{crit}` comes from :func:`symcollapse.scaling_law` at the preset's :math:`(\beta, r)`.
 
@@ -90,8 +90,9 @@ def run(quick: bool = False, reps: int | None = None, seed: int = 0, progress: b
     common = dict(reps=int(s["reps"]), seed=seed, target=target, progress=progress)
     rows = panel_rows(FIGURE, "left", base, ns, s["lam_theory"], s["lam_sim"],
                       lambda lam: {"T": int(s["T_left"]), "lam": float(lam)}, key=1, **common, **shown)
-    # One λ per T: the block shares the chain across n and solves its single λ by one Cholesky per replicate
-    # (simulate_block's few-λ path; 4.6× a per-point loop on this panel, benchmarks/results_sweep.md).
+    # shared=True: the whole panel is one block (points differ only in n, T and λ): one chain per replicate for
+    # every T, one downstream draw per T (simulate_block; ratios against a per-point loop in
+    # benchmarks/results_sweep.md).
     rows += panel_rows(FIGURE, "right", base, ns, s["T_theory"], s["T_sim"],
                        lambda T: {"T": int(T), "lam": float(T) ** -ell}, key=2, shared=True, ell=ell, **common,
                        **shown)

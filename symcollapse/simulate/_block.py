@@ -36,12 +36,32 @@ def _as_list(name: str, values) -> list:
     return out
 
 
-def _grid(problem: Problem, ns: list, lams: list) -> tuple[list, list, dict]:
-    """Sorted unique ``n`` and ``lam`` values (validated by the spec) and the point problems."""
-    points = {(n, lam): problem.replace(n=n, lam=lam) for n in ns for lam in lams}  # SpecError on bad values
+def _grid(problem: Problem, ns: list, pairs: list) -> tuple[list, list, dict, dict]:
+    """Sorted unique ``n``, sorted unique ``T``, ``{T: sorted unique λ}`` and ``{(n, T, lam): point problem}``
+    (values as given; validated by the spec)."""
+    points = {(n, T, lam): problem.replace(n=n, T=T, lam=lam) for n in ns for T, lam in pairs}  # SpecError
     n_sorted = sorted({p.chain.n for p in points.values()})
-    lam_sorted = sorted({float(p.downstream.lam) for p in points.values()})
-    return n_sorted, lam_sorted, points
+    T_sorted = sorted({p.downstream.T for p in points.values()})
+    lams = {
+        T: sorted({float(p.downstream.lam) for p in points.values() if p.downstream.T == T}) for T in T_sorted
+    }
+    return n_sorted, T_sorted, lams, points
+
+
+def _pairs(problem: Problem, lams, Ts, pairs) -> tuple[list, bool]:
+    """The downstream points ``(T, lam)`` and whether the result is keyed by ``(n, T, lam)``."""
+    if pairs is not None:
+        if lams is not None or Ts is not None:
+            raise SpecError("give either pairs=[(T, lam), ...] or lams (and optionally Ts), not both")
+        out = _as_list("pairs", pairs)
+        bad = [q for q in out if isinstance(q, (str, bytes)) or not hasattr(q, "__len__") or len(q) != 2]
+        if bad:
+            raise SpecError(f"pairs must hold (T, lam) pairs, got {bad[0]!r}")
+        return [tuple(q) for q in out], True
+    lam_list = _as_list("lams", lams)
+    if Ts is None:
+        return [(problem.downstream.T, lam) for lam in lam_list], False
+    return [(T, lam) for T in _as_list("Ts", Ts) for lam in lam_list], True
 
 
 def _sharing_sampler(method: str, problems: list[Problem]):
@@ -60,27 +80,44 @@ def _sharing_sampler(method: str, problems: list[Problem]):
     return s if s.shares else None
 
 
-def simulate_block(problem: Problem, ns, lams, reps: int, seed: int, method: str = "auto", threads: int | None = None):
-    r"""Monte-Carlo over the grid ``ns × lams`` with shared randomness (module docstring).
+def simulate_block(
+    problem: Problem,
+    ns,
+    lams,
+    reps: int,
+    seed: int,
+    method: str = "auto",
+    threads: int | None = None,
+    *,
+    Ts=None,
+    pairs=None,
+):
+    r"""Monte-Carlo over the grid ``ns × lams`` (or ``ns × Ts × lams``, or ``ns × pairs``) with shared randomness
+    (module docstring).
 
     Parameters
     ----------
     problem : Problem
-        Every field but ``chain.n`` and ``downstream.lam`` is fixed for the grid.
+        Every field but ``chain.n``, ``downstream.lam`` (and ``downstream.T`` with ``Ts`` / ``pairs``) is fixed
+        for the grid.
     ns, lams : sequences
         Generations :math:`n \ge 0` and per-sample penalties :math:`\lambda \ge 0` (duplicates allowed; the
-        order does not matter).
+        order does not matter). ``lams`` is ``None`` when ``pairs`` is given.
     reps, seed, method, threads
         As in :func:`~symcollapse.simulate.simulate`. ``method`` must be exact at every point. A sampler
         without the shared-randomness capability (``ols-law``, ``reference``, or one registered without it)
         runs independent per-point simulations with seeds spawned from ``SeedSequence(seed)`` in the sorted
         grid order.
+    Ts : sequence of int, optional
+        Downstream sample sizes: the grid is ``ns × Ts × lams``, one chain per replicate for every ``T``.
+    pairs : sequence of (T, lam), optional
+        Downstream points (e.g. :math:`\lambda = T^{-\ell}`): the grid is ``ns × pairs``.
 
     Returns
     -------
-    dict[(n, lam), MCResult]
-        Keyed by the values as given; ``MCResult.problem`` is ``problem.replace(n=n, lam=lam)`` and
-        ``elapsed`` the wall time of the whole block.
+    dict[(n, lam), MCResult] or dict[(n, T, lam), MCResult]
+        Keyed by the values as given (``(n, T, lam)`` with ``Ts`` or ``pairs``); ``MCResult.problem`` is
+        ``problem.replace(n=n, T=T, lam=lam)`` and ``elapsed`` the wall time of the whole block.
 
     Examples
     --------
@@ -89,6 +126,8 @@ def simulate_block(problem: Problem, ns, lams, reps: int, seed: int, method: str
     >>> out = simulate_block(p, ns=[0, 2], lams=[0.0, 0.1], reps=50, seed=0)
     >>> sorted(out), out[(2, 0.1)].method
     ([(0, 0.0), (0, 0.1), (2, 0.0), (2, 0.1)], 'collapsed')
+    >>> sorted(simulate_block(p, [1], None, 50, 0, pairs=[(5, 0.0), (30, 0.1)]))
+    [(1, 5, 0.0), (1, 30, 0.1)]
     """
     from symcollapse.simulate import monte_carlo as mc  # noqa: PLC0415
 
@@ -100,56 +139,117 @@ def simulate_block(problem: Problem, ns, lams, reps: int, seed: int, method: str
         threads = mc._check_int("threads", threads, 1)
     if not isinstance(method, str):
         raise SpecError(f"method must be a string, got {method!r}")
-    n_sorted, lam_sorted, points = _grid(problem, _as_list("ns", ns), _as_list("lams", lams))
+    downstream, with_T = _pairs(problem, lams, Ts, pairs)
+    n_sorted, T_sorted, lam_sorted, points = _grid(problem, _as_list("ns", ns), downstream)
     sampler = _sharing_sampler(method, list(points.values()))
     if sampler is None:
-        return _independent(points, n_sorted, lam_sorted, reps, seed, method, threads)
+        out = _independent(points, n_sorted, T_sorted, lam_sorted, reps, seed, method, threads)
+    else:
+        out = _shared(sampler, problem, points, n_sorted, T_sorted, lam_sorted, reps, seed, threads)
+    return out if with_T else {(n, lam): r for (n, _, lam), r in out.items()}
+
+
+def _shared(sampler, problem, points, n_sorted, T_sorted, lam_sorted, reps, seed, threads) -> dict:
+    """One chain per replicate for the whole grid, one downstream draw per ``T`` (:meth:`draw_grid`); a sampler
+    sharing only over ``(n, λ)`` (``draw_block``) runs one block per ``T`` (seed of ``T``: :func:`_T_seed`)."""
+    from symcollapse.simulate import monte_carlo as mc  # noqa: PLC0415
+
     start = time.perf_counter()
-    top = problem.replace(n=n_sorted[-1], lam=lam_sorted[-1])
+    ns = np.array(n_sorted, dtype=np.int64)
+    top = problem.replace(n=n_sorted[-1], T=T_sorted[-1], lam=lam_sorted[T_sorted[-1]][-1])
     p = _samplers.plain(top)
-    B = int(min(sampler.max_block, max(1, mc._BLOCK_NUMBERS // max(1, sampler.block_per_rep(p)))))
-    err, chain_err = _run_block(sampler, p, seed, B, reps, threads, np.array(n_sorted, dtype=np.int64),
-                                np.array([lam * p.T for lam in lam_sorted], dtype=np.float64))
+    cols: dict = {}
+    if getattr(sampler, "draw_grid", None) is not None:
+        Ts = np.array(T_sorted, dtype=np.int64)
+        starts = np.cumsum([0] + [len(lam_sorted[T]) for T in T_sorted]).astype(np.int64)
+        mus = np.array([lam * T for T in T_sorted for lam in lam_sorted[T]], dtype=np.float64)
+        B = int(
+            min(sampler.max_block, max(1, mc._BLOCK_NUMBERS // max(1, sampler.grid_per_rep(p, T_sorted))))
+        )
+        err, chain_err = _run_block(
+            sampler,
+            lambda g, b, cnt: sampler.draw_grid(p, g, b, cnt, ns, Ts, starts, mus),
+            p,
+            seed,
+            B,
+            reps,
+            threads,
+            ns.size,
+            mus.size,
+        )
+        j = 0
+        for T in T_sorted:
+            for lam in lam_sorted[T]:
+                cols[(T, lam)] = (err[:, :, j], chain_err)
+                j += 1
+    else:
+        for T in T_sorted:
+            pT = _samplers.plain(top.replace(T=T, lam=lam_sorted[T][-1]))
+            mus = np.array([lam * T for lam in lam_sorted[T]], dtype=np.float64)
+            B = int(min(sampler.max_block, max(1, mc._BLOCK_NUMBERS // max(1, sampler.block_per_rep(pT)))))
+            s = seed if len(T_sorted) == 1 else _T_seed(seed, T)
+            err, chain_err = _run_block(
+                sampler,
+                lambda g, b, cnt, pT=pT, mus=mus: sampler.draw_block(pT, g, b, cnt, ns, mus),
+                pT,
+                s,
+                B,
+                reps,
+                threads,
+                ns.size,
+                mus.size,
+            )
+            for j, lam in enumerate(lam_sorted[T]):
+                cols[(T, lam)] = (err[:, :, j], chain_err)
     elapsed = time.perf_counter() - start
     out = {}
     for key, pt in points.items():
-        a, b = n_sorted.index(pt.chain.n), lam_sorted.index(float(pt.downstream.lam))
-        out[key] = mc._result(pt, reps, seed, sampler.key, err[:, a, b].copy(), chain_err[:, a].copy(), elapsed)
+        a = n_sorted.index(pt.chain.n)
+        e, ce = cols[(pt.downstream.T, float(pt.downstream.lam))]
+        out[key] = mc._result(pt, reps, seed, sampler.key, e[:, a].copy(), ce[:, a].copy(), elapsed)
     return out
 
 
-def _run_block(sampler, p, seed, B, reps, threads, ns, mus):
+def _T_seed(seed: int, T: int) -> int:
+    return int(np.random.SeedSequence(seed, spawn_key=(int(T),)).generate_state(1, np.uint32)[0])
+
+
+def _run_block(sampler, draw, p, seed, B, reps, threads, na, npts):
     from symcollapse.simulate import monte_carlo as mc  # noqa: PLC0415
     from symcollapse.simulate.samplers._builtin import check_status  # noqa: PLC0415
 
     n_streams = math.ceil(reps / B)
     seeds = np.random.SeedSequence(seed).spawn(n_streams)
-    err = np.empty((reps, ns.size, mus.size))
-    chain_err = np.empty((reps, ns.size))
+    err = np.empty((reps, na, npts))
+    chain_err = np.empty((reps, na))
     with mc._thread_plan(threads, n_streams, p.d) as (numba_threads, _):
         group = max(1, 8 * numba_threads)
         for s0 in range(0, n_streams, group):
             s1 = min(n_streams, s0 + group)
             lo, hi = s0 * B, min(reps, s1 * B)
-            raw = sampler.draw_block(p, mc._streams(sampler, seeds[s0:s1]), B, hi - lo, ns, mus)
-            check_status(raw["status"], "the downstream system (W + μΣ⁻¹, or XXᵀ + μI when T < d) or a "
-                         "generator's Gram matrix X_m X_mᵀ (T0 < d)")
+            raw = draw(mc._streams(sampler, seeds[s0:s1]), B, hi - lo)
+            check_status(
+                raw["status"],
+                "the downstream system (W + μΣ⁻¹, or XXᵀ + μI when T < d) or a "
+                "generator's Gram matrix X_m X_mᵀ (T0 < d)",
+            )
             err[lo:hi], chain_err[lo:hi] = raw["errors"], raw["chain_errors"]
     return err, chain_err
 
 
-def _independent(points: dict, n_sorted, lam_sorted, reps, seed, method, threads):
+def _independent(points: dict, n_sorted, T_sorted, lam_sorted, reps, seed, method, threads):
     """Fallback: one independent :func:`simulate` per grid point, seeds spawned in sorted grid order."""
     from symcollapse.simulate.monte_carlo import simulate  # noqa: PLC0415
 
-    order = [(n, lam) for n in n_sorted for lam in lam_sorted]
+    order = [(n, T, lam) for n in n_sorted for T in T_sorted for lam in lam_sorted[T]]
     children = np.random.SeedSequence(seed).spawn(len(order))
     point_seed = {pt: int(ch.generate_state(1, np.uint32)[0]) for pt, ch in zip(order, children)}
     out = {}
     for key, pt in points.items():
-        s = point_seed[(pt.chain.n, float(pt.downstream.lam))]
+        s = point_seed[(pt.chain.n, pt.downstream.T, float(pt.downstream.lam))]
         try:
             out[key] = simulate(pt, reps, s, method=method, threads=threads)
         except RegimeError as exc:
-            raise RegimeError(f"point n={pt.chain.n}, lam={pt.downstream.lam}: {exc}") from exc
+            where = f"n={pt.chain.n}, T={pt.downstream.T}, lam={pt.downstream.lam}"
+            raise RegimeError(f"point {where}: {exc}") from exc
     return out

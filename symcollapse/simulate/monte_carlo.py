@@ -104,9 +104,11 @@ solves grids with few non-zero λ by one Cholesky per λ instead of an eigendeco
 values in the last bits (per-point :func:`simulate` results are unchanged). Version 4 (from 3): ``bartlett``
 draws each independent generation with :math:`T_0 \ge d` from the sequential conditionals of
 :math:`U^{-\top}z` (:math:`2d` numbers instead of :math:`d^2/2 + 2d`, the same law;
-:func:`~symcollapse.simulate._kernels._ols_generation_seq`), which changes its draws and its block size; and
+:func:`~symcollapse.simulate._kernels._ols_generation_seq`), which changes its draws and its block size;
 for :math:`d > 256` the downstream Cholesky is a recursive GEMM-rich factorisation, which changes the last bits of
-``bartlett`` and ``collapsed`` there (never the law).
+``bartlett`` and ``collapsed`` there (never the law); and :func:`~symcollapse.simulate.simulate_block` shares one
+chain across every downstream ``T`` of a grid and, for isotropic spectra, draws a tridiagonal model of the
+downstream Wishart matrix (:mod:`symcollapse.simulate._kblock`), which changes its stream layout.
 
 Threads. With at least as many streams as threads (always at :math:`d \ge 1000` on a 2-core machine, where a
 stream is one replicate), replicates run in parallel on the numba threads and BLAS/LAPACK is limited to one

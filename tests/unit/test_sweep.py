@@ -229,7 +229,8 @@ def test_module_and_top_level_name_both_call_sweep():
 def test_seeds_come_from_content():
     p, q = _base(n=1, lam=0.1), _base(n=5, lam=1.0)
     assert block_seed(0, p) == block_seed(0, q) != block_seed(1, p)
-    assert block_seed(0, p) != block_seed(0, _base(T=61))
+    # one block per chain: the downstream T is shared too (the chain does not depend on it)
+    assert block_seed(0, p) == block_seed(0, _base(T=61)) != block_seed(0, _base(T0=41))
     assert point_seed(0, p) != point_seed(0, q) and point_seed(0, p) == point_seed(0, _base(n=1, lam=0.1))
 
 
@@ -252,12 +253,13 @@ def test_each_shared_point_has_the_law_it_has_in_simulate(spectrum):
         spectrum, Target.isotropic(norm=1), Chain(n=1, T0=40, sigma0=0.3), Ridge(T=60, sigma=0.1, lam=0.01)
     )
     ns, lams, reps = (0, 3), (0.01, 0.3), 1500
-    cells = tuple((n, lam, f"{n}/{lam}", 0) for n in ns for lam in lams)
-    res = sweep_module._block_results(base, ns, lams, reps, block_seed(11, base), "auto", cells)
+    pairs = tuple((T, lam) for T in (10, 60) for lam in lams)  # T = 10 < d = 20: the dual downstream fit
+    cells = tuple((n, T, lam, f"{n}/{T}/{lam}", 0) for n in ns for T, lam in pairs)
+    res = sweep_module._block_results(base, ns, pairs, reps, block_seed(11, base), "auto", cells)
     for n in ns:
-        for lam in lams:
-            a = sweep_module._lookup(res, n, lam).errors
-            b = simulate(base.replace(n=n, lam=lam), reps, seed=12345).errors
+        for T, lam in pairs:
+            a = sweep_module._lookup(res, n, T, lam).errors
+            b = simulate(base.replace(n=n, T=T, lam=lam), reps, seed=12345).errors
             z_mean = (a.mean() - b.mean()) / math.hypot(a.std(ddof=1), b.std(ddof=1)) * math.sqrt(reps)
-            assert abs(z_mean) < 4 and abs(_var_z(a, b)) < 4, (n, lam)
-            assert stats.ks_2samp(a, b).pvalue > 1e-4, (n, lam)
+            assert abs(z_mean) < 4 and abs(_var_z(a, b)) < 4, (n, T, lam)
+            assert stats.ks_2samp(a, b).pvalue > 1e-4, (n, T, lam)

@@ -18,7 +18,7 @@ from symcollapse.spec import Chain, Problem, Ridge, SpecError, Spectrum, Target
 from symcollapse.sweep import sweep
 
 ROOT = Path(__file__).resolve().parents[2]
-GRID = {"T": [30, 40, 50, 60, 70, 80], "n": [0, 2], "lam": [1e-2, 1e-1]}  # 6 blocks of 4 cells
+GRID = {"T0": [30, 40, 50, 60, 70, 80], "n": [0, 2], "lam": [1e-2, 1e-1]}  # 6 blocks (chains) of 4 cells
 
 
 def _base():

@@ -24,6 +24,10 @@ Protocol (:class:`Sampler`):
     Return ``(errors, chain_errors)`` from the raw arrays.
 ``shares`` / ``draw_block``
     Optional shared-randomness capability (:func:`~symcollapse.simulate.simulate_block`).
+``draw_grid`` / ``grid_per_rep``
+    Optional, with ``shares``: one chain per replicate for a grid over the downstream ``T`` as well
+    (:func:`~symcollapse.simulate.simulate_block` with ``Ts`` or ``pairs``); without it a block runs one
+    ``draw_block`` per ``T``.
 
 A new workflow registers its sampler from its own module (``register(MySampler())``); nothing in
 :mod:`~symcollapse.simulate.monte_carlo` changes. The built-in samplers declare themselves exact only for

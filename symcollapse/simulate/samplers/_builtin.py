@@ -95,6 +95,18 @@ class Bartlett(_Kernel):
                      raw["errors"], raw["chain_errors"], raw["status"])
         return raw
 
+    def grid_per_rep(self, p, Ts):
+        """Random numbers per replicate of :meth:`draw_grid` (the chain to max n, one downstream draw per T)."""
+        from symcollapse.simulate._kblock import grid_numbers
+
+        return grid_numbers(self.block_per_rep(p) - _factor_numbers(p.T, p.d), p, Ts)
+
+    def draw_grid(self, p, gens, B, reps, ns, Ts, starts, mus):
+        """Shared randomness over ``ns ×`` (T, μ) points (:func:`~symcollapse.simulate._kblock.grid_kernel`)."""
+        from symcollapse.simulate._kblock import draw_grid
+
+        return draw_grid(self.collapsed, p, gens, B, reps, ns, Ts, starts, mus)
+
 
 class Collapsed(Bartlett):
     """The whole OLS chain as ``n`` chi-squares and one Gaussian vector (``T0 >= d``), Bartlett downstream."""
