@@ -26,7 +26,7 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
-__all__ = ["ClosedPowers", "closed_is_cheaper"]
+__all__ = ["ClosedPowers", "Unsupported", "closed_is_cheaper"]
 
 _CONTROLLER = None
 
@@ -50,7 +50,7 @@ def closed_is_cheaper(name: str, steps: int, groups: int) -> bool:
     ~40 µs·d, closed ~10 µs·d² per Newton sweep)."""
     if name == "float":
         loop = steps * 3 * (3e-5 + 1e-8 * groups)
-        closed = 1e-3 + 0.15 * (groups / 378) ** 3 + 2e-8 * groups**2
+        closed = 1e-3 + 2e-8 * groups**2  # terms._secular: O(g²), no eigendecomposition
     elif name == "mp":
         loop = steps * 3 * 4e-5 * groups
         closed = 1e-3 + 8 * 1e-5 * groups**2
@@ -119,6 +119,55 @@ def _secular_roots_mp(lam: list, c2: list, guess) -> list:
     return roots
 
 
+class _FloatPoles:
+    """float64 closed form on the distinct poles (ties merged, empty groups dropped): terms._secular."""
+
+    def __init__(self, lam, a, b):
+        from symcollapse.theory.terms import _secular  # noqa: PLC0415  (numba compile on first use only)
+
+        self._k = _secular
+        c2 = a * b
+        if not (np.all(np.isfinite(c2)) and np.all(lam >= 0)) or np.any((c2 == 0) & ((a != 0) | (b != 0))):
+            raise Unsupported  # a group with one of a, b underflowed: the loop handles it term by term
+        idx = np.nonzero(c2 > 0)[0]
+        self.order = idx[np.argsort(lam[idx], kind="stable")]
+        ls = lam[self.order]
+        self.lam = np.unique(ls)  # exact ties are one pole (the residue sums only see Λ_k)
+        self.inv = np.searchsorted(self.lam, ls)
+        self.orig, self.tau, self.fp, ok = _secular.secular_roots(self.lam, self._merge(c2))
+        if not ok:
+            raise Unsupported
+        self.mu = self.lam[self.orig] + self.tau
+        if self.lam.size == 0:
+            self.mu = np.zeros(0)
+
+    def _merge(self, v):
+        return np.bincount(self.inv, weights=np.asarray(v, dtype=float)[self.order], minlength=self.lam.size)
+
+    def trace_dot(self, xa, bN, s: int) -> float:
+        if self.lam.size == 0:
+            return 0.0
+        w = self._k.residue_weights(self.lam, self.orig, self.tau, self.fp, self._merge(bN))
+        with np.errstate(under="ignore"):
+            Pmu, Plam = self.mu ** (s - 1), self.lam ** (s - 1)
+        return float(self._k.pair_sum(self.lam, self.orig, self.tau, self.mu, w, self._merge(xa), s, Pmu, Plam))
+
+    def trace_sum(self, bN, n: int) -> float:
+        if self.lam.size == 0:
+            return 0.0
+        w = self._k.residue_weights(self.lam, self.orig, self.tau, self.fp, self._merge(bN))
+        one_minus = (1.0 - self.lam[self.orig]) - self.tau  # 1 − μ_i
+        h = self._k.h_power
+        with np.errstate(under="ignore", over="ignore"):
+            vals = [h(1.0, om, n, 1.0) if om >= 0 else h(mu, -om, n, mu ** (n - 1))
+                    for om, mu in zip(one_minus, self.mu)]
+        return float(np.dot(w, vals))
+
+
+class Unsupported(Exception):
+    """The closed form cannot represent these poles in float64 (the caller keeps the loop)."""
+
+
 class ClosedPowers:
     """Spectral data of Φ for one (backend, κ0): see the module docstring."""
 
@@ -133,12 +182,8 @@ class ClosedPowers:
             self._eig_mp()
         else:
             D, e0, m = (np.asarray(v, dtype=float) for v in (D, e0, m))
-            self.lam, self.a, self.b = D * D, k0**2 * e0, m * e0 / den0
-            self.w = np.sqrt(self.a / self.b)
-            c = np.sqrt(self.a * self.b)
-            self.mu, self.V = _eigh_one_thread(np.diag(self.lam) + np.outer(c, c))
-            self.mu = np.maximum(self.mu, 0.0)  # S is positive semi-definite; clip LAPACK round-off
-            self.beta = self.V.T @ (self.w * self.b)
+            self.a, self.b = k0**2 * e0, m * e0 / den0
+            self.fl = _FloatPoles(D * D, self.a, self.b)  # raises Unsupported where float64 cannot
 
     def _eig_mp(self) -> None:
         order = sorted(range(len(self.lam)), key=lambda k: self.lam[k])
@@ -166,19 +211,19 @@ class ClosedPowers:
 
     def trace_dot(self, x, N, s: int):
         r""":math:`x^\top(\Phi^s - \Lambda^s)N`."""
-        q = self._q(N)
         if self.mp:
+            q = self._q(N)
             # h_s(Λ_k, μ_i) = (μ_i^s − Λ_k^s)/(μ_i − Λ_k): powers once, then one product per pair
             xa = [xx * a for xx, a in zip(x, self.a)]
             xal = [v * lk**s for v, lk in zip(xa, self.lam)]
             return mpmath.fsum(b * qq * (mui**s * mpmath.fdot(xa, R) - mpmath.fdot(xal, R))
                                for b, qq, mui, R in zip(self.beta, q, self.mu, self.R))
-        H = _h_float(self.lam[:, None], self.mu[None, :], s)
-        return float((np.asarray(x, dtype=float) * self.a) @ H @ (self.beta * q))
+        x, N = np.asarray(x, dtype=float), np.asarray(N, dtype=float)
+        return self.fl.trace_dot(x * self.a, self.b * N, s)
 
     def trace_sum(self, N, n: int):
         r""":math:`\sum_{j<n} b^\top\Phi^j N`."""
-        q = self._q(N)
         if self.mp:
+            q = self._q(N)
             return mpmath.fsum(b * qq * _h_mp(mpmath.mpf(1), mui, n) for b, qq, mui in zip(self.beta, q, self.mu))
-        return float(np.sum(self.beta * q * _h_float(np.ones_like(self.mu), self.mu, n)))
+        return self.fl.trace_sum(self.b * np.asarray(N, dtype=float), n)

@@ -95,15 +95,17 @@ class LemmaF8:
 
     def closed(self, steps: int):
         """The closed-form powers of Φ if they are cheaper than ``steps`` loop steps, else None."""
-        from symcollapse.theory.terms._closed import ClosedPowers, closed_is_cheaper  # noqa: PLC0415
+        from symcollapse.theory.terms._closed import ClosedPowers, Unsupported, closed_is_cheaper  # noqa: PLC0415
 
         name = self.ops.name
         if steps <= self.LOOP_STEPS[name] or not closed_is_cheaper(name, steps, len(self.ops.m)):
             return None
         if getattr(self, "_closed", None) is None:
-
-            self._closed = ClosedPowers(self.ops, self.D, self.e0, self.den0, self.k0)
-        return self._closed
+            try:
+                self._closed = ClosedPowers(self.ops, self.D, self.e0, self.den0, self.k0)
+            except Unsupported:  # a pole float64 cannot resolve (underflowed weights): the exact loop
+                self._closed = False
+        return self._closed or None
 
     def power_dot(self, x, N, steps: int):
         r""":math:`x^\top\Phi^{steps}(N)`."""
