@@ -23,6 +23,8 @@ caller, so any loss shows in ``Prediction.digits``).
 
 from __future__ import annotations
 
+import math
+
 import mpmath
 import numpy as np
 
@@ -164,6 +166,177 @@ class _FloatPoles:
         return float(np.dot(w, vals))
 
 
+class _MpPoles:
+    r"""mpmath twin of :class:`_FloatPoles`, with a precision-aware truncation.
+
+    The roots are refined from the float64 ones (same origin poles, so one or two quadratic steps), and
+    only for the roots whose term can matter: a float64 bound on each root's term, in logs
+    (``_secular.log_root_bounds``), is compared with the largest one; roots more than
+    :math:`2^{-\mathrm{prec}}/(100\,g)` below it are dropped, which changes the sum by less than its own
+    rounding error. ``trace_sum`` uses the exact residue identity
+    :math:`\sum_i w_i/(1 - \mu_i) = 	ilde F(1)/f(1)` (all roots) minus the decaying tail
+    :math:`\sum_i w_i\mu_i^n/(1 - \mu_i)` (truncated). Cost :math:`O(g)` per kept root. Where float64 cannot
+    image the poles (ties or under/overflow after rounding), every root is kept and solved from its bracket."""
+
+    def __init__(self, lam, a, b):
+        from symcollapse.theory.terms import _secular  # noqa: PLC0415
+
+        self._k = _secular
+        c2 = [x * y for x, y in zip(a, b)]
+        if any(c == 0 and (x != 0 or y != 0) for c, x, y in zip(c2, a, b)):
+            raise Unsupported
+        groups: dict = {}
+        for k in sorted((k for k in range(len(c2)) if c2[k] > 0), key=lambda k: lam[k]):
+            groups.setdefault(lam[k], []).append(k)  # exact ties are one pole
+        self.lam = list(groups)
+        self.members = list(groups.values())
+        self.c2 = self._merge(c2)
+        self.g = len(self.lam)
+        self._roots: dict = {}
+        self._float = self._float_image()
+
+    def _merge(self, v):
+        return [mpmath.fsum(v[k] for k in ks) for ks in self.members]
+
+    def _float_image(self):
+        """(lam, orig, tau, mu, log c2) in float64 if the poles are faithfully representable, else None."""
+        lam = np.array([float(x) for x in self.lam])
+        c2 = np.array([float(x) for x in self.c2])
+        tiny = np.finfo(float).tiny
+        if self.g == 0 or not (np.all(lam > tiny) and np.all(np.diff(lam) > 0) and np.all(c2 > tiny)
+                               and np.all(np.isfinite(c2))):
+            return None
+        orig, tau, fp, ok = self._k.secular_roots(lam, c2)
+        if not ok:
+            return None
+        return lam, orig, tau, lam[orig] + tau, np.log(c2)
+
+    def _logs(self, v):
+        return np.array([float(mpmath.log(abs(x))) if x != 0 else -np.inf for x in v])
+
+    def _root(self, i):
+        """(1/(μ_i − Λ_k) for every k, f'(μ_i), μ_i), refined in mpmath (cached per root)."""
+        if i in self._roots:
+            return self._roots[i]
+        lam, c2, g = self.lam, self.c2, self.g
+        last = i == g - 1
+        if self._float is not None:
+            o, t = int(self._float[1][i]), mpmath.mpf(float(self._float[2][i]))
+        else:
+            o, t = i, None
+        base = lam[o]
+        p = lam[i] - base
+        q = lam[i + 1] - base if not last else None
+        lo, hi = (p, mpmath.fsum(c2)) if last else (p, q)
+        if t is None or not lo < t < hi:
+            t = (lo + hi) / 2
+        delta = [x - base for x in lam]
+        eps = mpmath.eps
+        for _ in range(400):
+            r = [1 / (t - dk) for dk in delta]
+            terms = [w * rk for w, rk in zip(c2, r)]
+            psi, phi = mpmath.fsum(terms[: i + 1]), mpmath.fsum(terms[i + 1 :])
+            dpsi, dphi = mpmath.fdot(terms[: i + 1], r[: i + 1]), mpmath.fdot(terms[i + 1 :], r[i + 1 :])
+            f = 1 - psi - phi
+            if f < 0:
+                lo = t
+            elif f > 0:
+                hi = t
+            if f == 0 or abs(f) <= 8 * eps * (1 + psi - phi + abs(t) * (dpsi + dphi)):
+                break
+            tn = self._bns(psi, phi, dpsi, dphi, t, p, q, o == i)
+            if tn is None or not lo < tn < hi:
+                tn = (lo + hi) / 2
+            if abs(tn - t) <= 2 * eps * abs(t) or hi - lo <= 2 * eps * max(abs(lo), abs(hi)):
+                t = tn
+                r = [1 / (t - dk) for dk in delta]
+                dpsi, dphi = mpmath.fdot((w * rk for w, rk in zip(c2, r)), r), 0
+                break
+            t = tn
+        self._roots[i] = (r, dpsi + dphi, base + t, t, delta)
+        return self._roots[i]
+
+    @staticmethod
+    def _bns(psi, phi, dpsi, dphi, t, p, q, left):
+        """mpmath twin of ``_secular._step`` (the fixed-weight two-pole step)."""
+        b1 = dpsi * (t - p) ** 2
+        a1 = psi - b1 / (t - p)
+        if q is None:
+            A = 1 - a1
+            return p + b1 / A if A > 0 else None
+        b2 = dphi * (t - q) ** 2
+        A = 1 - a1 - (phi - b2 / (t - q))
+        gap = q - p
+        if left:
+            B, C = A * gap + b1 + b2, b1 * gap
+            return p + 2 * C / (B + mpmath.sqrt(max(B * B - 4 * A * C, 0)))
+        B, C = -A * gap + b1 + b2, b2 * gap
+        return q - 2 * C / (B + mpmath.sqrt(max(B * B + 4 * A * C, 0)))
+
+    def _keep(self, logb) -> list:
+        if logb is None:
+            return list(range(self.g))
+        top = float(np.max(logb)) if logb.size else -np.inf
+        if top == -np.inf:
+            return []
+        cut = top - (mpmath.mp.prec * math.log(2) + math.log(100 * self.g))
+        return [i for i in range(self.g) if logb[i] >= cut or not math.isfinite(logb[i])]
+
+    def _w(self, i, coef):
+        r, fp, _, _, _ = self._root(i)
+        return mpmath.fdot(coef, r) / fp
+
+    def trace_dot(self, xa, bN, s: int):
+        xa, bN = self._merge(xa), self._merge(bN)
+        logb = None
+        if self._float is not None:
+            lam, orig, tau, mu, lc2 = self._float
+            logb = self._k.log_root_bounds(lam, orig, tau, mu, lc2, self._logs(bN), self._logs(xa), s, 0)
+        lam_s = None
+        total = []
+        for i in self._keep(logb):
+            r, fp, mui, t, delta = self._root(i)
+            w = mpmath.fdot(bN, r) / fp
+            if w == 0:
+                continue
+            if lam_s is None:
+                lam_s = [x**s for x in self.lam]
+            mus = mui**s
+            acc = []
+            for k in range(self.g):
+                diff = t - delta[k]  # μ_i − Λ_k, from the origin pole
+                hi = mui if diff >= 0 else self.lam[k]
+                if s * abs(diff) < hi:  # nearly equal: the expm1 form (no cancellation in μ^s − Λ^s)
+                    u = abs(diff) / hi
+                    g = s if u == 0 else -mpmath.expm1(s * mpmath.log1p(-u)) / u
+                    acc.append(xa[k] * g * (mus / mui if diff >= 0 else lam_s[k] / self.lam[k]))
+                else:
+                    acc.append(xa[k] * (mus - lam_s[k]) * r[k])
+            total.append(w * mpmath.fsum(acc))
+        return mpmath.fsum(total)
+
+    def trace_sum(self, bN, n: int):
+        bN = self._merge(bN)
+        logb = None
+        fl = self._float
+        if fl is not None and fl[3].max() < 1 and self.lam[-1] < 1:
+            lam, orig, tau, mu, lc2 = fl
+            logb = self._k.log_root_bounds(lam, orig, tau, mu, lc2, self._logs(bN), self._logs(bN), n, 1)
+            keep = self._keep(logb)
+            if len(keep) < self.g // 2:
+                # Σ_i w_i (1 − μ_i^n)/(1 − μ_i) = F̃(1)/f(1) − Σ_i w_i μ_i^n/(1 − μ_i) (residue theorem at μ = 1)
+                one = mpmath.mpf(1)
+                F1 = mpmath.fsum(c / (one - x) for c, x in zip(bN, self.lam))
+                f1 = 1 - mpmath.fsum(c / (one - x) for c, x in zip(self.c2, self.lam))
+                if f1 > 0:
+                    tail = []
+                    for i in keep:
+                        _, _, mui, _, _ = self._root(i)
+                        tail.append(self._w(i, bN) * mui**n / (1 - mui))
+                    return F1 / f1 - mpmath.fsum(tail)
+        return mpmath.fsum(self._w(i, bN) * _h_mp(mpmath.mpf(1), self._root(i)[2], n) for i in range(self.g))
+
+
 class Unsupported(Exception):
     """The closed form cannot represent these poles in float64 (the caller keeps the loop)."""
 
@@ -175,55 +348,23 @@ class ClosedPowers:
         self.mp = ops.name == "mp"
         m = ops.m
         if self.mp:
-            self.lam = [x * x for x in D]
             self.a = [k0**2 * e for e in e0]
             self.b = [mm * e / den0 for mm, e in zip(m, e0)]
-            self.w = [mpmath.sqrt(a / b) for a, b in zip(self.a, self.b)]
-            self._eig_mp()
+            self.mpp = _MpPoles([x * x for x in D], self.a, self.b)
         else:
             D, e0, m = (np.asarray(v, dtype=float) for v in (D, e0, m))
             self.a, self.b = k0**2 * e0, m * e0 / den0
             self.fl = _FloatPoles(D * D, self.a, self.b)  # raises Unsupported where float64 cannot
 
-    def _eig_mp(self) -> None:
-        order = sorted(range(len(self.lam)), key=lambda k: self.lam[k])
-        lam = [self.lam[k] for k in order]
-        c2 = [self.a[k] * self.b[k] for k in order]
-        S = np.diag([float(x) for x in lam]) + np.outer(np.sqrt([float(x) for x in c2]),
-                                                       np.sqrt([float(x) for x in c2]))
-        mu = _secular_roots_mp(lam, c2, np.sort(np.linalg.eigvalsh(S)))
-        c = [mpmath.sqrt(x) for x in c2]
-        inv_order = {k: i for i, k in enumerate(order)}
-        cg = [c[inv_order[k]] for k in range(len(self.lam))]  # c in the original group order
-        self.mu, self.V, self.R = mu, [], []
-        for mui in mu:  # v_i ∝ (μ_i − Λ)⁻¹c; R_i = (μ_i − Λ)⁻¹ is kept for trace_dot
-            R = [1 / (mui - lk) for lk in self.lam]
-            v = [ck * rk for ck, rk in zip(cg, R)]
-            nrm = mpmath.sqrt(mpmath.fdot(v, v))
-            self.V.append([x / nrm for x in v])
-            self.R.append(R)
-        self.beta = [mpmath.fdot(v, (w * b for w, b in zip(self.w, self.b))) for v in self.V]
-
-    def _q(self, N):
-        if self.mp:
-            return [mpmath.fdot(v, (x / w for x, w in zip(N, self.w))) for v in self.V]
-        return self.V.T @ (np.asarray(N, dtype=float) / self.w)
-
     def trace_dot(self, x, N, s: int):
         r""":math:`x^\top(\Phi^s - \Lambda^s)N`."""
         if self.mp:
-            q = self._q(N)
-            # h_s(Λ_k, μ_i) = (μ_i^s − Λ_k^s)/(μ_i − Λ_k): powers once, then one product per pair
-            xa = [xx * a for xx, a in zip(x, self.a)]
-            xal = [v * lk**s for v, lk in zip(xa, self.lam)]
-            return mpmath.fsum(b * qq * (mui**s * mpmath.fdot(xa, R) - mpmath.fdot(xal, R))
-                               for b, qq, mui, R in zip(self.beta, q, self.mu, self.R))
+            return self.mpp.trace_dot([xx * a for xx, a in zip(x, self.a)], [b * y for b, y in zip(self.b, N)], s)
         x, N = np.asarray(x, dtype=float), np.asarray(N, dtype=float)
         return self.fl.trace_dot(x * self.a, self.b * N, s)
 
     def trace_sum(self, N, n: int):
         r""":math:`\sum_{j<n} b^\top\Phi^j N`."""
         if self.mp:
-            q = self._q(N)
-            return mpmath.fsum(b * qq * _h_mp(mpmath.mpf(1), mui, n) for b, qq, mui in zip(self.beta, q, self.mu))
+            return self.mpp.trace_sum([b * y for b, y in zip(self.b, N)], n)
         return self.fl.trace_sum(self.b * np.asarray(N, dtype=float), n)

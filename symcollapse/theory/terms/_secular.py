@@ -180,3 +180,43 @@ def pair_sum(lam, orig, tau, mu, w, xa, s, Pmu, Plam):
                 acc += xa[k] * h_power(lam[k], -diff, s, Plam[k])
         tot += w[i] * acc
     return tot
+
+
+@njit(cache=True)
+def _lse_add(m, acc, x):
+    """Running log-sum-exp: (max, Σ exp(· − max)) updated with x."""
+    if x == -np.inf:
+        return m, acc
+    if x <= m:
+        return m, acc + math.exp(x - m)
+    return x, acc * math.exp(m - x) + 1.0
+
+
+@njit(cache=True)
+def log_root_bounds(lam, orig, tau, mu, logc2, logcoef, logxa, s, mode):
+    r"""Per root, the log of an upper bound on its term's magnitude, for the precision-aware truncation of the
+    mpmath sums: :math:`\log W_i + \log\sum_k xa_k h_s(\Lambda_k, \mu_i)` (``mode`` 0, ``trace_dot``) or
+    :math:`\log W_i + s\log\mu_i - \log(1 - \mu_i)` (``mode`` 1, the tail of ``trace_sum``), with
+    :math:`W_i = \sum_k |coef_k|/|\mu_i - \Lambda_k| / f'(\mu_i) \ge |w_i|`. Logs keep magnitudes far outside
+    float64's range (μ^s at s = 10^6) comparable."""
+    g = lam.size
+    out = np.empty(g)
+    for i in range(g):
+        base = lam[orig[i]]
+        t = tau[i]
+        m1, a1, m2, a2, m3, a3 = -np.inf, 0.0, -np.inf, 0.0, -np.inf, 0.0
+        for k in range(g):
+            diff = t - (lam[k] - base)
+            ld = math.log(abs(diff))
+            m1, a1 = _lse_add(m1, a1, logc2[k] - 2 * ld)
+            m2, a2 = _lse_add(m2, a2, logcoef[k] - ld)
+            if mode == 0 and logxa[k] > -np.inf:
+                hi = mu[i] if diff >= 0 else lam[k]
+                gg = h_power(1.0, abs(diff) / hi, s, 1.0)
+                m3, a3 = _lse_add(m3, a3, logxa[k] + (s - 1) * math.log(hi) + math.log(gg))
+        logw = (m2 + math.log(a2) if a2 > 0 else -np.inf) - (m1 + math.log(a1))
+        if mode == 0:
+            out[i] = logw + (m3 + math.log(a3) if a3 > 0 else -np.inf)
+        else:
+            out[i] = logw + s * math.log(mu[i]) - math.log(1.0 - mu[i])
+    return out
