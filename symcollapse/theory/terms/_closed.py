@@ -1,24 +1,23 @@
-r"""Lemma F.8's map in closed form: powers :math:`\Phi^s` at O(1) cost in :math:`s` (paper Lemma F.8, Thm 4.3).
+r"""Lemma F.8's map in closed form: powers :math:`\Phi^s` at a cost independent of :math:`s` (paper Lemma F.8,
+Thm 4.3).
 
 On diagonals grouped by eigenvalue, :math:`\Phi(N) = \Lambda N + a\,(b^\top N)` with :math:`\Lambda = D^2`,
 :math:`a = \kappa_0^2\Sigma(\Sigma+\kappa_0)^{-2}`, :math:`b = m\,\Sigma(\Sigma+\kappa_0)^{-2}/(T_0 - \mathrm{df}_2(\kappa_0))`
-(all positive). With :math:`W = \mathrm{diag}(\sqrt{a/b})`, :math:`\Phi = W S W^{-1}` and
-:math:`S = \Lambda + cc^\top`, :math:`c = \sqrt{ab}`, symmetric positive definite: :math:`S = V\mathrm{diag}(\mu)V^\top`.
-Writing :math:`t_j = b^\top\Phi^j N = \sum_i \mu_i^j\,\beta_i q_i` (:math:`\beta = V^\top Wb`,
-:math:`q = V^\top W^{-1}N`),
+(all positive): diagonal plus rank one, so its eigenvalues :math:`\mu_i` are the roots of the secular equation
+:math:`1 = \sum_k a_kb_k/(\mu - \Lambda_k)` and :math:`t_j = b^\top\Phi^jN = \sum_i w_i\mu_i^j` with residue
+weights :math:`w_i` (terms._secular). Then
 
 .. math::
     x^\top(\Phi^s - \Lambda^s)N = \sum_{j<s}(x^\top\Lambda^{s-1-j}a)\,t_j
-        = \sum_i \beta_i q_i\sum_k x_k a_k\,h_s(\Lambda_k, \mu_i),\qquad
-    \sum_{j<n} t_j = \sum_i \beta_i q_i\,\frac{1-\mu_i^n}{1-\mu_i},
+        = \sum_i w_i\sum_k x_k a_k\,h_s(\Lambda_k, \mu_i),\qquad
+    \sum_{j<n} t_j = \sum_i w_i\,\frac{1-\mu_i^n}{1-\mu_i},
 
 with :math:`h_s(x, y) = \sum_{j<s}x^{s-1-j}y^j = (x^s - y^s)/(x - y)`, evaluated as
-:math:`\max^{s-1}\cdot\mathrm{expm1}(s\log r)/\mathrm{expm1}(\log r)`, :math:`r = \min/\max`, so nearly equal
-arguments lose nothing. Cost :math:`O(d_g^2)` plus one symmetric eigendecomposition, independent of
-:math:`s` (:math:`d_g` distinct eigenvalues). float64 uses LAPACK (``numpy.linalg.eigh``); mpmath refines the
-float eigenvalues by safeguarded Newton on the secular equation :math:`1 = \sum_k c_k^2/(\mu - \Lambda_k)` in
-its interlacing bracket and takes :math:`v_i \propto (\mu_i - \Lambda)^{-1}c` (digits are certified by the
-caller, so any loss shows in ``Prediction.digits``).
+:math:`\max^{s-1}\cdot(1 - (1-u)^s)/u`, :math:`u = |x - y|/\max` (``expm1``/``log1p``), so nearly equal
+arguments lose nothing. float64: :math:`O(g^2)` compiled work (:math:`g` distinct eigenvalues), no matrix.
+mpmath: the float64 roots refined by one or two quadratic steps, and only the roots whose terms are above
+the working precision's rounding (:class:`_MpPoles`): :math:`O(g)` per kept root. Digits are certified by
+the caller, so any loss shows in ``Prediction.digits``.
 """
 
 from __future__ import annotations
@@ -30,26 +29,11 @@ import numpy as np
 
 __all__ = ["ClosedPowers", "Unsupported", "closed_is_cheaper"]
 
-_CONTROLLER = None
-
-
-def _eigh_one_thread(S):
-    # One BLAS thread: threaded LAPACK on a shared 2-core machine was 35x slower (5.5 s against 0.15 s at
-    # d = 378). The controller is cached (creating one costs ~1 ms). To be replaced by
-    # symcollapse._threads.one_blas_thread once that module exists.
-    global _CONTROLLER
-    from threadpoolctl import ThreadpoolController  # noqa: PLC0415
-
-    if _CONTROLLER is None:
-        _CONTROLLER = ThreadpoolController()
-    with _CONTROLLER.limit(limits=1, user_api="blas"):
-        return np.linalg.eigh(S)
-
 
 def closed_is_cheaper(name: str, steps: int, groups: int) -> bool:
     """Whether the closed form is cheaper than ``steps`` O(d) loop steps (rough per-backend cost models,
-    seconds; measured on one core: float step ~3·(30 µs + 10 ns·d), eigh ~0.15 s·(d/378)³; mpmath step
-    ~40 µs·d, closed ~10 µs·d² per Newton sweep)."""
+    seconds; measured on one core: float step ~3·(30 µs + 10 ns·d), closed ~20 ns·d² (terms._secular);
+    mpmath step ~40 µs·d, closed at most ~80 µs·d², usually far less after truncation)."""
     if name == "float":
         loop = steps * 3 * (3e-5 + 1e-8 * groups)
         closed = 1e-3 + 2e-8 * groups**2  # terms._secular: O(g²), no eigendecomposition
@@ -59,16 +43,6 @@ def closed_is_cheaper(name: str, steps: int, groups: int) -> bool:
     else:
         return False
     return closed < loop
-
-
-def _h_float(x, y, s: int):
-    hi, lo = np.maximum(x, y), np.minimum(x, y)
-    with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
-        r = np.where(hi > 0, lo / np.where(hi > 0, hi, 1.0), 0.0)
-        lr = np.log(np.where(r > 0, r, 1.0))
-        g = np.where(r <= 0, 1.0, np.where(r >= 1, float(s), np.expm1(s * lr) / np.where(lr < 0, np.expm1(lr), -1.0)))
-        base = np.where(hi > 0, hi ** (s - 1), 1.0 if s == 1 else 0.0)
-    return base * g
 
 
 def _h_mp(x, y, s: int):
@@ -84,41 +58,6 @@ def _h_mp(x, y, s: int):
         lr = mpmath.log(r)
         g = mpmath.expm1(s * lr) / mpmath.expm1(lr)
     return hi ** (s - 1) * g
-
-
-def _secular_roots_mp(lam: list, c2: list, guess) -> list:
-    """Roots of 1 = Σ c_k²/(μ − Λ_k), one per interlacing bracket (Λ ascending), from float guesses."""
-    d = len(lam)
-    top = lam[-1] + mpmath.fsum(c2)
-    tol = mpmath.eps * 4
-    roots = []
-    for i in range(d):
-        lo, hi = lam[i], (lam[i + 1] if i + 1 < d else top)
-        x = mpmath.mpf(float(guess[i]))
-        if not lo < x < hi:
-            x = (lo + hi) / 2
-        for _ in range(200):
-            r = [1 / (x - v) for v in lam]  # one division per pole and iteration
-            terms = [w * ri for w, ri in zip(c2, r)]
-            f = 1 - mpmath.fsum(terms)
-            fp = mpmath.fdot(terms, r)
-            # f is known to ~eps·(Σ|terms| + |x|·f'): x − Λ_k carries an absolute error eps·|x|. Below that,
-            # x is a root to working precision (further Newton steps are round-off).
-            if abs(f) <= 8 * mpmath.eps * (1 + mpmath.fsum(abs(t) for t in terms) + abs(x) * fp):
-                break
-            if f < 0:
-                lo = x
-            else:
-                hi = x
-            xn = x - f / fp if fp > 0 else (lo + hi) / 2
-            if not lo < xn < hi:
-                xn = (lo + hi) / 2
-            done = abs(xn - x) <= tol * abs(x) or hi - lo <= tol * abs(x)
-            x = xn
-            if done:
-                break
-        roots.append(x)
-    return roots
 
 
 class _FloatPoles:
@@ -152,7 +91,9 @@ class _FloatPoles:
         w = self._k.residue_weights(self.lam, self.orig, self.tau, self.fp, self._merge(bN))
         with np.errstate(under="ignore"):
             Pmu, Plam = self.mu ** (s - 1), self.lam ** (s - 1)
-        return float(self._k.pair_sum(self.lam, self.orig, self.tau, self.mu, w, self._merge(xa), s, Pmu, Plam))
+        return float(
+            self._k.pair_sum(self.lam, self.orig, self.tau, self.mu, w, self._merge(xa), s, Pmu, Plam)
+        )
 
     def trace_sum(self, bN, n: int) -> float:
         if self.lam.size == 0:
@@ -161,8 +102,10 @@ class _FloatPoles:
         one_minus = (1.0 - self.lam[self.orig]) - self.tau  # 1 − μ_i
         h = self._k.h_power
         with np.errstate(under="ignore", over="ignore"):
-            vals = [h(1.0, om, n, 1.0) if om >= 0 else h(mu, -om, n, mu ** (n - 1))
-                    for om, mu in zip(one_minus, self.mu)]
+            vals = [
+                h(1.0, om, n, 1.0) if om >= 0 else h(mu, -om, n, mu ** (n - 1))
+                for om, mu in zip(one_minus, self.mu)
+            ]
         return float(np.dot(w, vals))
 
 
@@ -203,8 +146,9 @@ class _MpPoles:
         lam = np.array([float(x) for x in self.lam])
         c2 = np.array([float(x) for x in self.c2])
         tiny = np.finfo(float).tiny
-        if self.g == 0 or not (np.all(lam > tiny) and np.all(np.diff(lam) > 0) and np.all(c2 > tiny)
-                               and np.all(np.isfinite(c2))):
+        if self.g == 0 or not (
+            np.all(lam > tiny) and np.all(np.diff(lam) > 0) and np.all(c2 > tiny) and np.all(np.isfinite(c2))
+        ):
             return None
         orig, tau, fp, ok = self._k.secular_roots(lam, c2)
         if not ok:
@@ -359,7 +303,9 @@ class ClosedPowers:
     def trace_dot(self, x, N, s: int):
         r""":math:`x^\top(\Phi^s - \Lambda^s)N`."""
         if self.mp:
-            return self.mpp.trace_dot([xx * a for xx, a in zip(x, self.a)], [b * y for b, y in zip(self.b, N)], s)
+            return self.mpp.trace_dot(
+                [xx * a for xx, a in zip(x, self.a)], [b * y for b, y in zip(self.b, N)], s
+            )
         x, N = np.asarray(x, dtype=float), np.asarray(N, dtype=float)
         return self.fl.trace_dot(x * self.a, self.b * N, s)
 

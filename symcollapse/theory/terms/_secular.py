@@ -63,7 +63,8 @@ def _step(psi, phi, dpsi, dphi, t, p, q, last, left):
     a2 = phi - b2 / (t - q)
     A = 1.0 - a1 - a2
     gap = q - p
-    if left:  # y = x − p solves A y² − (AΔ + b1 + b2) y + b1Δ = 0; the root in (0, Δ) in a cancellation-free form
+    # y = x − p solves A y² − (AΔ + b1 + b2) y + b1Δ = 0; the root in (0, Δ) in a cancellation-free form
+    if left:
         B = A * gap + b1 + b2
         C = b1 * gap
         return 2.0 * C / (B + math.sqrt(max(B * B - 4.0 * A * C, 0.0)))
