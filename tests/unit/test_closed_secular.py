@@ -98,7 +98,7 @@ def test_truncated_mp_closed_form_equals_the_loop(monkeypatch):
     closed = predict(p, dps=30)
     kept = calls["roots"]
     assert calls["step"] == 0 and 0 < kept <= 2 * 3  # 1 of 12 roots per run is kept
-    monkeypatch.setattr(C, "closed_is_cheaper", lambda *a: False)
+    monkeypatch.setattr(C, "closed_is_cheaper", lambda *a, **k: False)
     loop = predict(p, dps=30)
     assert calls["step"] > 1000
     for q in PARTS:
@@ -115,7 +115,7 @@ def test_float_closed_form_with_ties_and_a_long_chain():
     closed = predict(p)
     saved = C.closed_is_cheaper
     try:
-        C.closed_is_cheaper = lambda *a: False
+        C.closed_is_cheaper = lambda *a, **k: False
         loop = predict(p)
     finally:
         C.closed_is_cheaper = saved

@@ -30,7 +30,7 @@ import numpy as np
 __all__ = ["ClosedPowers", "Unsupported", "closed_is_cheaper"]
 
 
-def closed_is_cheaper(name: str, steps: int, groups: int) -> bool:
+def closed_is_cheaper(name: str, steps: int, groups: int, kept: int | None = None) -> bool:
     """Whether the closed form is cheaper than ``steps`` O(d) loop steps (rough per-backend cost models,
     seconds; measured on one core: float step ~3·(30 µs + 10 ns·d), closed ~20 ns·d² (terms._secular);
     mpmath step ~40 µs·d, closed at most ~80 µs·d², usually far less after truncation)."""
@@ -39,7 +39,7 @@ def closed_is_cheaper(name: str, steps: int, groups: int) -> bool:
         closed = 1e-3 + 2e-8 * groups**2  # terms._secular: O(g²), no eigendecomposition
     elif name == "mp":
         loop = steps * 3 * 4e-5 * groups
-        closed = 1e-3 + 8 * 1e-5 * groups**2
+        closed = 1e-3 + 8 * 1e-5 * groups * (groups if kept is None else kept)
     else:
         return False
     return closed < loop
@@ -134,6 +134,7 @@ class _MpPoles:
         self.lam = list(groups)
         self.members = list(groups.values())
         self.c2 = self._merge(c2)
+        self.a, self.b = self._merge(a), self._merge(b)
         self.g = len(self.lam)
         self._roots: dict = {}
         self._float = self._float_image()
@@ -225,6 +226,14 @@ class _MpPoles:
             return []
         cut = top - (mpmath.mp.prec * math.log(2) + math.log(100 * self.g))
         return [i for i in range(self.g) if logb[i] >= cut or not math.isfinite(logb[i])]
+
+    def kept_estimate(self, s: int) -> int:
+        """Roots the truncation would keep for a generic ``trace_dot`` (x = 1, N = 1) at ``s`` steps."""
+        if self._float is None:
+            return self.g
+        lam, orig, tau, mu, lc2 = self._float
+        logb = self._k.log_root_bounds(lam, orig, tau, mu, lc2, self._logs(self.b), self._logs(self.a), s, 0)
+        return len(self._keep(logb))
 
     def _w(self, i, coef):
         r, fp, _, _, _ = self._root(i)

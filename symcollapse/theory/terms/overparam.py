@@ -100,15 +100,22 @@ class LemmaF8:
         """The closed-form powers of Φ if they are cheaper than ``steps`` loop steps, else None."""
         from symcollapse.theory.terms._closed import ClosedPowers, Unsupported, closed_is_cheaper  # noqa: PLC0415
 
-        name = self.ops.name
-        if steps <= self.LOOP_STEPS[name] or not closed_is_cheaper(name, steps, len(self.ops.m)):
+        name, g = self.ops.name, len(self.ops.m)
+        if steps <= self.LOOP_STEPS[name]:
+            return None
+        cheaper = closed_is_cheaper(name, steps, g)
+        if not cheaper and name != "mp":
             return None
         if getattr(self, "_closed", None) is None:
             try:
                 self._closed = ClosedPowers(self.ops, self.D, self.e0, self.den0, self.k0)
             except Unsupported:  # a pole float64 cannot resolve (underflowed weights): the exact loop
                 self._closed = False
-        return self._closed or None
+        if self._closed and not cheaper:
+            # mpmath: the closed form costs O(g) per root it keeps (terms._closed._MpPoles); with few kept
+            # roots it beats the loop even where the all-roots cost model does not
+            cheaper = closed_is_cheaper(name, steps, g, kept=self._closed.mpp.kept_estimate(steps))
+        return (self._closed or None) if cheaper else None
 
     def power_dot(self, x, N, steps: int):
         r""":math:`x^\top\Phi^{steps}(N)`."""
