@@ -121,3 +121,19 @@ def test_float_closed_form_with_ties_and_a_long_chain():
         C.closed_is_cheaper = saved
     for q in PARTS:
         assert getattr(closed, q) == pytest.approx(getattr(loop, q), rel=1e-11, abs=1e-300), q
+
+
+def test_mp_chooses_the_closed_form_by_the_roots_it_keeps(monkeypatch):
+    """n ≈ d at T0 = 1 (issue-14 fuzz index 2181: d = 1974, n = 537, > 120 s at dps = 30): the all-roots cost
+    model prefers the loop, but the truncation keeps a few roots, so the closed form is taken where it keeps
+    few — and float64 agrees."""
+    p = _p(Spectrum.power_law(200, 1.2), 130, 1, 400, 1.0, sigma0=0.0, target=Target.source(r=0.3))
+    assert not C.closed_is_cheaper("mp", 130, 200)
+    calls = _count_steps(monkeypatch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        r30, r = predict(p, dps=30), predict(p)
+    # the dps + 5 run keeps 33 of 200 roots and takes no loop step; the dps + 20 run keeps all and loops
+    # (power_dot's 130 steps + ρ's trace_sum 129; trace_part does not call step): one run's loop, not two
+    assert calls["step"] <= 259 and 0 < calls["roots"] <= 60
+    assert abs(float(r30.total) - r.total) <= 1e-10 * r.total

@@ -137,6 +137,7 @@ class _MpPoles:
         self.a, self.b = self._merge(a), self._merge(b)
         self.g = len(self.lam)
         self._roots: dict = {}
+        self._kept: dict = {}
         self._float = self._float_image()
 
     def _merge(self, v):
@@ -231,9 +232,11 @@ class _MpPoles:
         """Roots the truncation would keep for a generic ``trace_dot`` (x = 1, N = 1) at ``s`` steps."""
         if self._float is None:
             return self.g
-        lam, orig, tau, mu, lc2 = self._float
-        logb = self._k.log_root_bounds(lam, orig, tau, mu, lc2, self._logs(self.b), self._logs(self.a), s, 0)
-        return len(self._keep(logb))
+        if s not in self._kept:
+            lam, orig, tau, mu, lc2 = self._float
+            logb = self._k.log_root_bounds(lam, orig, tau, mu, lc2, self._logs(self.b), self._logs(self.a), s, 0)
+            self._kept[s] = len(self._keep(logb))
+        return self._kept[s]
 
     def _w(self, i, coef):
         r, fp, _, _, _ = self._root(i)
