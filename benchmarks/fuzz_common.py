@@ -135,10 +135,12 @@ def header(name: str, args, root: str) -> dict:
     }
 
 
-def write_json(summary: dict, path: str | None) -> None:
-    """Print the summary; with ``path``, also write it (temp file in the same folder, then os.replace)."""
+def write_json(summary: dict, path: str | None, quiet: bool = False) -> None:
+    """Print the summary (unless ``quiet``); with ``path``, also write it (temp file in the same folder, then
+    os.replace)."""
     text = json.dumps(summary, indent=2, default=str)
-    print(text)
+    if not quiet:
+        print(text)
     if path:
         target = Path(path).resolve()
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")

@@ -10,8 +10,8 @@ Every call either returns finite, non-negative parts that sum to the total, or r
 subclass (SpecError / RegimeError) whose message names a parameter. Where both float64 and mpmath
 (``dps=30``) return and the float path did not warn that it lost precision (``PrecisionWarning``), the totals agree to 1e-8 relative and every part to 1e-8 of the total. Examples: 300 in the default profile, 3000 under
 ``HYPOTHESIS_PROFILE=nightly``. One restriction, stated: over-parametrised chains with n > 64 are drawn with
-d <= 400 (the closed form of Lemma F.8's powers costs one d×d eigendecomposition; at d = 2000 that is ~10 s
-on a loaded machine — bounded in n, but not within a fuzz budget).
+d <= 400 (the dps = 30 half: where n ≈ d the mpmath closed form of Lemma F.8's powers can still cost O(d²)
+mpmath operations, tens of seconds at d = 2000; float64 is O(d²) compiled work, well under a second).
 """
 
 import math

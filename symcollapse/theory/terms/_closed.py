@@ -1,72 +1,48 @@
-r"""Lemma F.8's map in closed form: powers :math:`\Phi^s` at O(1) cost in :math:`s` (paper Lemma F.8, Thm 4.3).
+r"""Lemma F.8's map in closed form: powers :math:`\Phi^s` at a cost independent of :math:`s` (paper Lemma F.8,
+Thm 4.3).
 
 On diagonals grouped by eigenvalue, :math:`\Phi(N) = \Lambda N + a\,(b^\top N)` with :math:`\Lambda = D^2`,
 :math:`a = \kappa_0^2\Sigma(\Sigma+\kappa_0)^{-2}`, :math:`b = m\,\Sigma(\Sigma+\kappa_0)^{-2}/(T_0 - \mathrm{df}_2(\kappa_0))`
-(all positive). With :math:`W = \mathrm{diag}(\sqrt{a/b})`, :math:`\Phi = W S W^{-1}` and
-:math:`S = \Lambda + cc^\top`, :math:`c = \sqrt{ab}`, symmetric positive definite: :math:`S = V\mathrm{diag}(\mu)V^\top`.
-Writing :math:`t_j = b^\top\Phi^j N = \sum_i \mu_i^j\,\beta_i q_i` (:math:`\beta = V^\top Wb`,
-:math:`q = V^\top W^{-1}N`),
+(all positive): diagonal plus rank one, so its eigenvalues :math:`\mu_i` are the roots of the secular equation
+:math:`1 = \sum_k a_kb_k/(\mu - \Lambda_k)` and :math:`t_j = b^\top\Phi^jN = \sum_i w_i\mu_i^j` with residue
+weights :math:`w_i` (terms._secular). Then
 
 .. math::
     x^\top(\Phi^s - \Lambda^s)N = \sum_{j<s}(x^\top\Lambda^{s-1-j}a)\,t_j
-        = \sum_i \beta_i q_i\sum_k x_k a_k\,h_s(\Lambda_k, \mu_i),\qquad
-    \sum_{j<n} t_j = \sum_i \beta_i q_i\,\frac{1-\mu_i^n}{1-\mu_i},
+        = \sum_i w_i\sum_k x_k a_k\,h_s(\Lambda_k, \mu_i),\qquad
+    \sum_{j<n} t_j = \sum_i w_i\,\frac{1-\mu_i^n}{1-\mu_i},
 
 with :math:`h_s(x, y) = \sum_{j<s}x^{s-1-j}y^j = (x^s - y^s)/(x - y)`, evaluated as
-:math:`\max^{s-1}\cdot\mathrm{expm1}(s\log r)/\mathrm{expm1}(\log r)`, :math:`r = \min/\max`, so nearly equal
-arguments lose nothing. Cost :math:`O(d_g^2)` plus one symmetric eigendecomposition, independent of
-:math:`s` (:math:`d_g` distinct eigenvalues). float64 uses LAPACK (``numpy.linalg.eigh``); mpmath refines the
-float eigenvalues by safeguarded Newton on the secular equation :math:`1 = \sum_k c_k^2/(\mu - \Lambda_k)` in
-its interlacing bracket and takes :math:`v_i \propto (\mu_i - \Lambda)^{-1}c` (digits are certified by the
-caller, so any loss shows in ``Prediction.digits``).
+:math:`\max^{s-1}\cdot(1 - (1-u)^s)/u`, :math:`u = |x - y|/\max` (``expm1``/``log1p``), so nearly equal
+arguments lose nothing. float64: :math:`O(g^2)` compiled work (:math:`g` distinct eigenvalues), no matrix.
+mpmath: the float64 roots refined by one or two quadratic steps, and only the roots whose terms are above
+the working precision's rounding (:class:`_MpPoles`): :math:`O(g)` per kept root. Digits are certified by
+the caller, so any loss shows in ``Prediction.digits``.
 """
 
 from __future__ import annotations
 
+import math
+
 import mpmath
 import numpy as np
 
-__all__ = ["ClosedPowers", "closed_is_cheaper"]
-
-_CONTROLLER = None
+__all__ = ["ClosedPowers", "Unsupported", "closed_is_cheaper"]
 
 
-def _eigh_one_thread(S):
-    # One BLAS thread: threaded LAPACK on a shared 2-core machine was 35x slower (5.5 s against 0.15 s at
-    # d = 378). The controller is cached (creating one costs ~1 ms). To be replaced by
-    # symcollapse._threads.one_blas_thread once that module exists.
-    global _CONTROLLER
-    from threadpoolctl import ThreadpoolController  # noqa: PLC0415
-
-    if _CONTROLLER is None:
-        _CONTROLLER = ThreadpoolController()
-    with _CONTROLLER.limit(limits=1, user_api="blas"):
-        return np.linalg.eigh(S)
-
-
-def closed_is_cheaper(name: str, steps: int, groups: int) -> bool:
+def closed_is_cheaper(name: str, steps: int, groups: int, kept: int | None = None) -> bool:
     """Whether the closed form is cheaper than ``steps`` O(d) loop steps (rough per-backend cost models,
-    seconds; measured on one core: float step ~3·(30 µs + 10 ns·d), eigh ~0.15 s·(d/378)³; mpmath step
-    ~40 µs·d, closed ~10 µs·d² per Newton sweep)."""
+    seconds; measured on one core: float step ~3·(30 µs + 10 ns·d), closed ~20 ns·d² (terms._secular);
+    mpmath step ~40 µs·d, closed at most ~80 µs·d², usually far less after truncation)."""
     if name == "float":
         loop = steps * 3 * (3e-5 + 1e-8 * groups)
-        closed = 1e-3 + 0.15 * (groups / 378) ** 3 + 2e-8 * groups**2
+        closed = 1e-3 + 2e-8 * groups**2  # terms._secular: O(g²), no eigendecomposition
     elif name == "mp":
         loop = steps * 3 * 4e-5 * groups
-        closed = 1e-3 + 8 * 1e-5 * groups**2
+        closed = 1e-3 + 8 * 1e-5 * groups * (groups if kept is None else kept)
     else:
         return False
     return closed < loop
-
-
-def _h_float(x, y, s: int):
-    hi, lo = np.maximum(x, y), np.minimum(x, y)
-    with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
-        r = np.where(hi > 0, lo / np.where(hi > 0, hi, 1.0), 0.0)
-        lr = np.log(np.where(r > 0, r, 1.0))
-        g = np.where(r <= 0, 1.0, np.where(r >= 1, float(s), np.expm1(s * lr) / np.where(lr < 0, np.expm1(lr), -1.0)))
-        base = np.where(hi > 0, hi ** (s - 1), 1.0 if s == 1 else 0.0)
-    return base * g
 
 
 def _h_mp(x, y, s: int):
@@ -84,39 +60,241 @@ def _h_mp(x, y, s: int):
     return hi ** (s - 1) * g
 
 
-def _secular_roots_mp(lam: list, c2: list, guess) -> list:
-    """Roots of 1 = Σ c_k²/(μ − Λ_k), one per interlacing bracket (Λ ascending), from float guesses."""
-    d = len(lam)
-    top = lam[-1] + mpmath.fsum(c2)
-    tol = mpmath.eps * 4
-    roots = []
-    for i in range(d):
-        lo, hi = lam[i], (lam[i + 1] if i + 1 < d else top)
-        x = mpmath.mpf(float(guess[i]))
-        if not lo < x < hi:
-            x = (lo + hi) / 2
-        for _ in range(200):
-            r = [1 / (x - v) for v in lam]  # one division per pole and iteration
-            terms = [w * ri for w, ri in zip(c2, r)]
-            f = 1 - mpmath.fsum(terms)
-            fp = mpmath.fdot(terms, r)
-            # f is known to ~eps·(Σ|terms| + |x|·f'): x − Λ_k carries an absolute error eps·|x|. Below that,
-            # x is a root to working precision (further Newton steps are round-off).
-            if abs(f) <= 8 * mpmath.eps * (1 + mpmath.fsum(abs(t) for t in terms) + abs(x) * fp):
-                break
+class _FloatPoles:
+    """float64 closed form on the distinct poles (ties merged, empty groups dropped): terms._secular."""
+
+    def __init__(self, lam, a, b):
+        from symcollapse.theory.terms import _secular  # noqa: PLC0415  (numba compile on first use only)
+
+        self._k = _secular
+        c2 = a * b
+        if not (np.all(np.isfinite(c2)) and np.all(lam >= 0)) or np.any((c2 == 0) & ((a != 0) | (b != 0))):
+            raise Unsupported  # a group with one of a, b underflowed: the loop handles it term by term
+        idx = np.nonzero(c2 > 0)[0]
+        self.order = idx[np.argsort(lam[idx], kind="stable")]
+        ls = lam[self.order]
+        self.lam = np.unique(ls)  # exact ties are one pole (the residue sums only see Λ_k)
+        self.inv = np.searchsorted(self.lam, ls)
+        self.orig, self.tau, self.fp, ok = _secular.secular_roots(self.lam, self._merge(c2))
+        if not ok:
+            raise Unsupported
+        self.mu = self.lam[self.orig] + self.tau
+        if self.lam.size == 0:
+            self.mu = np.zeros(0)
+
+    def _merge(self, v):
+        return np.bincount(self.inv, weights=np.asarray(v, dtype=float)[self.order], minlength=self.lam.size)
+
+    def trace_dot(self, xa, bN, s: int) -> float:
+        if self.lam.size == 0:
+            return 0.0
+        w = self._k.residue_weights(self.lam, self.orig, self.tau, self.fp, self._merge(bN))
+        with np.errstate(under="ignore"):
+            Pmu, Plam = self.mu ** (s - 1), self.lam ** (s - 1)
+        return float(
+            self._k.pair_sum(self.lam, self.orig, self.tau, self.mu, w, self._merge(xa), s, Pmu, Plam)
+        )
+
+    def trace_sum(self, bN, n: int) -> float:
+        if self.lam.size == 0:
+            return 0.0
+        w = self._k.residue_weights(self.lam, self.orig, self.tau, self.fp, self._merge(bN))
+        one_minus = (1.0 - self.lam[self.orig]) - self.tau  # 1 − μ_i
+        h = self._k.h_power
+        with np.errstate(under="ignore", over="ignore"):
+            vals = [
+                h(1.0, om, n, 1.0) if om >= 0 else h(mu, -om, n, mu ** (n - 1))
+                for om, mu in zip(one_minus, self.mu)
+            ]
+        return float(np.dot(w, vals))
+
+
+class _MpPoles:
+    r"""mpmath twin of :class:`_FloatPoles`, with a precision-aware truncation.
+
+    The roots are refined from the float64 ones (same origin poles, so one or two quadratic steps), and
+    only for the roots whose term can matter: a float64 bound on each root's term, in logs
+    (``_secular.log_root_bounds``), is compared with the largest one; roots more than
+    :math:`2^{-\mathrm{prec}}/(100\,g)` below it are dropped, which changes the sum by less than its own
+    rounding error. ``trace_sum`` uses the exact residue identity
+    :math:`\sum_i w_i/(1 - \mu_i) = 	ilde F(1)/f(1)` (all roots) minus the decaying tail
+    :math:`\sum_i w_i\mu_i^n/(1 - \mu_i)` (truncated). Cost :math:`O(g)` per kept root. Where float64 cannot
+    image the poles (ties or under/overflow after rounding), every root is kept and solved from its bracket."""
+
+    def __init__(self, lam, a, b):
+        from symcollapse.theory.terms import _secular  # noqa: PLC0415
+
+        self._k = _secular
+        c2 = [x * y for x, y in zip(a, b)]
+        if any(c == 0 and (x != 0 or y != 0) for c, x, y in zip(c2, a, b)):
+            raise Unsupported
+        groups: dict = {}
+        for k in sorted((k for k in range(len(c2)) if c2[k] > 0), key=lambda k: lam[k]):
+            groups.setdefault(lam[k], []).append(k)  # exact ties are one pole
+        self.lam = list(groups)
+        self.members = list(groups.values())
+        self.c2 = self._merge(c2)
+        self.a, self.b = self._merge(a), self._merge(b)
+        self.g = len(self.lam)
+        self._roots: dict = {}
+        self._kept: dict = {}
+        self._float = self._float_image()
+
+    def _merge(self, v):
+        return [mpmath.fsum(v[k] for k in ks) for ks in self.members]
+
+    def _float_image(self):
+        """(lam, orig, tau, mu, log c2) in float64 if the poles are faithfully representable, else None."""
+        lam = np.array([float(x) for x in self.lam])
+        c2 = np.array([float(x) for x in self.c2])
+        tiny = np.finfo(float).tiny
+        if self.g == 0 or not (
+            np.all(lam > tiny) and np.all(np.diff(lam) > 0) and np.all(c2 > tiny) and np.all(np.isfinite(c2))
+        ):
+            return None
+        orig, tau, fp, ok = self._k.secular_roots(lam, c2)
+        if not ok:
+            return None
+        return lam, orig, tau, lam[orig] + tau, np.log(c2)
+
+    def _logs(self, v):
+        return np.array([float(mpmath.log(abs(x))) if x != 0 else -np.inf for x in v])
+
+    def _root(self, i):
+        """(1/(μ_i − Λ_k) for every k, f'(μ_i), μ_i), refined in mpmath (cached per root)."""
+        if i in self._roots:
+            return self._roots[i]
+        lam, c2, g = self.lam, self.c2, self.g
+        last = i == g - 1
+        if self._float is not None:
+            o, t = int(self._float[1][i]), mpmath.mpf(float(self._float[2][i]))
+        else:
+            o, t = i, None
+        base = lam[o]
+        p = lam[i] - base
+        q = lam[i + 1] - base if not last else None
+        lo, hi = (p, mpmath.fsum(c2)) if last else (p, q)
+        if t is None or not lo < t < hi:
+            t = (lo + hi) / 2
+        delta = [x - base for x in lam]
+        eps = mpmath.eps
+        for _ in range(400):
+            r = [1 / (t - dk) for dk in delta]
+            terms = [w * rk for w, rk in zip(c2, r)]
+            psi, phi = mpmath.fsum(terms[: i + 1]), mpmath.fsum(terms[i + 1 :])
+            dpsi, dphi = mpmath.fdot(terms[: i + 1], r[: i + 1]), mpmath.fdot(terms[i + 1 :], r[i + 1 :])
+            f = 1 - psi - phi
             if f < 0:
-                lo = x
-            else:
-                hi = x
-            xn = x - f / fp if fp > 0 else (lo + hi) / 2
-            if not lo < xn < hi:
-                xn = (lo + hi) / 2
-            done = abs(xn - x) <= tol * abs(x) or hi - lo <= tol * abs(x)
-            x = xn
-            if done:
+                lo = t
+            elif f > 0:
+                hi = t
+            if f == 0 or abs(f) <= 8 * eps * (1 + psi - phi + abs(t) * (dpsi + dphi)):
                 break
-        roots.append(x)
-    return roots
+            tn = self._bns(psi, phi, dpsi, dphi, t, p, q, o == i)
+            if tn is None or not lo < tn < hi:
+                tn = (lo + hi) / 2
+            if abs(tn - t) <= 2 * eps * abs(t) or hi - lo <= 2 * eps * max(abs(lo), abs(hi)):
+                t = tn
+                r = [1 / (t - dk) for dk in delta]
+                dpsi, dphi = mpmath.fdot((w * rk for w, rk in zip(c2, r)), r), 0
+                break
+            t = tn
+        self._roots[i] = (r, dpsi + dphi, base + t, t, delta)
+        return self._roots[i]
+
+    @staticmethod
+    def _bns(psi, phi, dpsi, dphi, t, p, q, left):
+        """mpmath twin of ``_secular._step`` (the fixed-weight two-pole step)."""
+        b1 = dpsi * (t - p) ** 2
+        a1 = psi - b1 / (t - p)
+        if q is None:
+            A = 1 - a1
+            return p + b1 / A if A > 0 else None
+        b2 = dphi * (t - q) ** 2
+        A = 1 - a1 - (phi - b2 / (t - q))
+        gap = q - p
+        if left:
+            B, C = A * gap + b1 + b2, b1 * gap
+            return p + 2 * C / (B + mpmath.sqrt(max(B * B - 4 * A * C, 0)))
+        B, C = -A * gap + b1 + b2, b2 * gap
+        return q - 2 * C / (B + mpmath.sqrt(max(B * B + 4 * A * C, 0)))
+
+    def _keep(self, logb) -> list:
+        if logb is None:
+            return list(range(self.g))
+        top = float(np.max(logb)) if logb.size else -np.inf
+        if top == -np.inf:
+            return []
+        cut = top - (mpmath.mp.prec * math.log(2) + math.log(100 * self.g))
+        return [i for i in range(self.g) if logb[i] >= cut or not math.isfinite(logb[i])]
+
+    def kept_estimate(self, s: int) -> int:
+        """Roots the truncation would keep for a generic ``trace_dot`` (x = 1, N = 1) at ``s`` steps."""
+        if self._float is None:
+            return self.g
+        if s not in self._kept:
+            lam, orig, tau, mu, lc2 = self._float
+            logb = self._k.log_root_bounds(lam, orig, tau, mu, lc2, self._logs(self.b), self._logs(self.a), s, 0)
+            self._kept[s] = len(self._keep(logb))
+        return self._kept[s]
+
+    def _w(self, i, coef):
+        r, fp, _, _, _ = self._root(i)
+        return mpmath.fdot(coef, r) / fp
+
+    def trace_dot(self, xa, bN, s: int):
+        xa, bN = self._merge(xa), self._merge(bN)
+        logb = None
+        if self._float is not None:
+            lam, orig, tau, mu, lc2 = self._float
+            logb = self._k.log_root_bounds(lam, orig, tau, mu, lc2, self._logs(bN), self._logs(xa), s, 0)
+        lam_s = None
+        total = []
+        for i in self._keep(logb):
+            r, fp, mui, t, delta = self._root(i)
+            w = mpmath.fdot(bN, r) / fp
+            if w == 0:
+                continue
+            if lam_s is None:
+                lam_s = [x**s for x in self.lam]
+            mus = mui**s
+            acc = []
+            for k in range(self.g):
+                diff = t - delta[k]  # μ_i − Λ_k, from the origin pole
+                hi = mui if diff >= 0 else self.lam[k]
+                if s * abs(diff) < hi:  # nearly equal: the expm1 form (no cancellation in μ^s − Λ^s)
+                    u = abs(diff) / hi
+                    g = s if u == 0 else -mpmath.expm1(s * mpmath.log1p(-u)) / u
+                    acc.append(xa[k] * g * (mus / mui if diff >= 0 else lam_s[k] / self.lam[k]))
+                else:
+                    acc.append(xa[k] * (mus - lam_s[k]) * r[k])
+            total.append(w * mpmath.fsum(acc))
+        return mpmath.fsum(total)
+
+    def trace_sum(self, bN, n: int):
+        bN = self._merge(bN)
+        logb = None
+        fl = self._float
+        if fl is not None and fl[3].max() < 1 and self.lam[-1] < 1:
+            lam, orig, tau, mu, lc2 = fl
+            logb = self._k.log_root_bounds(lam, orig, tau, mu, lc2, self._logs(bN), self._logs(bN), n, 1)
+            keep = self._keep(logb)
+            if len(keep) < self.g // 2:
+                # Σ_i w_i (1 − μ_i^n)/(1 − μ_i) = F̃(1)/f(1) − Σ_i w_i μ_i^n/(1 − μ_i) (residue theorem at μ = 1)
+                one = mpmath.mpf(1)
+                F1 = mpmath.fsum(c / (one - x) for c, x in zip(bN, self.lam))
+                f1 = 1 - mpmath.fsum(c / (one - x) for c, x in zip(self.c2, self.lam))
+                if f1 > 0:
+                    tail = []
+                    for i in keep:
+                        _, _, mui, _, _ = self._root(i)
+                        tail.append(self._w(i, bN) * mui**n / (1 - mui))
+                    return F1 / f1 - mpmath.fsum(tail)
+        return mpmath.fsum(self._w(i, bN) * _h_mp(mpmath.mpf(1), self._root(i)[2], n) for i in range(self.g))
+
+
+class Unsupported(Exception):
+    """The closed form cannot represent these poles in float64 (the caller keeps the loop)."""
 
 
 class ClosedPowers:
@@ -126,59 +304,25 @@ class ClosedPowers:
         self.mp = ops.name == "mp"
         m = ops.m
         if self.mp:
-            self.lam = [x * x for x in D]
             self.a = [k0**2 * e for e in e0]
             self.b = [mm * e / den0 for mm, e in zip(m, e0)]
-            self.w = [mpmath.sqrt(a / b) for a, b in zip(self.a, self.b)]
-            self._eig_mp()
+            self.mpp = _MpPoles([x * x for x in D], self.a, self.b)
         else:
             D, e0, m = (np.asarray(v, dtype=float) for v in (D, e0, m))
-            self.lam, self.a, self.b = D * D, k0**2 * e0, m * e0 / den0
-            self.w = np.sqrt(self.a / self.b)
-            c = np.sqrt(self.a * self.b)
-            self.mu, self.V = _eigh_one_thread(np.diag(self.lam) + np.outer(c, c))
-            self.mu = np.maximum(self.mu, 0.0)  # S is positive semi-definite; clip LAPACK round-off
-            self.beta = self.V.T @ (self.w * self.b)
-
-    def _eig_mp(self) -> None:
-        order = sorted(range(len(self.lam)), key=lambda k: self.lam[k])
-        lam = [self.lam[k] for k in order]
-        c2 = [self.a[k] * self.b[k] for k in order]
-        S = np.diag([float(x) for x in lam]) + np.outer(np.sqrt([float(x) for x in c2]),
-                                                       np.sqrt([float(x) for x in c2]))
-        mu = _secular_roots_mp(lam, c2, np.sort(np.linalg.eigvalsh(S)))
-        c = [mpmath.sqrt(x) for x in c2]
-        inv_order = {k: i for i, k in enumerate(order)}
-        cg = [c[inv_order[k]] for k in range(len(self.lam))]  # c in the original group order
-        self.mu, self.V, self.R = mu, [], []
-        for mui in mu:  # v_i ∝ (μ_i − Λ)⁻¹c; R_i = (μ_i − Λ)⁻¹ is kept for trace_dot
-            R = [1 / (mui - lk) for lk in self.lam]
-            v = [ck * rk for ck, rk in zip(cg, R)]
-            nrm = mpmath.sqrt(mpmath.fdot(v, v))
-            self.V.append([x / nrm for x in v])
-            self.R.append(R)
-        self.beta = [mpmath.fdot(v, (w * b for w, b in zip(self.w, self.b))) for v in self.V]
-
-    def _q(self, N):
-        if self.mp:
-            return [mpmath.fdot(v, (x / w for x, w in zip(N, self.w))) for v in self.V]
-        return self.V.T @ (np.asarray(N, dtype=float) / self.w)
+            self.a, self.b = k0**2 * e0, m * e0 / den0
+            self.fl = _FloatPoles(D * D, self.a, self.b)  # raises Unsupported where float64 cannot
 
     def trace_dot(self, x, N, s: int):
         r""":math:`x^\top(\Phi^s - \Lambda^s)N`."""
-        q = self._q(N)
         if self.mp:
-            # h_s(Λ_k, μ_i) = (μ_i^s − Λ_k^s)/(μ_i − Λ_k): powers once, then one product per pair
-            xa = [xx * a for xx, a in zip(x, self.a)]
-            xal = [v * lk**s for v, lk in zip(xa, self.lam)]
-            return mpmath.fsum(b * qq * (mui**s * mpmath.fdot(xa, R) - mpmath.fdot(xal, R))
-                               for b, qq, mui, R in zip(self.beta, q, self.mu, self.R))
-        H = _h_float(self.lam[:, None], self.mu[None, :], s)
-        return float((np.asarray(x, dtype=float) * self.a) @ H @ (self.beta * q))
+            return self.mpp.trace_dot(
+                [xx * a for xx, a in zip(x, self.a)], [b * y for b, y in zip(self.b, N)], s
+            )
+        x, N = np.asarray(x, dtype=float), np.asarray(N, dtype=float)
+        return self.fl.trace_dot(x * self.a, self.b * N, s)
 
     def trace_sum(self, N, n: int):
         r""":math:`\sum_{j<n} b^\top\Phi^j N`."""
-        q = self._q(N)
         if self.mp:
-            return mpmath.fsum(b * qq * _h_mp(mpmath.mpf(1), mui, n) for b, qq, mui in zip(self.beta, q, self.mu))
-        return float(np.sum(self.beta * q * _h_float(np.ones_like(self.mu), self.mu, n)))
+            return self.mpp.trace_sum([b * y for b, y in zip(self.b, N)], n)
+        return self.fl.trace_sum(self.b * np.asarray(N, dtype=float), n)

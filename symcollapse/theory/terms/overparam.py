@@ -74,6 +74,9 @@ class LemmaF8:
         ev = ops.u
         self.D = ops.vmap(lambda u: u / (u + k0), ev)
         self.e0 = ops.vmap(lambda u: u / (u + k0) ** 2, ev)  # Σ(Σ+κ0)^-2
+        # D² and κ0²e0 once: the loop's products (dd·dd)·x and (κ0²·e)·tr, bit for bit, with half the work
+        self.L = ops.vmap(lambda dd: dd * dd, self.D)
+        self.ae = ops.vmap(lambda e: k0**2 * e, self.e0)
         self.den0 = None  # T0 − df2(κ0), set by `at`
 
     def at(self, T0):
@@ -95,15 +98,24 @@ class LemmaF8:
 
     def closed(self, steps: int):
         """The closed-form powers of Φ if they are cheaper than ``steps`` loop steps, else None."""
-        from symcollapse.theory.terms._closed import ClosedPowers, closed_is_cheaper  # noqa: PLC0415
+        from symcollapse.theory.terms._closed import ClosedPowers, Unsupported, closed_is_cheaper  # noqa: PLC0415
 
-        name = self.ops.name
-        if steps <= self.LOOP_STEPS[name] or not closed_is_cheaper(name, steps, len(self.ops.m)):
+        name, g = self.ops.name, len(self.ops.m)
+        if steps <= self.LOOP_STEPS[name]:
+            return None
+        cheaper = closed_is_cheaper(name, steps, g)
+        if not cheaper and name != "mp":
             return None
         if getattr(self, "_closed", None) is None:
-
-            self._closed = ClosedPowers(self.ops, self.D, self.e0, self.den0, self.k0)
-        return self._closed
+            try:
+                self._closed = ClosedPowers(self.ops, self.D, self.e0, self.den0, self.k0)
+            except Unsupported:  # a pole float64 cannot resolve (underflowed weights): the exact loop
+                self._closed = False
+        if self._closed and not cheaper:
+            # mpmath: the closed form costs O(g) per root it keeps (terms._closed._MpPoles); with few kept
+            # roots it beats the loop even where the all-roots cost model does not
+            cheaper = closed_is_cheaper(name, steps, g, kept=self._closed.mpp.kept_estimate(steps))
+        return (self._closed or None) if cheaper else None
 
     def power_dot(self, x, N, steps: int):
         r""":math:`x^\top\Phi^{steps}(N)`."""
@@ -127,8 +139,8 @@ class LemmaF8:
         return ops.dot(ops.m, ops.vmap(lambda x, y: x * y, N, self.e0)) / self.den0
 
     def step(self, N):
-        tr, k0 = self.trace(N), self.k0
-        return self.ops.vmap(lambda dd, x, e: dd * dd * x + k0**2 * e * tr, self.D, N, self.e0)
+        tr = self.trace(N)
+        return self.ops.vmap(lambda ll, x, ae: ll * x + ae * tr, self.L, N, self.ae)
 
     def power(self, N, steps: int):
         r""":math:`\Phi^{steps}(N)`."""
@@ -140,13 +152,13 @@ class LemmaF8:
         r""":math:`\Phi^{s}(N) - D^{2s}N`: the (non-negative for :math:`N \ge 0`) trace terms. Splitting them off
         lets ΔBias be written as a sum of non-negative terms instead of quad + lin + signal, which cancel to
         ~1e-10 relative in float64 when the chain barely moves w0."""
-        ops, k0, m, e0 = self.ops, self.k0, self.ops.m, self.e0
+        ops, m, e0 = self.ops, self.ops.m, self.e0
         E = ops.vmap(lambda x: 0 * x, N)
         main = N
         for _ in range(steps):
             tr = ops.dot(m, ops.vmap(lambda x, y, e: (x + y) * e, main, E, e0)) / self.den0
-            E = ops.vmap(lambda dd, y, e, tr=tr: dd * dd * y + k0**2 * e * tr, self.D, E, e0)
-            main = ops.vmap(lambda dd, x: dd * dd * x, self.D, main)
+            E = ops.vmap(lambda ll, y, ae, tr=tr: ll * y + ae * tr, self.L, E, self.ae)
+            main = ops.vmap(lambda ll, x: ll * x, self.L, main)
         return E
 
     def trace_sum(self, N, n: int):
