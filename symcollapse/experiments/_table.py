@@ -217,8 +217,9 @@ def pooled(mean1: float, stderr1: float, reps1: int, mean2: float, stderr2: floa
 
 
 def _block_key(point: dict, shared: bool) -> tuple:
-    # the points of one shared-randomness block of ``symcollapse.sweep`` differ only in n and lam;
-    # without sharing every point is its own block
+    # top-up replicates are decided per group of points differing only in n and lam (a sweep block may also
+    # span T; grouping finer than the block is still correct, it only tops up fewer points); without sharing
+    # every point is its own group
     drop = ("n", "lam") if shared else ()
     return tuple(sorted((k, str(v)) for k, v in point.items() if k not in drop))
 
