@@ -1,6 +1,7 @@
 """Helpers shared by the test modules (import as ``from _helpers import ...``; ``tests/`` is on sys.path
 because ``tests/conftest.py`` is a rootdir conftest)."""
 
+import numpy as np
 from hypothesis import settings
 
 from symcollapse.testing import CHECK_COUNTS, log_check
@@ -25,3 +26,16 @@ def check_comparison(c, **info) -> None:
     CHECK_COUNTS["checks"] += 1
     CHECK_COUNTS["not_informative"] += c.passed is None
     assert c.passed is not False, f"{c.reason}\n{c.problem!r}"
+
+
+def zscores(a, b) -> tuple[float, float]:
+    """Difference of two samples' means and of their variances, in units of their standard errors."""
+    z_mean = (a.mean() - b.mean()) / np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
+
+    def var_se2(x):
+        # Var(s²) ≈ (m4 − s⁴)/N for iid data with a finite fourth moment
+        m = x.mean()
+        return (np.mean((x - m) ** 4) - x.var() ** 2) / x.size
+
+    z_var = (a.var(ddof=1) - b.var(ddof=1)) / np.sqrt(var_se2(a) + var_se2(b))
+    return z_mean, z_var

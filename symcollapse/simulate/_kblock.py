@@ -51,12 +51,11 @@ from numba import njit, prange
 from symcollapse.simulate._kernels import (
     _grid_cholesky,
     _grid_dual,
-    _grid_prelude,
-    _ols_points,
+    _grid_gram,
     bartlett_chain_rep,
     collapsed_chain_rep,
 )
-from symcollapse.simulate._lapack import dlauum, dormtr, dsytrd
+from symcollapse.simulate._lapack import dormtr, dsytrd
 
 # Crossover (T >= d, general spectrum) between one Cholesky of W + μD⁻¹ per non-zero λ and one Householder
 # tridiagonalisation per replicate: ``dsytrd`` plus two ``dormtr`` cost about as much as 3 ``dpotrf`` at
@@ -289,18 +288,8 @@ def _general_downstream(
     solved by one Cholesky per μ (fewer than ``TRIDIAG_MIN_LAMS`` non-zero μ) or by :func:`_grid_tridiag`.
     The choice depends only on the grid, never on the data or the thread count.
     """
-    d = sq_ev.shape[0]
-    _grid_prelude(gen, d, T, sigma, A, z, y0, uz)
-    _ols_points(V, y0, mus, err_r)
-    n_ridge = 0
-    for m in mus:
-        n_ridge += m != 0.0
+    n_ridge = _grid_gram(gen, sq_ev.shape[0], T, sigma, mus, V, A, z, y0, uz, info, err_r)
     if n_ridge == 0:
-        return
-    uplo = np.array([76], dtype=np.uint8)
-    nn = np.array([d], dtype=np.int32)
-    dlauum(uplo.ctypes.data, nn.ctypes.data, A.ctypes.data, nn.ctypes.data, info.ctypes.data)
-    if info[0] != 0:
         return
     if n_ridge < TRIDIAG_MIN_LAMS:
         _grid_cholesky(sigma, mus, sq_ev, ev, c, V, A, uz, S, R, info, err_r)

@@ -751,6 +751,24 @@ def _grid_eigen(sigma, mus, sq_ev, c, V, A, uz, qb, qt, h, ev_out, w, work, iwor
 
 
 @njit(cache=True)
+def _grid_gram(gen, d, T, sigma, mus, V, A, z, y0, uz, info, err_r):
+    r"""The part of one downstream draw (:math:`T \ge d`) every grid solver shares: the draws of
+    :func:`_grid_prelude`, the :math:`\mu = 0` points (:func:`_ols_points`) and :math:`W = UU^\top` in ``A``
+    (``dlauum``). Returns the number of non-zero μ still to solve (0 also when ``dlauum`` failed: ``info``)."""
+    _grid_prelude(gen, d, T, sigma, A, z, y0, uz)
+    _ols_points(V, y0, mus, err_r)
+    n_ridge = 0
+    for m in mus:
+        n_ridge += m != 0.0
+    if n_ridge == 0:
+        return 0
+    uplo = np.array([76], dtype=np.uint8)
+    nn = np.array([d], dtype=np.int32)
+    dlauum(uplo.ctypes.data, nn.ctypes.data, A.ctypes.data, nn.ctypes.data, info.ctypes.data)
+    return n_ridge if info[0] == 0 else 0
+
+
+@njit(cache=True)
 def _grid_downstream(gen, T, sigma, mus, sq_ev, ev, c, V, A, S, R, z, y0, uz, qb, qt, h, eo, w, work, iwork, info,
                      err_r):
     r"""Every :math:`(n, \mu)` of one replicate from one downstream draw (:math:`T \ge d`).
@@ -761,18 +779,8 @@ def _grid_downstream(gen, T, sigma, mus, sq_ev, ev, c, V, A, S, R, z, y0, uz, qb
     (:func:`_grid_cholesky`, up to ``CHOLESKY_MAX_LAMS`` non-zero μ) or one eigendecomposition
     (:func:`_grid_eigen`); the choice depends only on the grid, never on the data or the thread count.
     """
-    d = sq_ev.shape[0]
-    _grid_prelude(gen, d, T, sigma, A, z, y0, uz)
-    _ols_points(V, y0, mus, err_r)
-    n_ridge = 0
-    for m in mus:
-        n_ridge += m != 0.0
+    n_ridge = _grid_gram(gen, sq_ev.shape[0], T, sigma, mus, V, A, z, y0, uz, info, err_r)
     if n_ridge == 0:
-        return
-    uplo = np.array([76], dtype=np.uint8)
-    nn = np.array([d], dtype=np.int32)
-    dlauum(uplo.ctypes.data, nn.ctypes.data, A.ctypes.data, nn.ctypes.data, info.ctypes.data)
-    if info[0] != 0:
         return
     if n_ridge <= CHOLESKY_MAX_LAMS:
         _grid_cholesky(sigma, mus, sq_ev, ev, c, V, A, uz, S, R, info, err_r)

@@ -148,15 +148,26 @@ def _kappa_scalar(lam: float, T: float, u: np.ndarray, mult: np.ndarray, prep: t
     if u.size == 1:
         return _kappa_one(lam, T, float(u[0]), float(mult[0]))
     d, trace, umin = _kappa_prep(u, mult) if prep is None else prep
+
+    def moments(k):
+        rr = u / (u + k)
+        return float(np.einsum("k,k->", rr, mult)), float(np.einsum("k,k,k->", rr, rr, mult))
+
+    return _newton(lam, T, d, trace, umin, moments)
+
+
+def _newton(lam: float, T: float, d: float, trace: float, umin: float, moments) -> float:
+    r"""The safeguarded Newton iteration for Eq. 9, :math:`F(\kappa) = \kappa - \lambda - \kappa\,\mathrm{df}_1(\kappa)/T = 0`,
+    on the bracket :math:`[\lambda \text{ or } \lambda_{min}(d-T)_+/T,\ \lambda + \mathrm{tr}\Sigma/T]`;
+    ``moments(k)`` returns :math:`(\mathrm{df}_1, \mathrm{df}_2)` at κ = k (the only part that depends on how the
+    spectrum is stored)."""
     if lam == 0 and T >= d:
         return 0.0
     hi = lam + trace / T
     lo = lam if lam > 0 else umin * max(d - T, 0.0) / T
     k = hi
     for _ in range(_MAXITER):
-        rr = u / (u + k)
-        df1 = float(np.einsum("k,k->", rr, mult))
-        df2 = float(np.einsum("k,k,k->", rr, rr, mult))
+        df1, df2 = moments(k)
         F = k - lam - k * df1 / T
         Fp = 1.0 - df2 / T
         if F == 0:
@@ -191,36 +202,12 @@ def _kappa_one(lam: float, T: float, u: float, m: float) -> float:
     operands left to right and adds to 0), so the iterates and the root are bit for bit those of the array
     code, without numpy's per-call overhead.
     """
-    d = m
-    if lam == 0 and T >= d:
-        return 0.0
-    hi = lam + u * m / T
-    lo = lam if lam > 0 else u * max(d - T, 0.0) / T
-    k = hi
-    for _ in range(_MAXITER):
+
+    def moments(k):
         rr = u / (u + k)
-        df1 = rr * m
-        df2 = rr * rr * m
-        F = k - lam - k * df1 / T
-        Fp = 1.0 - df2 / T
-        if F == 0:
-            return k
-        if F > 0:
-            hi = k
-        else:
-            lo = k
-        if Fp > 0:
-            step = F / Fp
-            kn = k - step
-            if abs(step) <= 4 * _EPS * k:
-                return kn
-            if lo < kn < hi:
-                k = kn
-                continue
-        k = math.sqrt(lo * hi) if (lo > 0 and hi > 4 * lo) else 0.5 * (lo + hi)
-        if hi - lo <= 4 * _EPS * hi:
-            return k
-    raise ArithmeticError("kappa did not converge")  # pragma: no cover
+        return rr * m, rr * rr * m
+
+    return _newton(lam, T, m, u * m, u, moments)
 
 
 def _kappa_many(lam: np.ndarray, T: np.ndarray, u: np.ndarray, mult: np.ndarray,

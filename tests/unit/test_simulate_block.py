@@ -12,6 +12,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 import pytest
+from _helpers import zscores
 from scipy import stats
 
 from symcollapse.simulate import simulate, simulate_block
@@ -21,17 +22,6 @@ from symcollapse.spec import Chain, Problem, RegimeError, Ridge, SpecError, Spec
 Z_MAX = 4.5
 KS_P_MIN = 1e-4
 REPS = 4000
-
-
-def _zscores(a, b):
-    z_mean = (a.mean() - b.mean()) / np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
-
-    def var_se2(x):
-        m = x.mean()
-        return (np.mean((x - m) ** 4) - x.var() ** 2) / x.size
-
-    z_var = (a.var(ddof=1) - b.var(ddof=1)) / np.sqrt(var_se2(a) + var_se2(b))
-    return z_mean, z_var
 
 
 GRIDS = {
@@ -67,7 +57,7 @@ def test_every_point_has_the_law_of_simulate(name):
             if n == 0 and what == "chain_errors":
                 assert not a.any() and not b.any()
                 continue
-            z_mean, z_var = _zscores(a, b)
+            z_mean, z_var = zscores(a, b)
             assert abs(z_mean) <= Z_MAX, (n, lam, what, z_mean)
             assert abs(z_var) <= Z_MAX, (n, lam, what, z_var)
             assert stats.ks_2samp(a, b).pvalue >= KS_P_MIN, (n, lam, what)
@@ -108,7 +98,7 @@ def test_check_has_power_against_a_wrong_lambda():
     problem, ns, lams, _ = GRIDS["iso"]
     block = simulate_block(problem, [1], [0.5], REPS, seed=31)
     ref = simulate(problem.replace(n=1, lam=0.7), REPS, seed=500)
-    assert abs(_zscores(block[(1, 0.5)].errors, ref.errors)[0]) > Z_MAX
+    assert abs(zscores(block[(1, 0.5)].errors, ref.errors)[0]) > Z_MAX
 
 
 @pytest.mark.parametrize("name", ["power-law", "power-law-many-lams", "power-law-overparam-downstream"])

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _helpers import zscores
 from scipy import stats
 
 from symcollapse.simulate import monte_carlo as mc
@@ -65,19 +66,6 @@ CONFIGS = {
 }
 
 
-def _zscores(a, b):
-    """Difference of means and of variances in units of their standard errors."""
-    z_mean = (a.mean() - b.mean()) / np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
-
-    def var_se2(x):
-        # Var(s²) ≈ (m4 − s⁴)/N for iid data with a finite fourth moment
-        m = x.mean()
-        return (np.mean((x - m) ** 4) - x.var() ** 2) / x.size
-
-    z_var = (a.var(ddof=1) - b.var(ddof=1)) / np.sqrt(var_se2(a) + var_se2(b))
-    return z_mean, z_var
-
-
 _REF_CACHE: dict = {}
 
 
@@ -104,7 +92,7 @@ def test_sampler_matches_reference_in_distribution(name, method):
     assert fast.method == method
     for what in ("errors", "chain_errors"):
         a, b = getattr(fast, what), getattr(ref, what)
-        z_mean, z_var = _zscores(a, b)
+        z_mean, z_var = zscores(a, b)
         ks = stats.ks_2samp(a, b)
         assert abs(z_mean) <= Z_MAX, (what, z_mean)
         assert abs(z_var) <= Z_MAX, (what, z_var)
@@ -117,7 +105,7 @@ def test_distribution_check_detects_a_wrong_law():
     p = CONFIGS["iso-ols"]
     wrong = p.replace(T0=p.chain.T0 - 1)
     fast = mc.simulate(wrong, N_FAST, seed=202, method="ols-law")
-    z_mean, _ = _zscores(fast.chain_errors, _reference("iso-ols").chain_errors)
+    z_mean, _ = zscores(fast.chain_errors, _reference("iso-ols").chain_errors)
     assert abs(z_mean) > Z_MAX
 
 
@@ -224,7 +212,7 @@ def test_sequential_generation_has_the_law_of_the_triangular_solve():
     }
     for what, f in stats_of.items():
         a, b = f(seq), f(full)
-        z_mean, _ = _zscores(a, b)
+        z_mean, _ = zscores(a, b)
         assert abs(z_mean) <= Z_MAX, (what, z_mean)
         assert stats.ks_2samp(a, b).pvalue >= KS_P_MIN, what
     # and the exact moment: E[y yᵀ] = E[W^{-1}] = I/(T - d - 1)
@@ -337,6 +325,6 @@ def test_larger_problem_matches_reference(T0, T, lam):
     fast = mc.simulate(p, 20000, seed=2)
     for what in ("errors", "chain_errors"):
         a, b = getattr(fast, what), getattr(ref, what)
-        z_mean, z_var = _zscores(a, b)
+        z_mean, z_var = zscores(a, b)
         assert abs(z_mean) <= Z_MAX, (what, z_mean)
         assert stats.ks_2samp(a, b).pvalue >= KS_P_MIN

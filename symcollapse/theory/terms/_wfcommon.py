@@ -15,7 +15,7 @@ from __future__ import annotations
 import mpmath
 
 from symcollapse.spec import RegimeError, exact
-from symcollapse.theory.regimes import DETEQ, EXACT, Facts, Regime, register
+from symcollapse.theory.regimes import DETEQ, EXACT, Facts, Regime, _guard_ridgeless, register
 
 __all__ = [
     "inputs",
@@ -109,12 +109,8 @@ def rule(
     return register(reg, guards=guards, before=before)
 
 
-def guard_ridgeless(f: Facts, normalization: str) -> None:
-    if f.lam0 and f.d - 1 <= f.T <= f.d + 1:
-        raise RegimeError(
-            f"λ = 0 with T = {f.T} and d = {f.d}: the ridgeless error diverges at T = d and no result covers "
-            f"|T − d| <= 1; use T <= d − 2 or T >= d + 2, or λ > 0"
-        )
+# the replace workflow's downstream guard serves every workflow: the ridgeless downstream is the same step
+guard_ridgeless = _guard_ridgeless
 
 
 def guard_mixture(f: Facts, normalization: str) -> None:
