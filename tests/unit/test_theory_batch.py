@@ -225,6 +225,7 @@ def test_predict_many_runs_guards_that_read_the_problem():
     p1 = p0.replace(real_fraction=0.5)
     with pytest.raises(RegimeError) as exc:
         predict(p1)
+    assert "real_fraction" in str(exc.value)  # the mixture guard's refusal, not a later one
     got = _batch.predict_many([p0, p1, p0])
     assert isinstance(got[1], RegimeError) and str(got[1]) == str(exc.value)
     assert got[0].total == got[2].total == predict(p0).total
