@@ -256,6 +256,9 @@ def main(argv=None) -> dict:
     ap.add_argument("--examples", type=int, default=4, help="examples kept per bad class")
     ap.add_argument("--start", type=int, default=0, help="first problem index (split a run: problem i is fixed)")
     ap.add_argument("--stop", type=int, default=None, help="one past the last problem index (default --n)")
+    ap.add_argument("--picked-only", action="store_true",
+                    help="only the problems picked for dps=30 (their float and dps=30 calls): a quick rerun of "
+                    "the mpmath subset of a large run")
     args = ap.parse_args(argv)
     root = use_root(args.root)
     summary = header("fuzz_predict", args, root)
@@ -280,7 +283,7 @@ def main(argv=None) -> dict:
 
     try:
         for i, seq in enumerate(seqs):
-            if i < args.start or (args.stop is not None and i >= args.stop):
+            if i < args.start or (args.stop is not None and i >= args.stop) or (args.picked_only and not pick[i]):
                 continue
             recipe = draw(seq)
             cls, res, mp_res = float_call(worker, recipe, args)

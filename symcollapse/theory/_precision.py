@@ -27,12 +27,15 @@ the Euler–Maclaurin tail and its remainder bound").
 
 from __future__ import annotations
 
+import gc
+import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 import mpmath
 
-__all__ = ["agree", "certify", "note_truncation"]
+__all__ = ["agree", "certify", "note_truncation", "paused_gc"]
 
 # [largest relative truncation bound reported, working precision] of the innermost running certify() run
 # (None: nobody listens)
@@ -74,6 +77,34 @@ def _run(fn: Callable[[], dict]):
     return out, acc[0]
 
 
+_GC_LOCK = threading.Lock()
+_GC_STATE = {"depth": 0, "was_enabled": False}
+
+
+@contextmanager
+def paused_gc():
+    """Pause Python's cyclic garbage collector for the duration of a high-precision evaluation.
+
+    mpmath allocates millions of short-lived objects, all freed by reference counting (no cycles); every few
+    hundred allocations trigger a collection, and the older generations' collections traverse every live
+    object of the process. With SymPy loaded that was 40–50 % of a d ≈ 2000 evaluation at dps = 30
+    (fuzz problems 2181 and 5436: 4.2 and 4.7 s, 2.4 s each with the collector paused). Nested and
+    concurrent uses are counted; the collector's previous state is restored when the last one exits, also on
+    an exception. Cycles created meanwhile are collected afterwards."""
+    with _GC_LOCK:
+        if _GC_STATE["depth"] == 0:
+            _GC_STATE["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _GC_STATE["depth"] += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _GC_STATE["depth"] -= 1
+            if _GC_STATE["depth"] == 0 and _GC_STATE["was_enabled"]:
+                gc.enable()
+
+
 def certify(fn: Callable[[], dict], dps: int, guards: tuple[int, int] = (5, 20), keys=None,
             finish: Callable[[dict], dict] | None = None) -> tuple[dict, int]:
     """Run ``fn()`` inside ``workdps(dps + guards[0])`` and ``workdps(dps + guards[1])``.
@@ -84,10 +115,11 @@ def certify(fn: Callable[[], dict], dps: int, guards: tuple[int, int] = (5, 20),
     ``finish`` maps a run's dict to the quantities to certify, at ``dps`` digits.
     """
     runs, tau = [], 0
-    for extra in guards:
-        with mpmath.workdps(dps + extra):
-            out, tau = _run(fn)
-            runs.append(out)
+    with paused_gc():
+        for extra in guards:
+            with mpmath.workdps(dps + extra):
+                out, tau = _run(fn)
+                runs.append(out)
     with mpmath.workdps(dps):
         lo, hi = (finish(r) for r in runs) if finish is not None else runs
         names = list(hi) if keys is None else list(keys)

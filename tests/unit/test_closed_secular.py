@@ -52,7 +52,7 @@ def _count_steps(monkeypatch):
     root = C._MpPoles._root
 
     def counted_root(self, i):
-        if i not in self._roots:
+        if (i, mpmath.mp.prec) not in self._roots:
             calls["roots"] += 1
         return root(self, i)
 
@@ -137,3 +137,33 @@ def test_mp_chooses_the_closed_form_by_the_roots_it_keeps(monkeypatch):
     # (power_dot's 130 steps + ρ's trace_sum 129; trace_part does not call step): one run's loop, not two
     assert calls["step"] <= 259 and 0 < calls["roots"] <= 60
     assert abs(float(r30.total) - r.total) <= 1e-10 * r.total
+
+
+def test_mp_split_form_refines_few_roots_where_every_term_holds_lambda_powers(monkeypatch):
+    """Issue-14 fuzz index 9223 (power law β ≈ 1, d = 659, n = 654, T0 = 13, T = 3: 77 s at dps = 30) in small:
+    each root's h_s term holds Λ_k^s for every k, so the per-root truncation keeps every root; the split form
+    (residue identity Σ_i w_i/(Λ_k − μ_i) = −bN_k/c_k²) refines one or two, and equals the step-by-step loop
+    in every part to the working precision."""
+    rng = np.random.default_rng(5)
+    p = _p(Spectrum.power_law(80, 1.005), 300, 4, 3, 0.0, sigma0=0.01,
+           target=Target(coefficients=rng.normal(size=80)))
+    plans = []
+    plan = C._MpPoles._plan
+
+    def spy(self, xa, bN, s):
+        out = plan(self, xa, bN, s)
+        plans.append((out[0], len(out[1]) if out[0] == "split" else len(self._keep(out[1]))))
+        return out
+
+    monkeypatch.setattr(C._MpPoles, "_plan", spy)
+    calls = _count_steps(monkeypatch)
+    closed = predict(p, dps=30)
+    assert calls["step"] == 0 and calls["roots"] <= 2 * 2
+    assert plans and all(kind == "split" and kept <= 2 for kind, kept in plans)
+    monkeypatch.setattr(C, "closed_is_cheaper", lambda *a, **k: False)
+    loop = predict(p, dps=30)
+    assert calls["step"] > 300
+    assert closed.digits == loop.digits == 30
+    for q in PARTS:
+        a, b = getattr(closed, q), getattr(loop, q)
+        assert abs(a - b) <= mpmath.mpf("1e-28") * abs(b), q

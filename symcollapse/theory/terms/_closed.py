@@ -22,10 +22,13 @@ the caller, so any loss shows in ``Prediction.digits``.
 
 from __future__ import annotations
 
+import hashlib
 import math
 
 import mpmath
 import numpy as np
+
+from symcollapse.theory._precision import note_truncation
 
 __all__ = ["ClosedPowers", "Unsupported", "closed_is_cheaper"]
 
@@ -109,6 +112,33 @@ class _FloatPoles:
         return float(np.dot(w, vals))
 
 
+def _log_abs(x) -> float:
+    """log|x| as a float for any finite mpf (far outside float64's range too), -inf at 0."""
+    sign, man, exp, _ = x._mpf_
+    if man:
+        return math.log(man) + exp * _LN2  # math.log takes big ints exactly
+    if x == 0:
+        return -math.inf
+    return float(mpmath.log(abs(x)))  # inf / nan: left to mpmath
+
+
+_LN2 = math.log(2.0)
+_BOUNDS: dict = {}
+
+
+def _trace_bounds(k, image, lb, lx, s):
+    """``_secular.log_trace_bounds`` memoised on its float64 inputs: ``certify`` evaluates the same problem at
+    two precisions, whose float64 images (hence bounds) are the same, and the O(g²) pass is the cost here."""
+    lam, orig, tau, mu, lc2 = image
+    key = (s, *(hashlib.blake2b(np.ascontiguousarray(a).tobytes(), digest_size=16).digest()
+                for a in (lam, orig, tau, lc2, lb, lx)))
+    if key not in _BOUNDS:
+        if len(_BOUNDS) >= 64:
+            _BOUNDS.clear()
+        _BOUNDS[key] = k.log_trace_bounds(lam, orig, tau, mu, lc2, lb, lx, s)
+    return _BOUNDS[key]
+
+
 class _MpPoles:
     r"""mpmath twin of :class:`_FloatPoles`, with a precision-aware truncation.
 
@@ -141,7 +171,7 @@ class _MpPoles:
         self._float = self._float_image()
 
     def _merge(self, v):
-        return [mpmath.fsum(v[k] for k in ks) for ks in self.members]
+        return [v[ks[0]] if len(ks) == 1 else mpmath.fsum(v[k] for k in ks) for ks in self.members]
 
     def _float_image(self):
         """(lam, orig, tau, mu, log c2) in float64 if the poles are faithfully representable, else None."""
@@ -158,12 +188,13 @@ class _MpPoles:
         return lam, orig, tau, lam[orig] + tau, np.log(c2)
 
     def _logs(self, v):
-        return np.array([float(mpmath.log(abs(x))) if x != 0 else -np.inf for x in v])
+        return np.array([_log_abs(x) for x in v])
 
     def _root(self, i):
         """(1/(μ_i − Λ_k) for every k, f'(μ_i), μ_i), refined in mpmath (cached per root)."""
-        if i in self._roots:
-            return self._roots[i]
+        key = (i, mpmath.mp.prec)  # a root refined at one precision is not reused at a higher one
+        if key in self._roots:
+            return self._roots[key]
         lam, c2, g = self.lam, self.c2, self.g
         last = i == g - 1
         if self._float is not None:
@@ -199,8 +230,8 @@ class _MpPoles:
                 dpsi, dphi = mpmath.fdot((w * rk for w, rk in zip(c2, r)), r), 0
                 break
             t = tn
-        self._roots[i] = (r, dpsi + dphi, base + t, t, delta)
-        return self._roots[i]
+        self._roots[key] = (r, dpsi + dphi, base + t, t, delta)
+        return self._roots[key]
 
     @staticmethod
     def _bns(psi, phi, dpsi, dphi, t, p, q, left):
@@ -229,14 +260,37 @@ class _MpPoles:
         return [i for i in range(self.g) if logb[i] >= cut or not math.isfinite(logb[i])]
 
     def kept_estimate(self, s: int) -> int:
-        """Roots the truncation would keep for a generic ``trace_dot`` (x = 1, N = 1) at ``s`` steps."""
+        """Roots a generic ``trace_dot`` (x = 1, N = 1) at ``s`` steps refines in mpmath (the cost model)."""
         if self._float is None:
             return self.g
         if s not in self._kept:
-            lam, orig, tau, mu, lc2 = self._float
-            logb = self._k.log_root_bounds(lam, orig, tau, mu, lc2, self._logs(self.b), self._logs(self.a), s, 0)
-            self._kept[s] = len(self._keep(logb))
+            plan = self._plan(self.a, self.b, s)
+            self._kept[s] = len(plan[1]) if plan[0] == "split" else len(self._keep(plan[1]))
         return self._kept[s]
+
+    def _plan(self, xa, bN, s: int):
+        r"""("split", kept roots, log bound of the dropped part) or ("roots", per-root log bounds or None).
+
+        The h_s form needs every root whose whole term :math:`w_i\sum_k xa_k h_s(\Lambda_k, \mu_i)` is above
+        the rounding level; that term holds :math:`\Lambda_k^s` for every k, so after many steps every root
+        can matter. The split form (:meth:`_split`) only needs the roots whose
+        :math:`w_i\mu_i^s\sum_k xa_k/(\mu_i - \Lambda_k)` is (``_secular.log_root_bounds`` mode 2)."""
+        if self._float is None:
+            return "roots", None
+        lam, orig, tau, mu, lc2 = self._float
+        lb, lx = self._logs(bN), self._logs(xa)
+        whole, part = _trace_bounds(self._k, self._float, lb, lx, s)
+        if not np.all(np.isfinite(whole) | (whole == -np.inf)) or not np.any(np.isfinite(whole)):
+            return "roots", whole
+        cut = float(np.max(whole)) - (mpmath.mp.prec * math.log(2) + math.log(100 * self.g))
+        drop = (part < cut) | (part == -np.inf)
+        keep = [i for i in range(self.g) if not drop[i]]
+        if len(keep) >= len(self._keep(whole)):
+            return "roots", whole
+        # the float64 bounds carry ~1e-13 relative error: one nat of margin on the dropped total
+        rest = part[drop & np.isfinite(part)]
+        logdrop = float(np.max(rest) + math.log(rest.size) + 1.0) if rest.size else -math.inf
+        return "split", keep, logdrop
 
     def _w(self, i, coef):
         r, fp, _, _, _ = self._root(i)
@@ -244,32 +298,79 @@ class _MpPoles:
 
     def trace_dot(self, xa, bN, s: int):
         xa, bN = self._merge(xa), self._merge(bN)
-        logb = None
-        if self._float is not None:
-            lam, orig, tau, mu, lc2 = self._float
-            logb = self._k.log_root_bounds(lam, orig, tau, mu, lc2, self._logs(bN), self._logs(xa), s, 0)
+        plan = self._plan(xa, bN, s)
+        if plan[0] == "roots":
+            return self._whole(xa, bN, s, self._keep(plan[1]))
+        _, keep, logdrop = plan
+        # The split form cancels (large S_k against small terms); its own measured loss sets the guard bits
+        base, guard = mpmath.mp.prec, 16
+        for _ in range(3):
+            with mpmath.workprec(base + guard):
+                val, big = self._split(xa, bN, s, keep)
+                lost = 0 if val == 0 else max(0, int(mpmath.log(big / abs(val), 2)) + 1)
+            if lost + 8 <= guard:
+                break
+            guard = lost + 16
+        if val != 0 and logdrop > -math.inf:
+            note_truncation(mpmath.exp(logdrop - mpmath.log(abs(val))))
+        return +val
+
+    def _whole(self, xa, bN, s: int, keep):
+        """The h_s form over the roots ``keep`` (no cancellation inside a pair)."""
         lam_s = None
         total = []
-        for i in self._keep(logb):
+        for i in keep:
             r, fp, mui, t, delta = self._root(i)
             w = mpmath.fdot(bN, r) / fp
             if w == 0:
                 continue
             if lam_s is None:
                 lam_s = [x**s for x in self.lam]
-            mus = mui**s
-            acc = []
-            for k in range(self.g):
-                diff = t - delta[k]  # μ_i − Λ_k, from the origin pole
-                hi = mui if diff >= 0 else self.lam[k]
-                if s * abs(diff) < hi:  # nearly equal: the expm1 form (no cancellation in μ^s − Λ^s)
-                    u = abs(diff) / hi
-                    g = s if u == 0 else -mpmath.expm1(s * mpmath.log1p(-u)) / u
-                    acc.append(xa[k] * g * (mus / mui if diff >= 0 else lam_s[k] / self.lam[k]))
-                else:
-                    acc.append(xa[k] * (mus - lam_s[k]) * r[k])
-            total.append(w * mpmath.fsum(acc))
+            total.append(w * self._h_row(xa, s, r, mui, t, delta, lam_s))
         return mpmath.fsum(total)
+
+    def _h_row(self, xa, s, r, mui, t, delta, lam_s):
+        r""":math:`\sum_k xa_k h_s(\Lambda_k, \mu_i)` for one root."""
+        mus = mui**s
+        acc = []
+        for k in range(self.g):
+            diff = t - delta[k]  # μ_i − Λ_k, from the origin pole
+            hi = mui if diff >= 0 else self.lam[k]
+            if s * abs(diff) < hi:  # nearly equal: the expm1 form (no cancellation in μ^s − Λ^s)
+                u = abs(diff) / hi
+                g = s if u == 0 else -mpmath.expm1(s * mpmath.log1p(-u)) / u
+                acc.append(xa[k] * g * (mus / mui if diff >= 0 else lam_s[k] / self.lam[k]))
+            else:
+                acc.append(xa[k] * (mus - lam_s[k]) * r[k])
+        return mpmath.fsum(acc)
+
+    def _split(self, xa, bN, s: int, keep):
+        r"""The split form: kept roots :math:`K` in the h_s form, every other root through the residue identity
+        :math:`\sum_{\text{all } i} w_i/(\Lambda_k - \mu_i) = -bN_k/c_k^2` (:math:`\tilde F/f` at its removable
+        singularity :math:`\Lambda_k`):
+
+        .. math::
+            \sum_{i\notin K} w_i\sum_k xa_k h_s(\Lambda_k, \mu_i) = \sum_k xa_k\Lambda_k^s S_k
+                + \sum_{i\notin K} w_i\mu_i^s\sum_k \frac{xa_k}{\mu_i - \Lambda_k},\qquad
+            S_k = -\frac{bN_k}{c_k^2} + \sum_{i\in K}\frac{w_i}{\mu_i - \Lambda_k},
+
+        whose last sum is below the rounding level by the choice of :math:`K` (:meth:`_plan`) and is dropped.
+        Cost :math:`O(g\,|K|)`. Returns the value and the largest magnitude summed (its cancellation)."""
+        lam_s = [x**s for x in self.lam]
+        S = [-y / c for y, c in zip(bN, self.c2)]
+        parts, big = [], mpmath.mpf(0)
+        for i in keep:
+            r, fp, mui, t, delta = self._root(i)
+            w = mpmath.fdot(bN, r) / fp
+            if w == 0:
+                continue
+            for k in range(self.g):
+                S[k] += w * r[k]
+            parts.append(w * self._h_row(xa, s, r, mui, t, delta, lam_s))
+        parts.extend(x * ls * sk for x, ls, sk in zip(xa, lam_s, S))
+        big = max((abs(v) for v in parts), default=big)
+        big = max(big, max((abs(x * ls * y / c) for x, ls, y, c in zip(xa, lam_s, bN, self.c2)), default=big))
+        return mpmath.fsum(parts), big
 
     def trace_sum(self, bN, n: int):
         bN = self._merge(bN)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 __all__ = ["secular_roots", "residue_weights", "pair_sum", "h_power"]
 
@@ -194,30 +194,63 @@ def _lse_add(m, acc, x):
 
 
 @njit(cache=True)
+def _log_weight(lam, base, t, logc2, logcoef):
+    """log W_i (see :func:`log_root_bounds`)."""
+    m1, a1, m2, a2 = -np.inf, 0.0, -np.inf, 0.0
+    for k in range(lam.size):
+        ld = math.log(abs(t - (lam[k] - base)))
+        m1, a1 = _lse_add(m1, a1, logc2[k] - 2 * ld)
+        m2, a2 = _lse_add(m2, a2, logcoef[k] - ld)
+    return (m2 + math.log(a2) if a2 > 0 else -np.inf) - (m1 + math.log(a1))
+
+
+@njit(cache=True)
 def log_root_bounds(lam, orig, tau, mu, logc2, logcoef, logxa, s, mode):
     r"""Per root, the log of an upper bound on its term's magnitude, for the precision-aware truncation of the
-    mpmath sums: :math:`\log W_i + \log\sum_k xa_k h_s(\Lambda_k, \mu_i)` (``mode`` 0, ``trace_dot``) or
-    :math:`\log W_i + s\log\mu_i - \log(1 - \mu_i)` (``mode`` 1, the tail of ``trace_sum``), with
+    mpmath sums: :math:`\log W_i + s\log\mu_i - \log(1 - \mu_i)` (``mode`` 1, the tail of ``trace_sum``;
+    ``mode`` 0 and 2 are :func:`log_trace_bounds`), with
     :math:`W_i = \sum_k |coef_k|/|\mu_i - \Lambda_k| / f'(\mu_i) \ge |w_i|`. Logs keep magnitudes far outside
     float64's range (μ^s at s = 10^6) comparable."""
+    if mode != 1:
+        whole, part = log_trace_bounds(lam, orig, tau, mu, logc2, logcoef, logxa, s)
+        return whole if mode == 0 else part
     g = lam.size
     out = np.empty(g)
     for i in range(g):
+        logw = _log_weight(lam, lam[orig[i]], tau[i], logc2, logcoef)
+        out[i] = logw + s * math.log(mu[i]) - math.log(1.0 - mu[i])
+    return out
+
+
+@njit(cache=True, parallel=True)
+def log_trace_bounds(lam, orig, tau, mu, logc2, logcoef, logxa, s):
+    r"""Per root of ``trace_dot``, two log bounds (``terms._closed._MpPoles``):
+    the whole term :math:`\log W_i + \log\sum_k xa_k h_s(\Lambda_k, \mu_i)` (the h_s form), and the part
+    the split form drops, :math:`\log W_i + s\log\mu_i + \log\sum_k xa_k/|\mu_i - \Lambda_k|`
+    (:math:`W_i` as in :func:`log_root_bounds`). One pass over the pairs, the roots in parallel (each root's
+    bounds are computed alone, so the values do not depend on the thread count)."""
+    g = lam.size
+    whole = np.empty(g)
+    part = np.empty(g)
+    loglam = np.log(lam)
+    for i in prange(g):
         base = lam[orig[i]]
         t = tau[i]
-        m1, a1, m2, a2, m3, a3 = -np.inf, 0.0, -np.inf, 0.0, -np.inf, 0.0
+        logmu = math.log(mu[i])
+        m1, a1, m2, a2, m3, a3, m4, a4 = -np.inf, 0.0, -np.inf, 0.0, -np.inf, 0.0, -np.inf, 0.0
         for k in range(g):
             diff = t - (lam[k] - base)
             ld = math.log(abs(diff))
             m1, a1 = _lse_add(m1, a1, logc2[k] - 2 * ld)
             m2, a2 = _lse_add(m2, a2, logcoef[k] - ld)
-            if mode == 0 and logxa[k] > -np.inf:
-                hi = mu[i] if diff >= 0 else lam[k]
-                gg = h_power(1.0, abs(diff) / hi, s, 1.0)
-                m3, a3 = _lse_add(m3, a3, logxa[k] + (s - 1) * math.log(hi) + math.log(gg))
+            if logxa[k] > -np.inf:
+                loghi = logmu if diff >= 0 else loglam[k]
+                u = abs(diff) / (mu[i] if diff >= 0 else lam[k])
+                # log h_s/hi^(s−1): log 1/u once (1 − u)^s is below rounding, else the expm1 form
+                lg = 0.0 if u >= 1.0 else (-math.log(u) if s * u > 42.0 else math.log(h_power(1.0, u, s, 1.0)))
+                m3, a3 = _lse_add(m3, a3, logxa[k] + (s - 1) * loghi + lg)
+                m4, a4 = _lse_add(m4, a4, logxa[k] - ld)
         logw = (m2 + math.log(a2) if a2 > 0 else -np.inf) - (m1 + math.log(a1))
-        if mode == 0:
-            out[i] = logw + (m3 + math.log(a3) if a3 > 0 else -np.inf)
-        else:
-            out[i] = logw + s * math.log(mu[i]) - math.log(1.0 - mu[i])
-    return out
+        whole[i] = logw + (m3 + math.log(a3) if a3 > 0 else -np.inf)
+        part[i] = logw + s * logmu + (m4 + math.log(a4) if a4 > 0 else -np.inf)
+    return whole, part

@@ -135,11 +135,16 @@ class LemmaF8:
 
     def trace(self, N):
         r""":math:`\mathrm{tr}(N e_0)/(T_0 - \mathrm{df}_2(\kappa_0))` (Eq. 18's trace identity, Prop F.6)."""
-        ops = self.ops
+        ops, raw = self.ops, getattr(self.ops, "raw", None)
+        if raw is not None:  # mpmath: the same roundings on raw values (theory._mpvec)
+            return raw.wdot(ops.m, N, self.e0) / self.den0
         return ops.dot(ops.m, ops.vmap(lambda x, y: x * y, N, self.e0)) / self.den0
 
     def step(self, N):
         tr = self.trace(N)
+        raw = getattr(self.ops, "raw", None)
+        if raw is not None:
+            return raw.affine(self.L, N, self.ae, tr)
         return self.ops.vmap(lambda ll, x, ae: ll * x + ae * tr, self.L, N, self.ae)
 
     def power(self, N, steps: int):
@@ -155,7 +160,12 @@ class LemmaF8:
         ops, m, e0 = self.ops, self.ops.m, self.e0
         E = ops.vmap(lambda x: 0 * x, N)
         main = N
+        raw = getattr(ops, "raw", None)
         for _ in range(steps):
+            if raw is not None:  # mpmath: tr((main + E)e0) as two exact dots, raw products (theory._mpvec)
+                tr = (raw.wdot(m, main, e0) + raw.wdot(m, E, e0)) / self.den0
+                E, main = raw.affine(self.L, E, self.ae, tr), raw.scale(self.L, main)
+                continue
             tr = ops.dot(m, ops.vmap(lambda x, y, e: (x + y) * e, main, E, e0)) / self.den0
             E = ops.vmap(lambda ll, y, ae, tr=tr: ll * y + ae * tr, self.L, E, self.ae)
             main = ops.vmap(lambda ll, x: ll * x, self.L, main)
