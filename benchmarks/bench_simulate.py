@@ -215,7 +215,8 @@ def prototype_kernels():
     return run
 
 
-def time_prototype(run, collapsed: bool, d: int, T: int, reps: int) -> dict:
+def prototype_call(run, collapsed: bool, d: int, T: int, reps: int):
+    """One timed call of the prototype (its Generators are built inside, as ``simulate`` builds its own)."""
     import numba
     from numba.typed import List
 
@@ -227,8 +228,33 @@ def time_prototype(run, collapsed: bool, d: int, T: int, reps: int) -> dict:
         run(gens, B, reps, collapsed, p.ev, p.c, p.n, p.T0, p.sigma0, p.T, p.sigma, p.lam * p.T, np.empty(reps))
 
     once()  # compile
-    t = timed(once, 3)
-    return {k: (v / reps if k != "cpu_wall" else v) for k, v in t.items()}
+    return once
+
+
+def timed_interleaved(fns: dict, repeat: int) -> dict:
+    """:func:`timed` for several calls, run round-robin (the order reversed every other round), so that a
+    drift of the machine's speed within the run hits all of them alike; also the per-round walls."""
+    walls = {k: [] for k in fns}
+    cpus = {k: [] for k in fns}
+    names = list(fns)
+    for i in range(repeat):
+        for k in names if i % 2 == 0 else names[::-1]:
+            c, t = time.process_time(), time.perf_counter()
+            fns[k]()
+            walls[k].append(time.perf_counter() - t)
+            cpus[k].append(time.process_time() - c)
+    out = {}
+    for k in names:
+        j = int(np.argmin(walls[k]))
+        out[k] = {"min": min(walls[k]), "median": float(np.median(walls[k])),
+                  "cpu_wall": cpus[k][j] / walls[k][j] if walls[k][j] > 0 else float("nan"),
+                  "cpu_min": min(cpus[k]), "walls": walls[k]}
+    return out
+
+
+def paired_ratio(a: dict, b: dict) -> float:
+    """Median over rounds of wall(a)/wall(b) (the same round's calls ran next to each other)."""
+    return float(np.median(np.array(a["walls"]) / np.array(b["walls"])))
 
 
 # ------------------------------------------------------------------------------------------------- memory
@@ -290,18 +316,22 @@ def lambda_panel(quick: bool) -> dict:
     return {"d": d, "T0": T0, "T": T, "points": len(ns) * len(lams), "reps": reps, "block": block, "loop": loop}
 
 
-def measure(rows_dT, quick: bool, budget: float, proto, baseline_max_d: int) -> list[dict]:
+def measure(rows_dT, quick: bool, budget: float, proto, baseline_max_d: int, repeat: int = 5) -> list[dict]:
     rows = []
     for d, T in rows_dT:
         reps = reps_for(d, quick)
         p = problem(d, T)
         row = {"d": d, "T": T, "reps": reps}
+        fns = {}
         for m in ("collapsed", "bartlett"):
             simulate(p, 2, 0, method=m)  # not timed: first-call overheads
-            row[m] = {k: (v / reps if k != "cpu_wall" else v) for k, v in
-                      timed(lambda m=m, p=p, reps=reps: simulate(p, reps, 0, method=m), 3).items()}
-        row["proto_collapsed"] = time_prototype(proto, True, d, T, reps)
-        row["proto_bartlett"] = time_prototype(proto, False, d, T, reps)
+            fns[m] = lambda m=m, p=p, reps=reps: simulate(p, reps, 0, method=m)
+        fns["proto_collapsed"] = prototype_call(proto, True, d, T, reps)
+        fns["proto_bartlett"] = prototype_call(proto, False, d, T, reps)
+        for k, t in timed_interleaved(fns, repeat).items():
+            row[k] = {q: (v / reps if q in ("min", "median", "cpu_min") else v) for q, v in t.items()}
+        row["ratio_collapsed"] = paired_ratio(row["collapsed"], row["proto_collapsed"])
+        row["ratio_bartlett"] = paired_ratio(row["bartlett"], row["proto_bartlett"])
         for solver in ("cholesky", "lstsq", "sklearn"):
             if d > baseline_max_d:
                 nan = float("nan")
@@ -334,7 +364,10 @@ def report(args, rows, panel, machine, mem, up0, up1, total) -> str:
         f"- single-thread rates in this run: DGEMM(1000) {machine['dgemm_1000']:.1f} GFLOP/s, DPOTRF(1000) "
         f"{machine['dpotrf_1000']:.1f}, DPOTRF(2000) {machine['dpotrf_2000']:.1f} GFLOP/s",
         f"- power law β = 2, n = {N_GEN}, σ0 = {SIGMA0}, σ = {SIGMA}, λ = {LAM}, T0 = T; ms per replicate (wall) as "
-        "min / median of 3 repetitions; cpu/wall of the fastest repetition",
+        f"min / median of {args.repeat} repetitions, the package and prototype calls interleaved round-robin "
+        "(order reversed every other round); ÷ proto = median over rounds of the package's wall time over the "
+        "prototype's in the same round (< 1: the package is faster); baselines: min / median of 3; cpu/wall of "
+        "the fastest repetition",
         "- prototypes (`prototype_kernels`): in-kernel RNG, Bartlett ridge downstream with dlauum + dpotrf + dpotrs; "
         "`proto collapsed` = collapsed chain, `proto per-gen` = per-generation Bartlett chain (d²/2 normals per "
         "generation, solved on the fly)",
@@ -346,18 +379,19 @@ def report(args, rows, panel, machine, mem, up0, up1, total) -> str:
         "- peak memory: tracemalloc sees numpy's and numba's allocations; the RSS high-water mark after numba's "
         "warm-up usually exceeds the simulation's and then shows 0 growth",
         "",
-        "| d | T0 = T | reps | collapsed | cpu/wall | proto collapsed | bartlett | cpu/wall | proto per-gen "
-        "| numpy Cholesky | numpy lstsq (labelled) | scikit-learn | × Cholesky (collapsed) | DPOTRF frac "
-        "(collapsed / bartlett) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| d | T0 = T | reps | collapsed | cpu/wall | proto collapsed | ÷ proto | bartlett | cpu/wall "
+        "| proto per-gen | ÷ proto | numpy Cholesky | numpy lstsq (labelled) | scikit-learn | × Cholesky (collapsed) "
+        "| DPOTRF frac (collapsed / bartlett) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         d = r["d"]
         fc, fb = dpotrf_fraction(d, r["collapsed"], machine), dpotrf_fraction(d, r["bartlett"], machine)
         lines.append(
             f"| {d} | {r['T']} | {r['reps']} | {ms(r['collapsed'])} | {r['collapsed']['cpu_wall']:.2f} | "
-            f"{ms(r['proto_collapsed'])} | {ms(r['bartlett'])} | {r['bartlett']['cpu_wall']:.2f} | "
-            f"{ms(r['proto_bartlett'])} | {ms(r['cholesky'])} ({r['cholesky_how']}) | {ms(r['lstsq'])} "
+            f"{ms(r['proto_collapsed'])} | {r['ratio_collapsed']:.3f} | {ms(r['bartlett'])} | "
+            f"{r['bartlett']['cpu_wall']:.2f} | {ms(r['proto_bartlett'])} | {r['ratio_bartlett']:.3f} | "
+            f"{ms(r['cholesky'])} ({r['cholesky_how']}) | {ms(r['lstsq'])} "
             f"({r['lstsq_how']}) | {ms(r['sklearn'])} ({r['sklearn_how']}) "
             f"| {r['cholesky']['min'] / r['collapsed']['min']:,.0f} | {fc:.2f} / {fb:.2f} |"
         )
@@ -388,6 +422,8 @@ def main(argv=None) -> int:
     ap.add_argument("--baseline-max-d", type=int, default=2000,
                     help="time the numpy/scikit-learn baselines only up to this d")
     ap.add_argument("--no-panel", action="store_true", help="skip the simulate_block λ-panel")
+    ap.add_argument("--repeat", type=int, default=5,
+                    help="interleaved repetitions of the package and prototype timings (min, median, paired ratio)")
     ap.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocesses")
     args = ap.parse_args(argv)
     rows_dT = parse_rows(args.rows, args.dims, args.quick)
@@ -398,7 +434,7 @@ def main(argv=None) -> int:
 
     with one_blas_thread():
         machine = rates()
-        rows = measure(rows_dT, args.quick, budget, prototype_kernels(), args.baseline_max_d)
+        rows = measure(rows_dT, args.quick, budget, prototype_kernels(), args.baseline_max_d, args.repeat)
         panel = None if args.no_panel else lambda_panel(args.quick)
     mem = {} if args.no_memory else {f"{m} d={d}": memory(ROOT, d, m) for d in ((200,) if args.quick else (1000, 2000))
                                      for m in ("collapsed", "bartlett")}

@@ -127,6 +127,7 @@ from __future__ import annotations
 import contextlib
 import math
 import numbers
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -335,16 +336,38 @@ def _thread_plan(threads: int | None, n_streams: int, d: int):
         numba.set_num_threads(before)
 
 
-def _streams(sampler, seeds: list):
-    gens = [np.random.default_rng(s) for s in seeds]
-    if sampler.numpy_streams:
-        return gens
-    from numba.typed import List  # noqa: PLC0415
+_POOLS = threading.local()  # per thread: {number of streams: (typed List, its Generators)}
+_POOL_LENGTHS = 8
 
-    out = List()
-    for g in gens:
-        out.append(g)
-    return out
+
+def _streams(sampler, seeds: list):
+    """One ``Generator`` per ``SeedSequence`` in ``seeds``, as a numba typed list for the kernels.
+
+    Building a typed list of new Generators costs ~57 µs per stream (numba unboxes each one), 2–4 % of a
+    d = 200 call; so each thread keeps its lists (by length) and re-seeds their Generators in place:
+    ``bit_generator.state = PCG64(seed).state`` writes the very state the list's native copy points to, which
+    is exactly the fresh ``default_rng(seed)`` state (~24 µs per stream; tests check bit-identity)."""
+    if sampler.numpy_streams:
+        return [np.random.default_rng(s) for s in seeds]
+    pools = getattr(_POOLS, "lists", None)
+    if pools is None:
+        pools = _POOLS.lists = {}
+    entry = pools.pop(len(seeds), None)
+    if entry is None:
+        from numba.typed import List  # noqa: PLC0415
+
+        gens = [np.random.default_rng(s) for s in seeds]
+        out = List()
+        for g in gens:
+            out.append(g)
+        entry = (out, gens)
+    else:
+        for g, s in zip(entry[1], seeds):
+            g.bit_generator.state = np.random.PCG64(s).state
+    pools[len(seeds)] = entry  # most recently used last
+    while len(pools) > _POOL_LENGTHS:
+        pools.pop(next(iter(pools)))
+    return entry[0]
 
 
 def _check_memory(sampler, p: _P, B: int, reps: int, threads: int, method: str) -> None:
