@@ -3,6 +3,7 @@ because ``tests/conftest.py`` is a rootdir conftest)."""
 
 import numpy as np
 from hypothesis import settings
+from scipy import stats
 
 from symcollapse.testing import CHECK_COUNTS, log_check
 
@@ -39,3 +40,19 @@ def zscores(a, b) -> tuple[float, float]:
 
     z_var = (a.var(ddof=1) - b.var(ddof=1)) / np.sqrt(var_se2(a) + var_se2(b))
     return z_mean, z_var
+
+
+
+def assert_same_law(r, ref, n, z_max, ks_p_min, label) -> None:
+    """A shared-randomness point ``r`` and an independent ``simulate`` run ``ref`` of the same problem: test errors
+    and chain errors agree in mean and variance (|z| <= ``z_max``) and in distribution (KS p-value >=
+    ``ks_p_min``); at n = 0 both chain errors are exactly 0."""
+    for what in ("errors", "chain_errors"):
+        a, b = getattr(r, what), getattr(ref, what)
+        if n == 0 and what == "chain_errors":
+            assert not a.any() and not b.any()
+            continue
+        z_mean, z_var = zscores(a, b)
+        assert abs(z_mean) <= z_max, (*label, what, z_mean)
+        assert abs(z_var) <= z_max, (*label, what, z_var)
+        assert stats.ks_2samp(a, b).pvalue >= ks_p_min, (*label, what)

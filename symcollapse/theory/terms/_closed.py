@@ -144,10 +144,11 @@ class _MpPoles:
 
     The roots are refined from the float64 ones (same origin poles, so one or two quadratic steps), and
     only for the roots whose term can matter: a float64 bound on each root's term, in logs
-    (``_secular.log_root_bounds``), is compared with the largest one; roots more than
+    (``_secular.log_trace_bounds``, and ``log_root_bounds`` for ``trace_sum``), is compared with the
+    largest one; roots more than
     :math:`2^{-\mathrm{prec}}/(100\,g)` below it are dropped, which changes the sum by less than its own
     rounding error. ``trace_sum`` uses the exact residue identity
-    :math:`\sum_i w_i/(1 - \mu_i) = 	ilde F(1)/f(1)` (all roots) minus the decaying tail
+    :math:`\sum_i w_i/(1 - \mu_i) = \tilde F(1)/f(1)` (all roots) minus the decaying tail
     :math:`\sum_i w_i\mu_i^n/(1 - \mu_i)` (truncated). Cost :math:`O(g)` per kept root. Where float64 cannot
     image the poles (ties or under/overflow after rounding), every root is kept and solved from its bracket."""
 
@@ -274,7 +275,7 @@ class _MpPoles:
         The h_s form needs every root whose whole term :math:`w_i\sum_k xa_k h_s(\Lambda_k, \mu_i)` is above
         the rounding level; that term holds :math:`\Lambda_k^s` for every k, so after many steps every root
         can matter. The split form (:meth:`_split`) only needs the roots whose
-        :math:`w_i\mu_i^s\sum_k xa_k/(\mu_i - \Lambda_k)` is (``_secular.log_root_bounds`` mode 2)."""
+        :math:`w_i\mu_i^s\sum_k xa_k/(\mu_i - \Lambda_k)` is (``_secular.log_trace_bounds``)."""
         if self._float is None:
             return "roots", None
         lam, orig, tau, mu, lc2 = self._float
@@ -320,8 +321,8 @@ class _MpPoles:
         lam_s = None
         total = []
         for i in keep:
-            r, fp, mui, t, delta = self._root(i)
-            w = mpmath.fdot(bN, r) / fp
+            r, _, mui, t, delta = self._root(i)
+            w = self._w(i, bN)
             if w == 0:
                 continue
             if lam_s is None:
@@ -358,18 +359,18 @@ class _MpPoles:
         Cost :math:`O(g\,|K|)`. Returns the value and the largest magnitude summed (its cancellation)."""
         lam_s = [x**s for x in self.lam]
         S = [-y / c for y, c in zip(bN, self.c2)]
-        parts, big = [], mpmath.mpf(0)
+        parts = []
+        big = max((abs(x * ls * sk) for x, ls, sk in zip(xa, lam_s, S)), default=mpmath.mpf(0))
         for i in keep:
-            r, fp, mui, t, delta = self._root(i)
-            w = mpmath.fdot(bN, r) / fp
+            r, _, mui, t, delta = self._root(i)
+            w = self._w(i, bN)
             if w == 0:
                 continue
             for k in range(self.g):
                 S[k] += w * r[k]
             parts.append(w * self._h_row(xa, s, r, mui, t, delta, lam_s))
         parts.extend(x * ls * sk for x, ls, sk in zip(xa, lam_s, S))
-        big = max((abs(v) for v in parts), default=big)
-        big = max(big, max((abs(x * ls * y / c) for x, ls, y, c in zip(xa, lam_s, bN, self.c2)), default=big))
+        big = max(big, max((abs(v) for v in parts), default=big))
         return mpmath.fsum(parts), big
 
     def trace_sum(self, bN, n: int):
@@ -378,7 +379,7 @@ class _MpPoles:
         fl = self._float
         if fl is not None and fl[3].max() < 1 and self.lam[-1] < 1:
             lam, orig, tau, mu, lc2 = fl
-            logb = self._k.log_root_bounds(lam, orig, tau, mu, lc2, self._logs(bN), self._logs(bN), n, 1)
+            logb = self._k.log_root_bounds(lam, orig, tau, mu, lc2, self._logs(bN), n)
             keep = self._keep(logb)
             if len(keep) < self.g // 2:
                 # Σ_i w_i (1 − μ_i^n)/(1 − μ_i) = F̃(1)/f(1) − Σ_i w_i μ_i^n/(1 − μ_i) (residue theorem at μ = 1)

@@ -205,15 +205,11 @@ def _log_weight(lam, base, t, logc2, logcoef):
 
 
 @njit(cache=True)
-def log_root_bounds(lam, orig, tau, mu, logc2, logcoef, logxa, s, mode):
-    r"""Per root, the log of an upper bound on its term's magnitude, for the precision-aware truncation of the
-    mpmath sums: :math:`\log W_i + s\log\mu_i - \log(1 - \mu_i)` (``mode`` 1, the tail of ``trace_sum``;
-    ``mode`` 0 and 2 are :func:`log_trace_bounds`), with
-    :math:`W_i = \sum_k |coef_k|/|\mu_i - \Lambda_k| / f'(\mu_i) \ge |w_i|`. Logs keep magnitudes far outside
-    float64's range (μ^s at s = 10^6) comparable."""
-    if mode != 1:
-        whole, part = log_trace_bounds(lam, orig, tau, mu, logc2, logcoef, logxa, s)
-        return whole if mode == 0 else part
+def log_root_bounds(lam, orig, tau, mu, logc2, logcoef, s):
+    r"""Per root, the log of an upper bound on its term in the tail of ``trace_sum``,
+    :math:`\log W_i + s\log\mu_i - \log(1 - \mu_i)`, with
+    :math:`W_i = \sum_k |coef_k|/|\mu_i - \Lambda_k| / f'(\mu_i) \ge |w_i|` (``trace_dot``'s bounds:
+    :func:`log_trace_bounds`). Logs keep magnitudes far outside float64's range (μ^s at s = 10^6) comparable."""
     g = lam.size
     out = np.empty(g)
     for i in range(g):
