@@ -157,7 +157,9 @@ def prototype_kernels():
     none of them). ``collapsed=True``: the collapsed chain (n chi-squares, one Gaussian vector);
     ``collapsed=False``: the per-generation Bartlett chain, z then U drawn row by row and solved on the fly
     (d²/2 normals per generation). What it lacks against the package: the O(d) sequential generation of
-    ``bartlett`` and the recursive Cholesky at d > 256."""
+    ``bartlett``, the register-held normals (``symcollapse.simulate._rng``), the solve by two ``dtrsv`` instead of
+    ``dpotrs`` and the recursive Cholesky at d > 256. Its Generators come from the package's own stream pool (:func:`prototype_call`), so neither side
+    pays for building Generators."""
     from numba import njit, prange
 
     from symcollapse.simulate._lapack import dlauum, dpotrf, dpotrs
@@ -216,15 +218,19 @@ def prototype_kernels():
 
 
 def prototype_call(run, collapsed: bool, d: int, T: int, reps: int):
-    """One timed call of the prototype (its Generators are built inside, as ``simulate`` builds its own)."""
+    """One timed call of the prototype. Its Generators are seeded in each call, as ``simulate`` seeds its own,
+    from the package's per-thread pool (``monte_carlo._streams``: ~0.03 µs per stream; a fresh typed list
+    would cost the prototype ~57 µs per stream, 3 % of a d = 50 call)."""
     import numba
-    from numba.typed import List
+
+    from symcollapse.simulate import samplers
 
     p = mc._plain(problem(d, T))
     B = max(1, -(-reps // (4 * numba.get_num_threads())))  # about 4 streams per thread
+    sampler = samplers.get("collapsed")
 
     def once():
-        gens = List([np.random.default_rng(s) for s in np.random.SeedSequence(0).spawn(-(-reps // B))])
+        gens = mc._streams(sampler, 0, 0, -(-reps // B))
         run(gens, B, reps, collapsed, p.ev, p.c, p.n, p.T0, p.sigma0, p.T, p.sigma, p.lam * p.T, np.empty(reps))
 
     once()  # compile
@@ -252,9 +258,16 @@ def timed_interleaved(fns: dict, repeat: int) -> dict:
     return out
 
 
-def paired_ratio(a: dict, b: dict) -> float:
-    """Median over rounds of wall(a)/wall(b) (the same round's calls ran next to each other)."""
-    return float(np.median(np.array(a["walls"]) / np.array(b["walls"])))
+def paired_ratio(a: dict, b: dict) -> dict:
+    """Median over rounds of wall(a)/wall(b) (the same round's calls ran next to each other), with a 95 %
+    percentile-bootstrap interval of that median (2000 resamples of the rounds, fixed seed)."""
+    r = np.array(a["walls"]) / np.array(b["walls"])
+    boot = np.median(r[np.random.default_rng(np.random.SeedSequence(11)).integers(0, r.size, (2000, r.size))], axis=1)
+    return {"median": float(np.median(r)), "lo": float(np.quantile(boot, 0.025)), "hi": float(np.quantile(boot, 0.975))}
+
+
+def fmt_ratio(r: dict) -> str:
+    return f"{r['median']:.3f} [{r['lo']:.2f}, {r['hi']:.2f}]"
 
 
 # ------------------------------------------------------------------------------------------------- memory
@@ -366,7 +379,8 @@ def report(args, rows, panel, machine, mem, up0, up1, total) -> str:
         f"- power law β = 2, n = {N_GEN}, σ0 = {SIGMA0}, σ = {SIGMA}, λ = {LAM}, T0 = T; ms per replicate (wall) as "
         f"min / median of {args.repeat} repetitions, the package and prototype calls interleaved round-robin "
         "(order reversed every other round); ÷ proto = median over rounds of the package's wall time over the "
-        "prototype's in the same round (< 1: the package is faster); baselines: min / median of 3; cpu/wall of "
+        "prototype's in the same round (< 1: the package is faster), with a 95 % bootstrap interval of that median "
+        "over rounds; baselines: min / median of 3; cpu/wall of "
         "the fastest repetition",
         "- prototypes (`prototype_kernels`): in-kernel RNG, Bartlett ridge downstream with dlauum + dpotrf + dpotrs; "
         "`proto collapsed` = collapsed chain, `proto per-gen` = per-generation Bartlett chain (d²/2 normals per "
@@ -389,8 +403,8 @@ def report(args, rows, panel, machine, mem, up0, up1, total) -> str:
         fc, fb = dpotrf_fraction(d, r["collapsed"], machine), dpotrf_fraction(d, r["bartlett"], machine)
         lines.append(
             f"| {d} | {r['T']} | {r['reps']} | {ms(r['collapsed'])} | {r['collapsed']['cpu_wall']:.2f} | "
-            f"{ms(r['proto_collapsed'])} | {r['ratio_collapsed']:.3f} | {ms(r['bartlett'])} | "
-            f"{r['bartlett']['cpu_wall']:.2f} | {ms(r['proto_bartlett'])} | {r['ratio_bartlett']:.3f} | "
+            f"{ms(r['proto_collapsed'])} | {fmt_ratio(r['ratio_collapsed'])} | {ms(r['bartlett'])} | "
+            f"{r['bartlett']['cpu_wall']:.2f} | {ms(r['proto_bartlett'])} | {fmt_ratio(r['ratio_bartlett'])} | "
             f"{ms(r['cholesky'])} ({r['cholesky_how']}) | {ms(r['lstsq'])} "
             f"({r['lstsq_how']}) | {ms(r['sklearn'])} ({r['sklearn_how']}) "
             f"| {r['cholesky']['min'] / r['collapsed']['min']:,.0f} | {fc:.2f} / {fb:.2f} |"

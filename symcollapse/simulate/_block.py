@@ -149,6 +149,9 @@ def simulate_block(
     return out if with_T else {(n, lam): r for (n, _, lam), r in out.items()}
 
 
+_GRID_NUMBERS = 2**17  # random numbers per stream of a grid (its stream layout, unchanged since version 4)
+
+
 def _shared(sampler, problem, points, n_sorted, T_sorted, lam_sorted, reps, seed, threads) -> dict:
     """One chain per replicate for the whole grid, one downstream draw per ``T`` (:meth:`draw_grid`); a sampler
     sharing only over ``(n, λ)`` (``draw_block``) runs one block per ``T`` (seed of ``T``: :func:`_T_seed`)."""
@@ -164,7 +167,7 @@ def _shared(sampler, problem, points, n_sorted, T_sorted, lam_sorted, reps, seed
         starts = np.cumsum([0] + [len(lam_sorted[T]) for T in T_sorted]).astype(np.int64)
         mus = np.array([lam * T for T in T_sorted for lam in lam_sorted[T]], dtype=np.float64)
         B = int(
-            min(sampler.max_block, max(1, mc._BLOCK_NUMBERS // max(1, sampler.grid_per_rep(p, T_sorted))))
+            min(sampler.max_block, max(1, _GRID_NUMBERS // max(1, sampler.grid_per_rep(p, T_sorted))))
         )
         err, chain_err = _run_block(
             sampler,
@@ -186,7 +189,7 @@ def _shared(sampler, problem, points, n_sorted, T_sorted, lam_sorted, reps, seed
         for T in T_sorted:
             pT = _samplers.plain(top.replace(T=T, lam=lam_sorted[T][-1]))
             mus = np.array([lam * T for lam in lam_sorted[T]], dtype=np.float64)
-            B = int(min(sampler.max_block, max(1, mc._BLOCK_NUMBERS // max(1, sampler.block_per_rep(pT)))))
+            B = int(min(sampler.max_block, max(1, _GRID_NUMBERS // max(1, sampler.block_per_rep(pT)))))
             s = seed if len(T_sorted) == 1 else _T_seed(seed, T)
             err, chain_err = _run_block(
                 sampler,
@@ -219,7 +222,6 @@ def _run_block(sampler, draw, p, seed, B, reps, threads, na, npts):
     from symcollapse.simulate.samplers._builtin import check_status  # noqa: PLC0415
 
     n_streams = math.ceil(reps / B)
-    seeds = np.random.SeedSequence(seed).spawn(n_streams)
     err = np.empty((reps, na, npts))
     chain_err = np.empty((reps, na))
     with mc._thread_plan(threads, n_streams, p.d) as (numba_threads, _):
@@ -227,7 +229,7 @@ def _run_block(sampler, draw, p, seed, B, reps, threads, na, npts):
         for s0 in range(0, n_streams, group):
             s1 = min(n_streams, s0 + group)
             lo, hi = s0 * B, min(reps, s1 * B)
-            raw = draw(mc._streams(sampler, seeds[s0:s1]), B, hi - lo)
+            raw = draw(mc._streams(sampler, seed, s0, s1), B, hi - lo)
             check_status(
                 raw["status"],
                 "the downstream system (W + μΣ⁻¹, or XXᵀ + μI when T < d) or a "

@@ -37,7 +37,7 @@ for :math:`i < T`, :math:`e_i = -\sqrt s\,w'_{0,i}` for :math:`i \ge T` (rows :m
 :math:`sL + \mu I` are :math:`\mu`). The test error is :math:`\|e\|^2`; the tridiagonal system is solved by
 its :math:`LDL^\top` factorisation, once per :math:`\mu`, for every chain state.
 
-Stream layout (``SAMPLER_VERSION`` ``"4"``), per replicate in this order: isotropic only, :math:`g_0`
+Stream layout (since ``SAMPLER_VERSION`` ``"4"``), per replicate in this order: isotropic only, :math:`g_0`
 (``d`` normals); the chain (as in the :math:`(n, \lambda)` block kernel); then per :math:`T` (ascending) the
 downstream draws: isotropic, row by row :math:`F_{ii}` then :math:`F_{i+1,i}`, then ``g`` (``m`` normals);
 otherwise those of the general kernels. A replicate's value depends on (problem, grid, seed, index) only.

@@ -25,7 +25,7 @@ import llvmlite.binding as llvm
 from numba import types
 from numba.extending import get_cython_function_address
 
-__all__ = ["dlauum", "dpotrf", "dpotrs", "dsyrk", "dsyevd", "dgemm", "dtrsm", "dsytrd", "dormtr"]
+__all__ = ["dlauum", "dpotrf", "dpotrs", "dsyrk", "dsyevd", "dgemm", "dtrsm", "dtrsv", "dsytrd", "dormtr"]
 
 _P = types.uintp  # an address (arr.ctypes.data); ABI-identical to a pointer on every supported platform
 
@@ -50,6 +50,8 @@ dsyevd = _bind("dsyevd", 11)
 dgemm = _bind("dgemm", 13, "scipy.linalg.cython_blas")
 # dtrsm(side, uplo, transa, diag, m, n, alpha, a, lda, b, ldb)  (BLAS)
 dtrsm = _bind("dtrsm", 11, "scipy.linalg.cython_blas")
+# dtrsv(uplo, trans, diag, n, a, lda, x, incx)  (BLAS)
+dtrsv = _bind("dtrsv", 8, "scipy.linalg.cython_blas")
 # dsytrd(uplo, n, a, lda, d, e, tau, work, lwork, info)
 dsytrd = _bind("dsytrd", 10)
 # dormtr(side, uplo, trans, m, n, a, lda, tau, c, ldc, work, lwork, info)

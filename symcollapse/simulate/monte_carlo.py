@@ -89,12 +89,15 @@ the chain. With :math:`S = \sum_k 1/c_k` (or :math:`n/c`), :math:`a = \|g\|^2 \s
 jointly. Marginally the test error is :math:`\chi^2_d\,(\sigma_0^2 S + \sigma^2/c')`, whose mean is
 Thm 4.1's exact :math:`\sigma^2 d/(T - d - 1) + n\sigma_0^2 d/(T_0 - d - 1)`.
 
-Randomness and reproducibility (``SAMPLER_VERSION = "4"``)
+Randomness and reproducibility (``SAMPLER_VERSION = "5"``)
 ---------------------------------------------------------
 One :class:`numpy.random.SeedSequence` per call: ``SeedSequence(seed).spawn(S)`` gives one stream per
 *block* of ``B`` consecutive replicates, ``B`` a fixed function of the problem and the sampler
-(:func:`block_size`: about :math:`2^{17}` random numbers per block, at most 256 replicates; the reference
-keeps its version-1 blocks of :math:`2^{20}` numbers, at most 64 replicates). The fast samplers draw their
+(:func:`block_size`: about :math:`2^{13}` random numbers per block, at most 256 replicates; the reference
+keeps its version-1 blocks of :math:`2^{20}` numbers, at most 64 replicates). The streams' PCG64 states are
+computed together and written into per-thread pooled Generators (:class:`_Pool`,
+:mod:`symcollapse.simulate._seeding`: numpy's own seeding, ~0.03 µs per stream), so blocks can be small and
+the threads' shares even. The fast samplers draw their
 random numbers *inside* the numba kernels from a typed list of one ``numpy.random.Generator`` per stream and
 ``prange`` over streams (:mod:`symcollapse.simulate._kernels`). So replicate :math:`i`'s value depends on
 ``(problem, method, seed, i)`` only: not on ``reps`` (a run with more replicates extends one with fewer: the
@@ -108,7 +111,13 @@ draws each independent generation with :math:`T_0 \ge d` from the sequential con
 for :math:`d > 256` the downstream Cholesky is a recursive GEMM-rich factorisation, which changes the last bits of
 ``bartlett`` and ``collapsed`` there (never the law); and :func:`~symcollapse.simulate.simulate_block` shares one
 chain across every downstream ``T`` of a grid and, for isotropic spectra, draws a tridiagonal model of the
-downstream Wishart matrix (:mod:`symcollapse.simulate._kblock`), which changes its stream layout.
+downstream Wishart matrix (:mod:`symcollapse.simulate._kblock`), which changes its stream layout. Version 5
+(from 4): blocks of :math:`2^{13}` instead of :math:`2^{17}` random numbers for :func:`simulate`'s numba
+samplers (at :math:`d = 50`, 5 instead of 94 replicates per stream), which changes ``bartlett`` and
+``collapsed`` wherever ``B`` changed (``ols-law`` keeps 256 up to 32 numbers per replicate;
+:func:`~symcollapse.simulate.simulate_block` keeps its blocks); and the downstream ridge solve
+(:math:`T \ge d`, :math:`\lambda > 0`) is two ``dtrsv`` instead of ``dpotrs``, which changes the last bits of
+``bartlett`` and ``collapsed`` there (never the law).
 
 Threads. With at least as many streams as threads (always at :math:`d \ge 1000` on a 2-core machine, where a
 stream is one replicate), replicates run in parallel on the numba threads and BLAS/LAPACK is limited to one
@@ -125,6 +134,7 @@ never a :math:`T \times d` design and never the full random fill.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import numbers
 import threading
@@ -145,7 +155,10 @@ from symcollapse.spec import Problem, RegimeError, SpecError
 __all__ = ["simulate", "MCResult", "METHODS", "exact_methods", "SAMPLER_VERSION"]
 
 METHODS = ("auto", "reference", "bartlett", "collapsed", "ols-law")  # the built-ins (CLI choices)
-_BLOCK_NUMBERS = 2**17  # random numbers per stream (fixes B; part of the reproducibility scheme)
+# Random numbers per stream (fixes B; part of the reproducibility scheme). A stream costs ~2 µs of its own
+# (kernel workspace; seeding is ~0.03 µs, _seeding), so streams of 2^13 numbers (0.1-1 ms of work) keep that
+# under 2 % while giving ~reps/B streams to share out: the last thread waits for at most one block of B.
+_BLOCK_NUMBERS = 2**13
 _STREAMS_PER_CALL = 1024  # streams per kernel call without a progress bar (does not change any value)
 _BLAS_MIN_D = 1000  # below this, LAPACK inside one replicate gains nothing from more threads
 
@@ -200,7 +213,7 @@ def exact_methods(problem: Problem) -> list[str]:
     return [s.key for s in _samplers.exact_samplers(problem)]
 
 
-SAMPLER_VERSION = "4"  # the stream layout / block arithmetic (module docstring); bump when results change
+SAMPLER_VERSION = "5"  # the stream layout / block arithmetic (module docstring); bump when results change
 
 
 def block_size(method: str, problem: Problem) -> int:
@@ -328,46 +341,134 @@ def _thread_plan(threads: int | None, n_streams: int, d: int):
     else:
         plan = (n_streams, total // n_streams)
     before = numba.get_num_threads()
-    numba.set_num_threads(plan[0])
+    if plan[0] != before:
+        numba.set_num_threads(plan[0])
     try:
         with blas_threads(plan[1]):
             yield plan
     finally:
-        numba.set_num_threads(before)
+        if plan[0] != before:
+            numba.set_num_threads(before)
 
 
-_POOLS = threading.local()  # per thread: {number of streams: (typed List, its Generators)}
+_POOLS = threading.local()  # per thread: {number of streams: _Pool}
 _POOL_LENGTHS = 8
 
 
-def _streams(sampler, seeds: list):
-    """One ``Generator`` per ``SeedSequence`` in ``seeds``, as a numba typed list for the kernels.
+class _Pool:
+    """A numba typed list of Generators and the addresses of their PCG64 state memory.
 
-    Building a typed list of new Generators costs ~57 µs per stream (numba unboxes each one), 2–4 % of a
-    d = 200 call; so each thread keeps its lists (by length) and re-seeds their Generators in place:
-    ``bit_generator.state = PCG64(seed).state`` writes the very state the list's native copy points to, which
-    is exactly the fresh ``default_rng(seed)`` state (~24 µs per stream; tests check bit-identity)."""
+    Building a typed list of new Generators costs ~57 µs per stream (numba unboxes each one), and re-seeding
+    through ``bit_generator.state`` ~24 µs; so each thread keeps its lists (by length) and re-seeds them by
+    writing the new states into that memory (:mod:`symcollapse.simulate._seeding`: a few µs per call, 0.03 µs
+    per stream). The
+    numba list holds pointers to the same memory, so the kernels see exactly fresh
+    ``default_rng(SeedSequence(seed).spawn(S)[i])`` Generators (tests check bit-identity)."""
+
+    def __init__(self, size: int) -> None:
+        from numba.typed import List  # noqa: PLC0415
+
+        self.gens = [np.random.default_rng(0) for _ in range(size)]
+        self.typed = List()
+        for g in self.gens:
+            self.typed.append(g)
+        self.state_at, self.header_at = _addresses(self.gens)
+        self.at = np.zeros(size, dtype=np.int64) if self.state_at is None else self.state_at
+
+    def seed(self, seed: int, start: int) -> None:
+        from symcollapse.simulate import _seeding  # noqa: PLC0415
+
+        size = len(self.gens)
+        if self.state_at is None or start + size > _seeding.MAX_KEY:
+            for g, s in zip(self.gens, _children(seed, start, start + size)):
+                g.bit_generator.state = np.random.PCG64(s).state
+            return
+        mixer, const0 = _seeding.common(seed)
+        rows = _seeding.state_rows(mixer, const0, _seeding.GEN_CONSTS, start, size)
+        _seeding.write_states(rows, self.state_at, self.header_at)
+
+
+def _addresses(gens: list):
+    """``(state_at, header_at)`` int64 arrays for :func:`~symcollapse.simulate._seeding.write_states`, or
+    ``(None, None)`` when the Generators are not PCG64 with the native layout numpy uses on this platform
+    (``pcg64_state`` = {pointer to the 128-bit state and inc, int has_uint32, uint32 uinteger}); checked
+    against numpy's own ``state`` for every Generator, so a different layout falls back to the setter."""
+    if not _layout_ok():
+        return None, None
+    state_at, header_at = [], []
+    for g in gens:
+        if not _matches(g.bit_generator):
+            return None, None
+        state_at.append(_raw(g.bit_generator)[0])
+        header_at.append(g.bit_generator.ctypes.state_address + 8)
+    return np.array(state_at, dtype=np.int64), np.array(header_at, dtype=np.int64)
+
+
+def _raw(bg) -> tuple[int, list[int], list[int]]:
+    """(address of the 128-bit state and inc, those four words, the two 32-bit words after the pointer)."""
+    import ctypes  # noqa: PLC0415
+
+    base = bg.ctypes.state_address
+    at = ctypes.c_uint64.from_address(base).value
+    return at, list((ctypes.c_uint64 * 4).from_address(at)), list((ctypes.c_uint32 * 2).from_address(base + 8))
+
+
+def _matches(bg) -> bool:
+    """Whether ``bg``'s memory holds exactly what numpy's ``state`` reports, in the expected layout."""
+    if type(bg) is not np.random.PCG64:
+        return False
+    _, words, head = _raw(bg)
+    st = bg.state
+    s, inc = st["state"]["state"], st["state"]["inc"]
+    return words == [s & _M64, s >> 64, inc & _M64, inc >> 64] and head == [st["has_uint32"], st["uinteger"]]
+
+
+@functools.lru_cache(maxsize=1)
+def _layout_ok() -> bool:
+    """One probe of numpy's PCG64 layout on this platform: 64-bit pointers, native-order 128-bit words (not
+    MSVC's emulated high/low pair), and a buffered 32-bit half after the pointer (made non-zero here)."""
+    import ctypes  # noqa: PLC0415
+
+    if ctypes.sizeof(ctypes.c_void_p) != 8:
+        return False
+    bg = np.random.PCG64(12345)
+    np.random.Generator(bg).integers(0, 2**32, dtype=np.uint32)  # leaves has_uint32 = 1 and a buffered word
+    return bg.state["has_uint32"] == 1 and _matches(bg)
+
+
+_M64 = 2**64 - 1
+
+
+def _children(seed: int, start: int, stop: int) -> list:
+    """``SeedSequence(seed).spawn(stop)[start:]`` without building the first ``start`` children."""
+    return [np.random.SeedSequence(seed, spawn_key=(i,)) for i in range(start, stop)]
+
+
+def addresses(gens) -> np.ndarray:
+    """The PCG64 state addresses of a stream list made by :func:`_streams` on this thread (what
+    :func:`~symcollapse.simulate._rng.normals` reads); zeros (draw through the Generators' own methods) for
+    any other list or when the layout check failed. The values are the same either way."""
+    for pool in getattr(_POOLS, "lists", {}).values():
+        if pool.typed is gens:
+            return pool.at
+    return np.zeros(len(gens), dtype=np.int64)
+
+
+def _streams(sampler, seed: int, start: int, stop: int):
+    """Generators of streams ``start .. stop - 1`` of ``SeedSequence(seed).spawn(·)``: a numba typed list
+    for the kernels (pooled per thread, re-seeded in place: :class:`_Pool`), a plain list of numpy
+    Generators for a sampler with ``numpy_streams``."""
     if sampler.numpy_streams:
-        return [np.random.default_rng(s) for s in seeds]
+        return [np.random.default_rng(s) for s in _children(seed, start, stop)]
     pools = getattr(_POOLS, "lists", None)
     if pools is None:
         pools = _POOLS.lists = {}
-    entry = pools.pop(len(seeds), None)
-    if entry is None:
-        from numba.typed import List  # noqa: PLC0415
-
-        gens = [np.random.default_rng(s) for s in seeds]
-        out = List()
-        for g in gens:
-            out.append(g)
-        entry = (out, gens)
-    else:
-        for g, s in zip(entry[1], seeds):
-            g.bit_generator.state = np.random.PCG64(s).state
-    pools[len(seeds)] = entry  # most recently used last
+    pool = pools.pop(stop - start, None) or _Pool(stop - start)
+    pool.seed(seed, start)
+    pools[stop - start] = pool  # most recently used last
     while len(pools) > _POOL_LENGTHS:
         pools.pop(next(iter(pools)))
-    return entry[0]
+    return pool.typed
 
 
 def _check_memory(sampler, p: _P, B: int, reps: int, threads: int, method: str) -> None:
@@ -390,7 +491,6 @@ def _run_streams(
     d = 200 under load).
     The grouping does not change any value."""
     n_streams = math.ceil(reps / B)
-    seeds = np.random.SeedSequence(seed).spawn(n_streams)
     errors = np.empty(reps)
     chain_errors = np.empty(reps)
     with _thread_plan(threads, n_streams, p.d) as (numba_threads, _):
@@ -399,7 +499,7 @@ def _run_streams(
         for s0 in range(0, n_streams, group):
             s1 = min(n_streams, s0 + group)
             lo, hi = s0 * B, min(reps, s1 * B)
-            raw = sampler.draw(p, _streams(sampler, seeds[s0:s1]), B, hi - lo)
+            raw = sampler.draw(p, _streams(sampler, seed, s0, s1), B, hi - lo)
             errors[lo:hi], chain_errors[lo:hi] = sampler.compute(p, raw)
             advance(hi - lo)
     return errors, chain_errors

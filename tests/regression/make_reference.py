@@ -56,10 +56,18 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import symcollapse as sc  # noqa: E402
+from symcollapse.simulate import SAMPLER_VERSION  # noqa: E402
 from symcollapse.spec import Chain, Problem, Ridge, Spectrum, Target  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
 SCRIPT = "tests/regression/make_reference.py"
+# Why the stored MC runs last changed (kept beside every run this script writes):
+REGENERATED = (
+    "regenerated for SAMPLER_VERSION 5: streams of 2^13 instead of 2^17 random numbers (more, smaller streams "
+    "for load balance, since seeding a stream now costs ~0.03 µs; issue 11) and a downstream ridge solve by two "
+    "dtrsv instead of dpotrs (last bits), so the bits of collapsed and bartlett changed; same problem, seed, "
+    "reps and method"
+)
 
 
 def _dump(name: str, payload: dict) -> None:
@@ -82,6 +90,8 @@ def _mc(problem: Problem, reps: int, seed: int, method: str = "auto") -> dict:
         "method": mc.method,
         "script": SCRIPT,
         "seconds": round(time.perf_counter() - t, 2),
+        "sampler_version": SAMPLER_VERSION,
+        "regenerated": REGENERATED,
     }
 
 

@@ -287,7 +287,7 @@ def test_simulate_never_imports_theory():
 
 
 def test_sampler_version_is_exported():
-    assert isinstance(symcollapse.simulate.SAMPLER_VERSION, str) and symcollapse.simulate.SAMPLER_VERSION == "4"
+    assert isinstance(symcollapse.simulate.SAMPLER_VERSION, str) and symcollapse.simulate.SAMPLER_VERSION == "5"
 
 
 @pytest.mark.parametrize("method", ["bartlett", "collapsed", "ols-law", "reference"])
@@ -322,3 +322,14 @@ def test_thread_plan_uses_every_core(threads, n_streams, d, plan):
     with mc._thread_plan(threads, n_streams, d) as got:
         assert got == plan and numba.get_num_threads() == plan[0]
     assert numba.get_num_threads() == before
+
+
+def test_plain_view_is_reused_for_the_same_problem_only():
+    from symcollapse.simulate import samplers
+
+    p = _p(d=7, T0=20, T=30, lam=0.1)
+    a = samplers.plain(p)
+    assert samplers.plain(p) is a  # one simulate call asks up to three times
+    q = p.replace(lam=0.2)
+    b = samplers.plain(q)
+    assert b is not a and b.lam == 0.2 and samplers.plain(p).lam == 0.1

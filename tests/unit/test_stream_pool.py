@@ -1,40 +1,85 @@
-"""The per-thread pool of numba stream lists (simulate.monte_carlo._streams): a re-seeded pooled list gives
-bit for bit the values of a freshly built one, for every numba sampler, across seeds and stream counts."""
+"""Stream seeding (simulate._seeding) and the per-thread pool of numba stream lists (monte_carlo._streams):
+the compiled seeding equals numpy's ``PCG64(SeedSequence(seed).spawn(S)[i])``, and a pooled, re-seeded list
+gives bit for bit the values of a list of fresh ``default_rng`` Generators, for every numba sampler; and the register-held normals of simulate._rng equal the Generator's own."""
 
 import threading
 
 import numpy as np
 import pytest
+from numba import njit
+from numba.typed import List
 
+from symcollapse.simulate import _seeding, samplers, simulate
 from symcollapse.simulate import monte_carlo as mc
-from symcollapse.simulate import simulate
+from symcollapse.simulate._rng import normals
 from symcollapse.spec import Chain, Problem, Ridge, Spectrum, Target
 
 
-def _fresh(p, reps, seed, method):
-    mc._POOLS.lists = {}
-    return simulate(p, reps, seed, method=method).errors.copy()
+def _numpy_rows(seed, start, stop):
+    out = []
+    for i in range(start, stop):
+        st = np.random.PCG64(np.random.SeedSequence(seed).spawn(stop)[i]).state["state"]
+        out.append([st["state"] & (2**64 - 1), st["state"] >> 64, st["inc"] & (2**64 - 1), st["inc"] >> 64])
+    return np.array(out, dtype=np.uint64).reshape(-1, 4)
 
 
-@pytest.mark.parametrize("method", ["collapsed", "bartlett"])
-def test_pooled_streams_equal_fresh_streams(method):
-    p = Problem(Spectrum.power_law(12, 1.5), Target.isotropic(), Chain(n=3, T0=30, sigma0=0.3),
-                Ridge(T=40, sigma=0.5, lam=0.01))
-    fresh = {seed: _fresh(p, 64, seed, method) for seed in (1, 2)}
+@pytest.mark.parametrize("seed", [0, 1, 12345, 2**32 - 1, 2**32, 2**40 + 7, 2**128 - 1, 2**130 + 99, 2**200])
+def test_state_rows_equal_numpys_seed_sequence_and_pcg64(seed):
+    mixer, const0 = _seeding.common(seed)
+    for start, stop in ((0, 40), (17, 23), (39, 40)):
+        got = _seeding.state_rows(mixer, const0, _seeding.GEN_CONSTS, start, stop - start)
+        assert np.array_equal(got, _numpy_rows(seed, start, stop)), (start, stop)
+
+
+def _problem():
+    return Problem(Spectrum.power_law(12, 1.5), Target.isotropic(), Chain(n=3, T0=30, sigma0=0.3),
+                   Ridge(T=40, sigma=0.5, lam=0.01))
+
+
+def _fresh_list(seed, start, stop):
+    out = List()
+    for s in np.random.SeedSequence(seed).spawn(stop)[start:]:
+        out.append(np.random.default_rng(s))
+    return out
+
+
+@pytest.mark.parametrize("method", ["collapsed", "bartlett", "ols-law"])
+def test_pooled_streams_equal_fresh_generators(method):
+    p = _problem().replace(lam=0) if method == "ols-law" else _problem()
+    sampler, pp = samplers.get(method), samplers.plain(p)
+    B, reps = 3, 20
+    for seed, start in ((1, 0), (2, 5), (2**70, 1), (1, 0)):
+        want = sampler.draw(pp, _fresh_list(seed, start, start + 7), B, reps)["errors"]
+        got = sampler.draw(pp, mc._streams(sampler, seed, start, start + 7), B, reps)["errors"]
+        assert np.array_equal(got, want), (seed, start)
+    assert len([k for k in mc._POOLS.lists if k == 7]) == 1  # one pooled list, re-seeded each time
+
+
+def test_reseeding_clears_a_buffered_32_bit_half():
+    sampler = samplers.get("collapsed")
+    gens = mc._streams(sampler, 5, 0, 2)
+    pool = mc._POOLS.lists[2]
+    pool.gens[0].integers(0, 10, dtype=np.uint32)  # leaves has_uint32 = 1 and a buffered word
+    assert pool.gens[0].bit_generator.state["has_uint32"] == 1
+    assert mc._streams(sampler, 5, 0, 2) is gens
+    fresh = np.random.PCG64(np.random.SeedSequence(5).spawn(2)[0]).state
+    assert pool.gens[0].bit_generator.state == fresh
+
+
+def test_setter_fallback_gives_the_same_streams(monkeypatch):
+    sampler, pp = samplers.get("collapsed"), samplers.plain(_problem())
+    want = sampler.draw(pp, _fresh_list(3, 2, 6), 2, 8)["errors"]
     mc._POOLS.lists = {}
-    first = simulate(p, 64, 1, method=method).errors
-    lists = dict(mc._POOLS.lists)
-    again = simulate(p, 64, 2, method=method).errors  # the same typed list, re-seeded
-    assert all(mc._POOLS.lists[k][0] is v[0] for k, v in lists.items())  # the pool was reused
-    assert np.array_equal(first, fresh[1]) and np.array_equal(again, fresh[2])
-    other = simulate(p, 64, 1, method=method).errors
-    assert np.array_equal(other, fresh[1])
+    monkeypatch.setattr(mc, "_addresses", lambda gens: (None, None))
+    got = sampler.draw(pp, mc._streams(sampler, 3, 2, 6), 2, 8)["errors"]
+    mc._POOLS.lists = {}
+    assert np.array_equal(got, want)
 
 
 def test_pool_is_per_thread_and_bounded():
-    p = Problem(Spectrum.isotropic(6), Target.isotropic(), Chain(n=2, T0=20, sigma0=0.2), Ridge(T=20, sigma=0.3,
-                                                                                              lam=0.1))
-    ref = _fresh(p, 50, 7, "collapsed")
+    p = Problem(Spectrum.isotropic(6), Target.isotropic(), Chain(n=2, T0=20, sigma0=0.2),
+                Ridge(T=20, sigma=0.3, lam=0.1))
+    ref = simulate(p, 50, 7, method="collapsed").errors.copy()
     out = {}
 
     def run():
@@ -49,3 +94,47 @@ def test_pool_is_per_thread_and_bounded():
     for reps in range(2, 40):  # many stream counts: the pool keeps the most recent few
         simulate(p, reps * mc.block_size("collapsed", p), 0, method="collapsed")
     assert len(mc._POOLS.lists) <= mc._POOL_LENGTHS
+
+
+@njit
+def _interleaved(gen, at, out, run):
+    """Runs of normals from _rng.normals between chi-squares drawn by the Generator's own method."""
+    chi = np.zeros(out.size // run + 1)
+    k = 0
+    while k < out.size:
+        chi[k // run] = gen.chisquare(3.5 + k % 7)
+        normals(gen, at, out, k, min(out.size, k + run))
+        k += run
+    return chi
+
+
+@njit
+def _own(gen, out, run):
+    chi = np.zeros(out.size // run + 1)
+    k = 0
+    while k < out.size:
+        chi[k // run] = gen.chisquare(3.5 + k % 7)
+        for i in range(k, min(out.size, k + run)):
+            out[i] = gen.standard_normal()
+        k += run
+    return chi
+
+
+@pytest.mark.parametrize("run", [1, 37, 10**6])
+def test_register_normals_equal_the_generators_own(run):
+    """10^6 normals reach every branch of the ziggurat (about 1 % leave the rectangles, 0.03 % the tail)."""
+    pool_gens = mc._streams(samplers.get("collapsed"), 9, 0, 1)
+    at = mc.addresses(pool_gens)
+    assert at[0] != 0  # the layout check passed on this platform: the fast path is what runs
+    mine, ref = np.empty(10**6), np.empty(10**6)
+    chi = _interleaved(pool_gens[0], at[0], mine, run)
+    want = _own(np.random.default_rng(np.random.SeedSequence(9).spawn(1)[0]), ref, run)
+    assert np.array_equal(mine, ref) and np.array_equal(chi, want)
+    slow = np.empty(10**6)
+    _interleaved(np.random.default_rng(np.random.SeedSequence(9).spawn(1)[0]), 0, slow, run)
+    assert np.array_equal(slow, ref)
+    assert np.sum(np.abs(ref) > 3.654) > 50  # the tail beyond the ziggurat's r was exercised
+
+
+def test_addresses_are_zero_for_a_list_not_from_the_pool():
+    assert np.array_equal(mc.addresses(_fresh_list(1, 0, 3)), np.zeros(3, dtype=np.int64))

@@ -42,3 +42,19 @@ def test_controller_is_cached_and_rebuilt_after_new_imports():
         assert _threads.controller() is not a  # a new import may have loaded another BLAS: rescan once
     finally:
         del sys.modules[name]
+
+
+def test_nested_limit_already_in_force_sets_nothing(monkeypatch):
+    """Inside one_blas_thread, blas_threads(1) neither sets nor restores any library (each set/restore pair
+    cost ~0.15 ms per simulate call); a different limit still applies and is restored."""
+    with _threads.one_blas_thread():
+        calls = []
+        for lib in _threads.controller().lib_controllers:
+            monkeypatch.setattr(lib, "set_num_threads", lambda n, lib=lib: calls.append(n))
+        with _threads.blas_threads(1):
+            assert set(_blas_threads().values()) == {1}
+        assert calls == []
+        monkeypatch.undo()
+        with _threads.blas_threads(2):
+            pass
+        assert set(_blas_threads().values()) == {1}

@@ -74,7 +74,22 @@ class Plain:
         return 0 if self.n == 0 else (1 if self.shared else self.n)
 
 
+_LAST: tuple = (None, None)  # the last problem (held, so that its id is not reused) and its Plain
+
+
 def plain(problem) -> Plain:
+    """The kernels' view of ``problem``; the last one is kept, since one ``simulate`` call asks up to three
+    times and building the spectrum's arrays costs ~0.1 ms (``Problem`` is immutable)."""
+    global _LAST
+    last = _LAST
+    if last[0] is problem:
+        return last[1]
+    out = _plain(problem)
+    _LAST = (problem, out)
+    return out
+
+
+def _plain(problem) -> Plain:
     return Plain(
         ev=np.ascontiguousarray(problem.eigenvalues, dtype=np.float64),
         c=np.ascontiguousarray(problem.coefficients, dtype=np.float64),
