@@ -63,16 +63,9 @@ def uptime() -> str:
 
 def timed(fn, repeat: int = 3) -> dict:
     """min / median wall seconds over ``repeat`` calls, cpu/wall of the fastest, and the min CPU seconds."""
-    walls, ratios, cpus = [], [], []
-    for _ in range(repeat):
-        c, t = time.process_time(), time.perf_counter()
-        fn()
-        w = time.perf_counter() - t
-        cpus.append(time.process_time() - c)
-        walls.append(w)
-        ratios.append(cpus[-1] / w if w > 0 else float("nan"))
-    i = int(np.argmin(walls))
-    return {"min": min(walls), "median": float(np.median(walls)), "cpu_wall": ratios[i], "cpu_min": min(cpus)}
+    out = timed_interleaved({"fn": fn}, repeat)["fn"]
+    del out["walls"]
+    return out
 
 
 def rates() -> dict:
@@ -157,9 +150,9 @@ def prototype_kernels():
     none of them). ``collapsed=True``: the collapsed chain (n chi-squares, one Gaussian vector);
     ``collapsed=False``: the per-generation Bartlett chain, z then U drawn row by row and solved on the fly
     (d²/2 normals per generation). What it lacks against the package: the O(d) sequential generation of
-    ``bartlett``, the register-held normals (``symcollapse.simulate._rng``), the solve by two ``dtrsv`` instead of
-    ``dpotrs`` and the recursive Cholesky at d > 256. Its Generators come from the package's own stream pool (:func:`prototype_call`), so neither side
-    pays for building Generators."""
+    ``bartlett``, the register-held normals (``symcollapse.simulate._rng``), the solve by two ``dtrsv`` instead
+    of ``dpotrs`` and the recursive Cholesky at d > 256. Its Generators come from the package's own stream pool
+    (:func:`prototype_call`), so neither side pays for building Generators."""
     from numba import njit, prange
 
     from symcollapse.simulate._lapack import dlauum, dpotrf, dpotrs
@@ -219,18 +212,18 @@ def prototype_kernels():
 
 def prototype_call(run, collapsed: bool, d: int, T: int, reps: int):
     """One timed call of the prototype. Its Generators are seeded in each call, as ``simulate`` seeds its own,
-    from the package's per-thread pool (``monte_carlo._streams``: ~0.03 µs per stream; a fresh typed list
+    from the package's per-thread pool (``_seeding.streams``: ~0.03 µs per stream; a fresh typed list
     would cost the prototype ~57 µs per stream, 3 % of a d = 50 call)."""
     import numba
 
-    from symcollapse.simulate import samplers
+    from symcollapse.simulate import _seeding, samplers
 
     p = mc._plain(problem(d, T))
     B = max(1, -(-reps // (4 * numba.get_num_threads())))  # about 4 streams per thread
     sampler = samplers.get("collapsed")
 
     def once():
-        gens = mc._streams(sampler, 0, 0, -(-reps // B))
+        gens = _seeding.streams(sampler, 0, 0, -(-reps // B))
         run(gens, B, reps, collapsed, p.ev, p.c, p.n, p.T0, p.sigma0, p.T, p.sigma, p.lam * p.T, np.empty(reps))
 
     once()  # compile

@@ -218,6 +218,7 @@ def _T_seed(seed: int, T: int) -> int:
 
 
 def _run_block(sampler, draw, p, seed, B, reps, threads, na, npts):
+    from symcollapse.simulate import _seeding  # noqa: PLC0415
     from symcollapse.simulate import monte_carlo as mc  # noqa: PLC0415
     from symcollapse.simulate.samplers._builtin import check_status  # noqa: PLC0415
 
@@ -229,7 +230,7 @@ def _run_block(sampler, draw, p, seed, B, reps, threads, na, npts):
         for s0 in range(0, n_streams, group):
             s1 = min(n_streams, s0 + group)
             lo, hi = s0 * B, min(reps, s1 * B)
-            raw = draw(mc._streams(sampler, seed, s0, s1), B, hi - lo)
+            raw = draw(_seeding.streams(sampler, seed, s0, s1), B, hi - lo)
             check_status(
                 raw["status"],
                 "the downstream system (W + μΣ⁻¹, or XXᵀ + μI when T < d) or a "

@@ -534,7 +534,7 @@ def bartlett_kernel(gens, at, B, reps, collapsed, ev, c, n, T0, sigma0, shared, 
     (:func:`bartlett_chain_rep` / :func:`collapsed_chain_rep`), then the downstream step (:func:`ridge_rep`
     or :func:`dual_rep`). Outputs per replicate: test error, chain error, LAPACK status (0 = success).
     ``at[s]``: stream ``s``'s PCG64 state address for :func:`~symcollapse.simulate._rng.normals` (0: through
-    the Generator's methods; :func:`symcollapse.simulate.monte_carlo.addresses`)."""
+    the Generator's methods; :func:`symcollapse.simulate._seeding.addresses`)."""
     d = ev.shape[0]
     sq_ev = np.sqrt(ev)
     inv_sqrt_ev = 1.0 / sq_ev

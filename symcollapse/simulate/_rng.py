@@ -18,7 +18,7 @@ The algorithm is numpy's, step by step:
 
 ``at`` is the address of the Generator's 128-bit state and increment (``state_lo, state_hi, inc_lo,
 inc_hi``, native words), checked against numpy's own ``state`` by
-:func:`symcollapse.simulate.monte_carlo._addresses` before it is ever used; ``at = 0`` draws through
+:func:`symcollapse.simulate._seeding._checked` before it is ever used; ``at = 0`` draws through
 ``gen.standard_normal()`` instead (the reference twin, which the tests compare against bit for bit).
 """
 

@@ -95,8 +95,8 @@ One :class:`numpy.random.SeedSequence` per call: ``SeedSequence(seed).spawn(S)``
 *block* of ``B`` consecutive replicates, ``B`` a fixed function of the problem and the sampler
 (:func:`block_size`: about :math:`2^{13}` random numbers per block, at most 256 replicates; the reference
 keeps its version-1 blocks of :math:`2^{20}` numbers, at most 64 replicates). The streams' PCG64 states are
-computed together and written into per-thread pooled Generators (:class:`_Pool`,
-:mod:`symcollapse.simulate._seeding`: numpy's own seeding, ~0.03 µs per stream), so blocks can be small and
+computed together and written into per-thread pooled Generators (:mod:`symcollapse.simulate._seeding`:
+numpy's own seeding, ~0.03 µs per stream), so blocks can be small and
 the threads' shares even. The fast samplers draw their
 random numbers *inside* the numba kernels from a typed list of one ``numpy.random.Generator`` per stream and
 ``prange`` over streams (:mod:`symcollapse.simulate._kernels`). So replicate :math:`i`'s value depends on
@@ -134,10 +134,8 @@ never a :math:`T \times d` design and never the full random fill.
 from __future__ import annotations
 
 import contextlib
-import functools
 import math
 import numbers
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -351,126 +349,6 @@ def _thread_plan(threads: int | None, n_streams: int, d: int):
             numba.set_num_threads(before)
 
 
-_POOLS = threading.local()  # per thread: {number of streams: _Pool}
-_POOL_LENGTHS = 8
-
-
-class _Pool:
-    """A numba typed list of Generators and the addresses of their PCG64 state memory.
-
-    Building a typed list of new Generators costs ~57 µs per stream (numba unboxes each one), and re-seeding
-    through ``bit_generator.state`` ~24 µs; so each thread keeps its lists (by length) and re-seeds them by
-    writing the new states into that memory (:mod:`symcollapse.simulate._seeding`: a few µs per call, 0.03 µs
-    per stream). The
-    numba list holds pointers to the same memory, so the kernels see exactly fresh
-    ``default_rng(SeedSequence(seed).spawn(S)[i])`` Generators (tests check bit-identity)."""
-
-    def __init__(self, size: int) -> None:
-        from numba.typed import List  # noqa: PLC0415
-
-        self.gens = [np.random.default_rng(0) for _ in range(size)]
-        self.typed = List()
-        for g in self.gens:
-            self.typed.append(g)
-        self.state_at, self.header_at = _addresses(self.gens)
-        self.at = np.zeros(size, dtype=np.int64) if self.state_at is None else self.state_at
-
-    def seed(self, seed: int, start: int) -> None:
-        from symcollapse.simulate import _seeding  # noqa: PLC0415
-
-        size = len(self.gens)
-        if self.state_at is None or start + size > _seeding.MAX_KEY:
-            for g, s in zip(self.gens, _children(seed, start, start + size)):
-                g.bit_generator.state = np.random.PCG64(s).state
-            return
-        mixer, const0 = _seeding.common(seed)
-        rows = _seeding.state_rows(mixer, const0, _seeding.GEN_CONSTS, start, size)
-        _seeding.write_states(rows, self.state_at, self.header_at)
-
-
-def _addresses(gens: list):
-    """``(state_at, header_at)`` int64 arrays for :func:`~symcollapse.simulate._seeding.write_states`, or
-    ``(None, None)`` when the Generators are not PCG64 with the native layout numpy uses on this platform
-    (``pcg64_state`` = {pointer to the 128-bit state and inc, int has_uint32, uint32 uinteger}); checked
-    against numpy's own ``state`` for every Generator, so a different layout falls back to the setter."""
-    if not _layout_ok():
-        return None, None
-    state_at, header_at = [], []
-    for g in gens:
-        if not _matches(g.bit_generator):
-            return None, None
-        state_at.append(_raw(g.bit_generator)[0])
-        header_at.append(g.bit_generator.ctypes.state_address + 8)
-    return np.array(state_at, dtype=np.int64), np.array(header_at, dtype=np.int64)
-
-
-def _raw(bg) -> tuple[int, list[int], list[int]]:
-    """(address of the 128-bit state and inc, those four words, the two 32-bit words after the pointer)."""
-    import ctypes  # noqa: PLC0415
-
-    base = bg.ctypes.state_address
-    at = ctypes.c_uint64.from_address(base).value
-    return at, list((ctypes.c_uint64 * 4).from_address(at)), list((ctypes.c_uint32 * 2).from_address(base + 8))
-
-
-def _matches(bg) -> bool:
-    """Whether ``bg``'s memory holds exactly what numpy's ``state`` reports, in the expected layout."""
-    if type(bg) is not np.random.PCG64:
-        return False
-    _, words, head = _raw(bg)
-    st = bg.state
-    s, inc = st["state"]["state"], st["state"]["inc"]
-    return words == [s & _M64, s >> 64, inc & _M64, inc >> 64] and head == [st["has_uint32"], st["uinteger"]]
-
-
-@functools.lru_cache(maxsize=1)
-def _layout_ok() -> bool:
-    """One probe of numpy's PCG64 layout on this platform: 64-bit pointers, native-order 128-bit words (not
-    MSVC's emulated high/low pair), and a buffered 32-bit half after the pointer (made non-zero here)."""
-    import ctypes  # noqa: PLC0415
-
-    if ctypes.sizeof(ctypes.c_void_p) != 8:
-        return False
-    bg = np.random.PCG64(12345)
-    np.random.Generator(bg).integers(0, 2**32, dtype=np.uint32)  # leaves has_uint32 = 1 and a buffered word
-    return bg.state["has_uint32"] == 1 and _matches(bg)
-
-
-_M64 = 2**64 - 1
-
-
-def _children(seed: int, start: int, stop: int) -> list:
-    """``SeedSequence(seed).spawn(stop)[start:]`` without building the first ``start`` children."""
-    return [np.random.SeedSequence(seed, spawn_key=(i,)) for i in range(start, stop)]
-
-
-def addresses(gens) -> np.ndarray:
-    """The PCG64 state addresses of a stream list made by :func:`_streams` on this thread (what
-    :func:`~symcollapse.simulate._rng.normals` reads); zeros (draw through the Generators' own methods) for
-    any other list or when the layout check failed. The values are the same either way."""
-    for pool in getattr(_POOLS, "lists", {}).values():
-        if pool.typed is gens:
-            return pool.at
-    return np.zeros(len(gens), dtype=np.int64)
-
-
-def _streams(sampler, seed: int, start: int, stop: int):
-    """Generators of streams ``start .. stop - 1`` of ``SeedSequence(seed).spawn(·)``: a numba typed list
-    for the kernels (pooled per thread, re-seeded in place: :class:`_Pool`), a plain list of numpy
-    Generators for a sampler with ``numpy_streams``."""
-    if sampler.numpy_streams:
-        return [np.random.default_rng(s) for s in _children(seed, start, stop)]
-    pools = getattr(_POOLS, "lists", None)
-    if pools is None:
-        pools = _POOLS.lists = {}
-    pool = pools.pop(stop - start, None) or _Pool(stop - start)
-    pool.seed(seed, start)
-    pools[stop - start] = pool  # most recently used last
-    while len(pools) > _POOL_LENGTHS:
-        pools.pop(next(iter(pools)))
-    return pool.typed
-
-
 def _check_memory(sampler, p: _P, B: int, reps: int, threads: int, method: str) -> None:
     # Refuse up front what cannot fit (a clear error instead of numpy's allocation traceback or swapping):
     # one workspace per concurrent stream plus the per-replicate result arrays, in float64.
@@ -490,6 +368,8 @@ def _run_streams(
     shown, else in calls of up to ``_STREAMS_PER_CALL`` streams (fewer parallel regions: 8–12 % faster at
     d = 200 under load).
     The grouping does not change any value."""
+    from symcollapse.simulate import _seeding  # noqa: PLC0415  (numba: loaded when first needed)
+
     n_streams = math.ceil(reps / B)
     errors = np.empty(reps)
     chain_errors = np.empty(reps)
@@ -499,7 +379,7 @@ def _run_streams(
         for s0 in range(0, n_streams, group):
             s1 = min(n_streams, s0 + group)
             lo, hi = s0 * B, min(reps, s1 * B)
-            raw = sampler.draw(p, _streams(sampler, seed, s0, s1), B, hi - lo)
+            raw = sampler.draw(p, _seeding.streams(sampler, seed, s0, s1), B, hi - lo)
             errors[lo:hi], chain_errors[lo:hi] = sampler.compute(p, raw)
             advance(hi - lo)
     return errors, chain_errors

@@ -1,6 +1,7 @@
-"""Stream seeding (simulate._seeding) and the per-thread pool of numba stream lists (monte_carlo._streams):
+"""Stream seeding (simulate._seeding) and the per-thread pool of numba stream lists (simulate._seeding.streams):
 the compiled seeding equals numpy's ``PCG64(SeedSequence(seed).spawn(S)[i])``, and a pooled, re-seeded list
-gives bit for bit the values of a list of fresh ``default_rng`` Generators, for every numba sampler; and the register-held normals of simulate._rng equal the Generator's own."""
+gives bit for bit the values of a list of fresh ``default_rng`` Generators, for every numba sampler; and the
+register-held normals of simulate._rng equal the Generator's own."""
 
 import threading
 
@@ -27,7 +28,7 @@ def _numpy_rows(seed, start, stop):
 def test_state_rows_equal_numpys_seed_sequence_and_pcg64(seed):
     mixer, const0 = _seeding.common(seed)
     for start, stop in ((0, 40), (17, 23), (39, 40)):
-        got = _seeding.state_rows(mixer, const0, _seeding.GEN_CONSTS, start, stop - start)
+        got = _seeding.state_rows(mixer, const0, start, stop - start)
         assert np.array_equal(got, _numpy_rows(seed, start, stop)), (start, stop)
 
 
@@ -50,18 +51,18 @@ def test_pooled_streams_equal_fresh_generators(method):
     B, reps = 3, 20
     for seed, start in ((1, 0), (2, 5), (2**70, 1), (1, 0)):
         want = sampler.draw(pp, _fresh_list(seed, start, start + 7), B, reps)["errors"]
-        got = sampler.draw(pp, mc._streams(sampler, seed, start, start + 7), B, reps)["errors"]
+        got = sampler.draw(pp, _seeding.streams(sampler, seed, start, start + 7), B, reps)["errors"]
         assert np.array_equal(got, want), (seed, start)
-    assert len([k for k in mc._POOLS.lists if k == 7]) == 1  # one pooled list, re-seeded each time
+    assert len([k for k in _seeding._POOLS.lists if k == 7]) == 1  # one pooled list, re-seeded each time
 
 
 def test_reseeding_clears_a_buffered_32_bit_half():
     sampler = samplers.get("collapsed")
-    gens = mc._streams(sampler, 5, 0, 2)
-    pool = mc._POOLS.lists[2]
+    gens = _seeding.streams(sampler, 5, 0, 2)
+    pool = _seeding._POOLS.lists[2]
     pool.gens[0].integers(0, 10, dtype=np.uint32)  # leaves has_uint32 = 1 and a buffered word
     assert pool.gens[0].bit_generator.state["has_uint32"] == 1
-    assert mc._streams(sampler, 5, 0, 2) is gens
+    assert _seeding.streams(sampler, 5, 0, 2) is gens
     fresh = np.random.PCG64(np.random.SeedSequence(5).spawn(2)[0]).state
     assert pool.gens[0].bit_generator.state == fresh
 
@@ -69,10 +70,10 @@ def test_reseeding_clears_a_buffered_32_bit_half():
 def test_setter_fallback_gives_the_same_streams(monkeypatch):
     sampler, pp = samplers.get("collapsed"), samplers.plain(_problem())
     want = sampler.draw(pp, _fresh_list(3, 2, 6), 2, 8)["errors"]
-    mc._POOLS.lists = {}
-    monkeypatch.setattr(mc, "_addresses", lambda gens: (None, None))
-    got = sampler.draw(pp, mc._streams(sampler, 3, 2, 6), 2, 8)["errors"]
-    mc._POOLS.lists = {}
+    _seeding._POOLS.lists = {}
+    monkeypatch.setattr(_seeding, "_addresses", lambda gens: (np.zeros(len(gens), dtype=np.int64), None))
+    got = sampler.draw(pp, _seeding.streams(sampler, 3, 2, 6), 2, 8)["errors"]
+    _seeding._POOLS.lists = {}
     assert np.array_equal(got, want)
 
 
@@ -84,16 +85,16 @@ def test_pool_is_per_thread_and_bounded():
 
     def run():
         out["thread"] = simulate(p, 50, 7, method="collapsed").errors.copy()
-        out["lists"] = mc._POOLS.lists
+        out["lists"] = _seeding._POOLS.lists
 
     t = threading.Thread(target=run)
     t.start()
     t.join(60)
     assert np.array_equal(out["thread"], ref)
-    assert out["lists"] is not mc._POOLS.lists
+    assert out["lists"] is not _seeding._POOLS.lists
     for reps in range(2, 40):  # many stream counts: the pool keeps the most recent few
         simulate(p, reps * mc.block_size("collapsed", p), 0, method="collapsed")
-    assert len(mc._POOLS.lists) <= mc._POOL_LENGTHS
+    assert len(_seeding._POOLS.lists) <= _seeding.POOL_LENGTHS
 
 
 @njit
@@ -123,8 +124,8 @@ def _own(gen, out, run):
 @pytest.mark.parametrize("run", [1, 37, 10**6])
 def test_register_normals_equal_the_generators_own(run):
     """10^6 normals reach every branch of the ziggurat (about 1 % leave the rectangles, 0.03 % the tail)."""
-    pool_gens = mc._streams(samplers.get("collapsed"), 9, 0, 1)
-    at = mc.addresses(pool_gens)
+    pool_gens = _seeding.streams(samplers.get("collapsed"), 9, 0, 1)
+    at = _seeding.addresses(pool_gens)
     assert at[0] != 0  # the layout check passed on this platform: the fast path is what runs
     mine, ref = np.empty(10**6), np.empty(10**6)
     chi = _interleaved(pool_gens[0], at[0], mine, run)
@@ -137,4 +138,4 @@ def test_register_normals_equal_the_generators_own(run):
 
 
 def test_addresses_are_zero_for_a_list_not_from_the_pool():
-    assert np.array_equal(mc.addresses(_fresh_list(1, 0, 3)), np.zeros(3, dtype=np.int64))
+    assert np.array_equal(_seeding.addresses(_fresh_list(1, 0, 3)), np.zeros(3, dtype=np.int64))

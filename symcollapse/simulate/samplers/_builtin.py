@@ -70,7 +70,7 @@ class Bartlett(_Kernel):
 
     def draw(self, p, gens, B, reps):
         from symcollapse.simulate._kernels import bartlett_kernel
-        from symcollapse.simulate.monte_carlo import addresses
+        from symcollapse.simulate._seeding import addresses
 
         raw = {"errors": np.empty(reps), "chain_errors": np.empty(reps), "status": np.zeros(reps, dtype=np.int32)}
         bartlett_kernel(gens, addresses(gens), B, reps, self.collapsed, p.ev, p.c, p.n, p.T0, p.sigma0, p.shared, p.T, p.sigma,
